@@ -1,0 +1,58 @@
+"""The matching engine: normalise, block, compare, score, link. No Dagster, no SQL, no files."""
+
+from matching.business_id import (
+    BusinessIdState,
+    compact_business_id,
+    is_valid_business_id,
+    normalise_business_id,
+)
+from matching.contact_points import email_domain, normalise_email, normalise_phone, same_phone
+from matching.link import EVIDENCE_COLUMNS, link, link_persons, search_scope
+from matching.organisations import (
+    ORG_MATCH_COLUMNS,
+    match_organisations,
+    organisation_keys,
+    successor_chain,
+)
+from matching.persons import (
+    PERSON_MATCH_COLUMNS,
+    PersonThresholds,
+    contact_person_keys,
+    find_elsewhere,
+    match_persons,
+)
+from matching.text import fold, fold_name, org_name_key, person_name_key, strip_diacritics
+from matching.titles import ROLES, Role, same_title, title_role
+
+__all__ = [
+    "EVIDENCE_COLUMNS",
+    "ORG_MATCH_COLUMNS",
+    "PERSON_MATCH_COLUMNS",
+    "ROLES",
+    "BusinessIdState",
+    "PersonThresholds",
+    "Role",
+    "compact_business_id",
+    "contact_person_keys",
+    "email_domain",
+    "find_elsewhere",
+    "fold",
+    "fold_name",
+    "is_valid_business_id",
+    "link",
+    "link_persons",
+    "match_organisations",
+    "match_persons",
+    "normalise_business_id",
+    "normalise_email",
+    "normalise_phone",
+    "org_name_key",
+    "organisation_keys",
+    "person_name_key",
+    "same_phone",
+    "same_title",
+    "search_scope",
+    "strip_diacritics",
+    "successor_chain",
+    "title_role",
+]

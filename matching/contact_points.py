@@ -1,0 +1,46 @@
+"""E-mail addresses and phone numbers reduced to one comparable form."""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+def normalise_phone(raw: str | None) -> str | None:
+    """E.164 (`+358401234567`) for any common Finnish notation, or None if not a number."""
+    if not raw or not raw.strip():
+        return None
+    try:
+        number = phonenumbers.parse(raw, "FI")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def same_phone(a: str | None, b: str | None) -> bool:
+    na, nb = normalise_phone(a), normalise_phone(b)
+    if na is None or nb is None:
+        return (a or "").strip() == (b or "").strip()
+    return na == nb
+
+
+def normalise_email(raw: str | None) -> str | None:
+    """Lower-case address if it is syntactically an e-mail address, else None.
+
+    Work addresses are compared case-insensitively: no Finnish mail system treats the local
+    part's case as significant, and CRMs often capitalise it.
+    """
+    if not raw or not raw.strip():
+        return None
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return result.normalized.casefold()
+
+
+def email_domain(raw: str | None) -> str | None:
+    email = normalise_email(raw)
+    return email.rsplit("@", 1)[1] if email else None

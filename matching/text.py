@@ -1,0 +1,73 @@
+"""Folding free text so that spelling variants compare equal: case, diacritics, punctuation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+# Transliterations customers' systems produce for Finnish and Swedish letters. Folding maps
+# all of them, and the plain letters, to the same ASCII so that "Mäkinen", "Makinen" and
+# "Maekinen" share one key.
+_DIGRAPHS = (("ae", "a"), ("oe", "o"), ("aa", "a"))
+_LEGAL_FORMS = frozenset(
+    {
+        "oy",
+        "oyj",
+        "ab",
+        "abp",
+        "ky",
+        "tmi",
+        "ay",
+        "ry",
+        "osk",
+        "ltd",
+        "oy ab",
+        "inc",
+        "kb",
+        "rf",
+        "sr",
+        "as",
+        "oyab",
+        "gmbh",
+        "plc",
+        "llc",
+        "co",
+        "sa",
+    }
+)
+
+
+def strip_diacritics(text: str) -> str:
+    """`Åström Öljy` -> `Astrom Oljy`: drop combining marks after canonical decomposition."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str | None) -> str:
+    """Lower-case ASCII words separated by single spaces; idempotent."""
+    if not text:
+        return ""
+    ascii_text = strip_diacritics(text).casefold()
+    return " ".join(_NON_ALNUM.sub(" ", ascii_text).split())
+
+
+def fold_name(text: str | None) -> str:
+    """Like `fold`, also undoing the ae/oe/aa transliteration of ä/ö/å inside words."""
+    folded = fold(text)
+    for digraph, letter in _DIGRAPHS:
+        folded = folded.replace(digraph, letter)
+    return folded
+
+
+def person_name_key(first_name: str | None, last_name: str | None) -> str:
+    """The key a person is looked up by across the register: folded `first last`."""
+    return " ".join(part for part in (fold_name(first_name), fold_name(last_name)) if part)
+
+
+def org_name_key(name: str | None) -> str:
+    """Folded organisation name without its legal form, wherever it stands (`Oy X` = `X Oy`)."""
+    words = fold(name).split()
+    kept = [word for word in words if word not in _LEGAL_FORMS]
+    return " ".join(kept) if kept else " ".join(words)

@@ -1,0 +1,324 @@
+"""`tietohuolto`: generate data, load the register, refresh a customer file, run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipelines.paths import (
+    REGISTER_URL_ENV,
+    REPO_ROOT,
+    ensure_dagster_home,
+    register_url,
+    var_dir,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A refusal worth one clear line to the operator, not a stack trace."""
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+# -- generate -------------------------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from synthetic import generate  # noqa: PLC0415 - keep `--help` fast
+
+    started = time.perf_counter()
+    data = generate(
+        args.out_dir,
+        orgs=args.orgs,
+        crm_rows=args.crm_rows,
+        seed=args.seed,
+        as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+        dialect=args.dialect,
+    )
+    _say(
+        f"generated {data.organisations} organisations, {data.positions} positions, "
+        f"{data.crm_rows} CRM rows in {time.perf_counter() - started:.1f} s\n"
+        f"  register snapshot: {data.snapshot_dir}\n"
+        f"  CRM file:          {data.crm_file}\n"
+        f"  ground truth:      {data.truth_file}"
+    )
+    return EXIT_OK
+
+
+# -- register -------------------------------------------------------------------------------
+
+
+def cmd_register_load(args: argparse.Namespace) -> int:
+    from register import RegisterStore, SnapshotError, read_snapshot, redact_url  # noqa: PLC0415
+
+    url = register_url()
+    _ensure_sqlite_folder(url)
+    started = time.perf_counter()
+    try:
+        snapshot = read_snapshot(args.snapshot_dir)
+    except SnapshotError as exc:
+        raise CliError(f"snapshot refused, register left as it was: {exc}") from exc
+    info = RegisterStore.from_url(url).load(snapshot)
+    _say(
+        f"loaded snapshot {info.snapshot_id} into {redact_url(url)} in "
+        f"{time.perf_counter() - started:.1f} s: {info.organization_count} organisations, "
+        f"{info.person_count} positions, {info.prohibition_count} prohibitions"
+    )
+    return EXIT_OK
+
+
+def cmd_register_status(args: argparse.Namespace) -> int:
+    from register import RegisterStore, redact_url  # noqa: PLC0415
+
+    url = register_url()
+    store = RegisterStore.from_url(url)
+    info = store.current_snapshot()
+    _say(f"register store: {redact_url(url)}")
+    if info is None:
+        _say("no snapshot loaded yet: run `tietohuolto register load SNAPSHOT_DIR`")
+        return EXIT_FAILED
+    _say(
+        f"current snapshot: {info.snapshot_id} (loaded {info.loaded_at:%Y-%m-%d %H:%M} UTC)\n"
+        f"  organisations {info.organization_count}, positions {info.person_count}, "
+        f"prohibitions {info.prohibition_count}"
+    )
+    return EXIT_OK
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+# -- refresh --------------------------------------------------------------------------------
+
+
+def run_refresh(
+    crm_file: Path, customer: str, output: Path | None, as_of: str = ""
+) -> dict[str, Any]:
+    """Run `refresh_job` in process on the shared instance; the run shows in the UI."""
+    ensure_dagster_home()
+    from dagster import DagsterInstance  # noqa: PLC0415
+
+    from pipelines.definitions import defs  # noqa: PLC0415
+
+    if not crm_file.is_file():
+        raise CliError(f"{crm_file}: no such file")
+    if output is not None and output.suffix.lower() != crm_file.suffix.lower():
+        raise CliError(
+            f"--output {output.name}: the refreshed file keeps the input's format "
+            f"({crm_file.suffix or 'text'}); name it with the same suffix"
+        )
+    job = defs.resolve_job_def("refresh_job")
+    run_config = {
+        "ops": {
+            "contacts": {
+                "config": {
+                    "crm_file": str(crm_file.resolve()),
+                    "customer": customer,
+                    "output_path": str(output.resolve()) if output else "",
+                }
+            },
+            "refreshed_table": {"config": {"as_of": as_of}},
+        }
+    }
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            run_config=run_config,
+            instance=instance,
+            tags={"customer": customer, "source": "cli"},
+            raise_on_error=False,
+        )
+        if not result.success:
+            raise CliError(_failure_summary(result))
+        delivered = result.output_for_node("delivery")
+        return {"run_id": result.run_id, "delivery": delivered}
+
+
+def _failure_summary(result: Any) -> str:
+    """The first failure's message: our refusals are already one clear line."""
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data is not None:
+            error = event.step_failure_data.error
+            while (
+                error is not None
+                and error.cause is not None
+                and "CrmFileError" not in (error.cls_name or "")
+            ):
+                error = error.cause
+            if error is not None:
+                return f"refresh failed in step {event.step_key}: {error.message.strip()}"
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data.evaluation
+            if not evaluation.passed:
+                return f"delivery stopped: check {evaluation.check_name} failed"
+    return f"refresh run {result.run_id} failed; see the run in the Dagster UI"
+
+
+def _print_delivery(delivery: Any, run_id: str) -> None:
+    summary = delivery.summary
+    _say(f"refreshed {summary['rows']} rows (Dagster run {run_id})")
+    _say(f"  refreshed file: {delivery.refreshed_file}")
+    _say(f"  change report:  {delivery.folder / 'report.md'}")
+    _say(f"  summary:        {delivery.folder / 'summary.json'}")
+    _say(f"  manifest:       {delivery.folder / 'manifest.json'}")
+    _say("  rows per status:")
+    width = max(len(status) for status in summary["statuses"])
+    for status, count in summary["statuses"].items():
+        share = count / summary["rows"] if summary["rows"] else 0.0
+        _say(f"    {status:<{width}}  {count:>7}  {share:6.1%}")
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    outcome = run_refresh(
+        Path(args.crm_file),
+        args.customer,
+        Path(args.output) if args.output else None,
+        args.as_of or "",
+    )
+    _print_delivery(outcome["delivery"], outcome["run_id"])
+    return EXIT_OK
+
+
+# -- demo / ui ------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    demo_dir = var_dir() / "demo"
+    _say(f"1/3 generating a synthetic register and CRM file under {demo_dir}")
+    cmd_generate(
+        argparse.Namespace(
+            out_dir=str(demo_dir),
+            orgs=args.orgs,
+            crm_rows=args.crm_rows,
+            seed=args.seed,
+            as_of="",
+            dialect="fi",
+        )
+    )
+    _say("2/3 loading the register snapshot")
+    cmd_register_load(argparse.Namespace(snapshot_dir=str(demo_dir / "snapshot")))
+    _say("3/3 refreshing the CRM file through the Dagster refresh job")
+    outcome = run_refresh(demo_dir / "crm.csv", "demo", None)
+    _print_delivery(outcome["delivery"], outcome["run_id"])
+    _say("open the Dagster UI with `make ui` to see the run")
+    return EXIT_OK
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    home = ensure_dagster_home()
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [
+        str(dagster),
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "-h",
+        args.host,
+        "-p",
+        str(args.port),
+    ]
+    _say(f"Dagster UI on http://{args.host}:{args.port} (instance {home}); Ctrl-C stops it")
+    return subprocess.call(command, cwd=REPO_ROOT, env=os.environ.copy())
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tietohuolto",
+        description=(
+            "Keep customers' CRM registers accurate against the master register of Finnish "
+            "organisations and decision-makers. The register store is named by "
+            f"${REGISTER_URL_ENV} (any SQLAlchemy URL; default: SQLite under var/)."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser(
+        "generate",
+        help="write a synthetic register snapshot, CRM file and truth.csv",
+        description="Generate a synthetic master register snapshot (spec format), a customer "
+        "CRM file as the register stood a year or two ago, and truth.csv (expected status and "
+        "flags of every CRM row). Deterministic for a seed and reference date.",
+    )
+    gen.add_argument("out_dir", metavar="OUT_DIR", help="folder to write into")
+    gen.add_argument("--orgs", type=int, default=200, help="organisations (default 200)")
+    gen.add_argument("--crm-rows", type=int, default=500, help="CRM rows (default 500)")
+    gen.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    gen.add_argument("--as-of", default="", help="reference date YYYY-MM-DD (default today)")
+    gen.add_argument(
+        "--dialect",
+        choices=("fi", "en"),
+        default="fi",
+        help="CRM layout: fi = cp1252, ';', Finnish headers; en = UTF-8, ',', English",
+    )
+    gen.set_defaults(func=cmd_generate)
+
+    reg = sub.add_parser("register", help="the master register store")
+    reg_sub = reg.add_subparsers(dest="register_command", required=True, metavar="ACTION")
+    load = reg_sub.add_parser(
+        "load",
+        help="load a snapshot folder, replacing the current register in one transaction",
+        description="Validate SNAPSHOT_DIR (organizations.csv, persons.csv, prohibitions.csv) "
+        "and load it as the current register. A malformed snapshot is refused with file, line "
+        "and problem; the register stays as it was.",
+    )
+    load.add_argument("snapshot_dir", metavar="SNAPSHOT_DIR")
+    load.set_defaults(func=cmd_register_load)
+    status = reg_sub.add_parser("status", help="show the current snapshot and row counts")
+    status.set_defaults(func=cmd_register_status)
+
+    ref = sub.add_parser(
+        "refresh",
+        help="refresh one customer CRM file (runs the Dagster refresh job)",
+        description="Match CRM_FILE to the current register, apply the refresh rules and "
+        "prohibitions, and deliver the refreshed file, change report and manifest to "
+        "var/outbox/<customer>/<delivery>/. The run shows in the Dagster UI.",
+    )
+    ref.add_argument("crm_file", metavar="CRM_FILE", help="CSV or .xlsx export")
+    ref.add_argument("--customer", default="demo", help="customer name (default demo)")
+    ref.add_argument("--output", help="also write the refreshed file here (same format)")
+    ref.add_argument("--as-of", help="reference date YYYY-MM-DD for `stale` (default today)")
+    ref.set_defaults(func=cmd_refresh)
+
+    demo = sub.add_parser(
+        "demo", help="generate, load and refresh a demo file end to end (what `make demo` runs)"
+    )
+    demo.add_argument("--orgs", type=int, default=300)
+    demo.add_argument("--crm-rows", type=int, default=1000)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.set_defaults(func=cmd_demo)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1 with these definitions")
+    ui.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CliError as exc:
+        print(f"tietohuolto: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Where things live by default: everything under the repository's `var/` folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REGISTER_URL_ENV = "TIETOHUOLTO_REGISTER_URL"
+
+
+def var_dir() -> Path:
+    return Path(os.environ.get("TIETOHUOLTO_VAR", REPO_ROOT / "var"))
+
+
+def default_register_url() -> str:
+    return f"sqlite:///{var_dir() / 'register.sqlite'}"
+
+
+def register_url() -> str:
+    """`TIETOHUOLTO_REGISTER_URL` everywhere (CLI, UI, tests), else the embedded SQLite."""
+    return os.environ.get(REGISTER_URL_ENV) or default_register_url()
+
+
+def outbox_dir() -> Path:
+    return Path(os.environ.get("TIETOHUOLTO_OUTBOX", var_dir() / "outbox"))
+
+
+def ensure_dagster_home() -> Path:
+    """`$DAGSTER_HOME` when set, else `var/dagster/`, holding the repo's `dagster.yaml`, so
+    that the CLI and the UI share one instance (and one run history)."""
+    home = Path(os.environ.get("DAGSTER_HOME") or var_dir() / "dagster").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    source = REPO_ROOT / "dagster.yaml"
+    if source.is_file() and (not config.is_file() or config.read_bytes() != source.read_bytes()):
+        shutil.copyfile(source, config)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home

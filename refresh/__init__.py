@@ -1,0 +1,36 @@
+"""The maintenance rules: statuses, flags, changes, prohibitions, processor-only output."""
+
+from refresh.apply import (
+    APPENDED_COLUMNS,
+    complete_evidence,
+    decide_file,
+    decisions_frame,
+    refreshed_rows,
+)
+from refresh.dates import is_stale, months_before
+from refresh.rules import (
+    CHANGE_FLAGS,
+    FLAGS,
+    STATUSES,
+    Decision,
+    Evidence,
+    RefreshSettings,
+    decide,
+)
+
+__all__ = [
+    "APPENDED_COLUMNS",
+    "CHANGE_FLAGS",
+    "FLAGS",
+    "STATUSES",
+    "Decision",
+    "Evidence",
+    "RefreshSettings",
+    "complete_evidence",
+    "decide",
+    "decide_file",
+    "decisions_frame",
+    "is_stale",
+    "months_before",
+    "refreshed_rows",
+]

@@ -1,0 +1,124 @@
+"""Applying the rules to a whole file and writing the verdicts into the customer's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from refresh.rules import Decision, Evidence, RefreshSettings, decide
+
+APPENDED_COLUMNS = (
+    "refresh_status",
+    "refresh_flags",
+    "refresh_changes",
+    "refresh_confidence",
+    "register_org_id",
+    "register_person_id",
+)
+
+
+def _records(frame: pd.DataFrame, key: str | list[str]) -> dict[Any, dict[str, Any]]:
+    if frame.empty:
+        return {}
+    clean = frame.astype(object).where(frame.notna(), None)
+    if isinstance(key, list):
+        return {tuple(r[k] for k in key): r for r in clean.to_dict("records")}
+    return {r[key]: r for r in clean.to_dict("records")}
+
+
+_EVIDENCE_DEFAULTS: dict[str, Any] = {
+    "org_id": "",
+    "org_method": "",
+    "org_confidence": 0.0,
+    "business_id_state": "missing",
+    "person_id": "",
+    "position_org_id": "",
+    "position_current": False,
+    "person_method": "",
+    "person_confidence": 0.0,
+    "found_elsewhere": False,
+    "elsewhere_person_id": "",
+}
+
+
+def complete_evidence(evidence: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """Evidence for every row of the file: quarantined rows were never matched."""
+    full = evidence.reindex(index)
+    for column, default in _EVIDENCE_DEFAULTS.items():
+        if column not in full:
+            full[column] = default
+        full[column] = full[column].astype(object).where(full[column].notna(), default)
+    return full
+
+
+def decide_file(
+    contacts: pd.DataFrame,
+    present: set[str],
+    evidence: pd.DataFrame,
+    organizations: pd.DataFrame,
+    positions: pd.DataFrame,
+    prohibitions: pd.DataFrame,
+    settings: RefreshSettings,
+) -> list[Decision]:
+    """One Decision per contact, in file order."""
+    orgs = _records(organizations, "org_id")
+    by_position = _records(
+        positions.sort_values("valid_to", na_position="first"), ["person_id", "org_id"]
+    )
+    kinds: dict[str, set[str]] = {}
+    for person_id, kind in zip(
+        prohibitions.get("person_id", []), prohibitions.get("kind", []), strict=True
+    ):
+        kinds.setdefault(person_id, set()).add(kind)
+    fields = Evidence.__dataclass_fields__
+    decisions = []
+    for index, contact in zip(contacts.index, contacts.to_dict("records"), strict=True):
+        row = evidence.loc[index]
+        proof = Evidence(**{name: row[name] for name in fields})
+        decisions.append(decide(contact, present, proof, orgs, by_position, kinds, settings))
+    return decisions
+
+
+def decisions_frame(decisions: Sequence[Decision], index: pd.Index) -> pd.DataFrame:
+    """The appended columns, as text, exactly as they go into the file."""
+    return pd.DataFrame(
+        {
+            "refresh_status": [d.status for d in decisions],
+            "refresh_flags": [d.flags_text for d in decisions],
+            "refresh_changes": [d.changes_text for d in decisions],
+            "refresh_confidence": [
+                "" if d.confidence is None else f"{d.confidence:.2f}" for d in decisions
+            ],
+            "register_org_id": [d.org_id for d in decisions],
+            "register_person_id": [d.person_id for d in decisions],
+        },
+        index=index,
+    )
+
+
+def refreshed_rows(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    mapping: Mapping[str, str],
+    decisions: Sequence[Decision],
+    appended: pd.DataFrame,
+) -> tuple[list[str], list[list[str]]]:
+    """The customer's rows with register values in the columns they have, then ours.
+
+    A row that gains no update keeps its cells exactly as sent. A ragged row keeps every
+    cell too: a short one is padded and a long one has its surplus cells moved after ours,
+    so that our columns stay under their headings in either case.
+    """
+    width = len(header)
+    position = {canonical: header.index(name) for canonical, name in mapping.items()}
+    out_rows: list[list[str]] = []
+    for cells, decision, extra in zip(
+        rows, decisions, appended.itertuples(index=False), strict=True
+    ):
+        new_cells = list(cells[:width]) + [""] * (width - len(cells))
+        for canonical, value in decision.updates.items():
+            new_cells[position[canonical]] = value
+        out_rows.append(new_cells + list(extra) + list(cells[width:]))
+    return [*header, *APPENDED_COLUMNS], out_rows

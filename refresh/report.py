@@ -1,0 +1,104 @@
+"""The change report (summary.json, report.md) and manifest (manifest.json) of a delivery.
+Counts and ids only: the customer's own data stays in their file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from refresh.rules import FLAGS, STATUSES
+
+STATUS_MEANINGS = {
+    "verified": "matched, nothing to change",
+    "updated": "matched, values refreshed",
+    "person_left": "organisation known, person no longer holds a position there",
+    "org_inactive": "organisation ceased, bankrupt, in liquidation or merged",
+    "opted_out": "a disclosure prohibition applies; row returned as sent",
+    "not_found": "not in the register",
+    "ambiguous": "more than one candidate, left for review",
+    "invalid": "row unreadable or failed validation; returned as sent",
+}
+
+
+def summarise(appended: pd.DataFrame) -> dict[str, Any]:
+    """Counts per status, flag and changed column; confidence histogram."""
+    statuses = Counter(appended["refresh_status"])
+    flags: Counter[str] = Counter()
+    for text in appended["refresh_flags"]:
+        flags.update(f for f in text.split(";") if f)
+    columns: Counter[str] = Counter()
+    for text in appended["refresh_changes"]:
+        columns.update(part.split(":", 1)[0] for part in text.split(";") if part)
+    confidence = pd.to_numeric(appended["refresh_confidence"], errors="coerce").dropna()
+    bins = [0.0, 0.5, 0.8, 0.9, 0.95, 1.0001]
+    labels = ["<0.50", "0.50-0.79", "0.80-0.89", "0.90-0.94", "0.95-1.00"]
+    histogram = pd.cut(confidence, bins=bins, labels=labels, right=False).value_counts()
+    return {
+        "rows": len(appended),
+        "statuses": {s: statuses.get(s, 0) for s in STATUSES},
+        "flags": {f: flags.get(f, 0) for f in FLAGS},
+        "changed_columns": dict(sorted(columns.items())),
+        "confidence_histogram": {label: int(histogram.get(label, 0)) for label in labels},
+    }
+
+
+def report_markdown(summary: Mapping[str, Any], context: Mapping[str, str]) -> str:
+    rows = summary["rows"] or 1
+    lines = [
+        f"# Refresh report: {context['customer']} / {context['delivery_id']}",
+        "",
+        f"- Source file: `{context['source_file']}` ({summary['rows']} rows)",
+        f"- Register snapshot: `{context['snapshot_id']}`",
+        f"- Produced: {context['created_at']}",
+        "",
+        "## Rows per status",
+        "",
+        "| status | rows | share | meaning |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for status, count in summary["statuses"].items():
+        lines.append(f"| {status} | {count} | {count / rows:.1%} | {STATUS_MEANINGS[status]} |")
+    lines += ["", "## Flags", "", "| flag | rows |", "| --- | ---: |"]
+    lines += [f"| {flag} | {count} |" for flag, count in summary["flags"].items() if count]
+    lines += ["", "## Changed columns", "", "| column | rows |", "| --- | ---: |"]
+    lines += [f"| {column} | {count} |" for column, count in summary["changed_columns"].items()]
+    lines += ["", "## Match confidence", "", "| confidence | rows |", "| --- | ---: |"]
+    lines += [f"| {b} | {c} |" for b, c in summary["confidence_histogram"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def manifest(
+    folder: Path, files: Sequence[str], rows: Mapping[str, int], context: Mapping[str, str]
+) -> dict[str, Any]:
+    return {
+        **context,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": [
+            {
+                "name": name,
+                "bytes": (folder / name).stat().st_size,
+                "sha256": sha256_file(folder / name),
+                **({"rows": rows[name]} if name in rows else {}),
+            }
+            for name in files
+        ],
+    }
+
+
+def write_json(path: Path, payload: Mapping[str, Any]) -> None:
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,275 @@
+"""The maintenance rules: what a matched register record tells the customer about one row.
+
+Every status and flag of `refreshed-file.md` is decided here and nowhere else. The order of
+the rules is the order of precedence: an unreadable row is `invalid` whatever else holds; a
+`disclosure` prohibition wins over everything that would disclose anything; an inactive
+organisation says more than a person's own news.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from matching.business_id import normalise_business_id
+from matching.contact_points import normalise_email, same_phone
+from matching.text import fold, org_name_key
+from matching.titles import same_title
+from refresh.dates import is_stale
+
+STATUSES = (
+    "verified",
+    "updated",
+    "person_left",
+    "org_inactive",
+    "opted_out",
+    "not_found",
+    "ambiguous",
+    "invalid",
+)
+CHANGE_FLAGS = (
+    "business_id_changed",
+    "name_changed",
+    "title_changed",
+    "email_changed",
+    "phone_changed",
+    "address_changed",
+)
+FLAGS = (
+    *CHANGE_FLAGS,
+    "stale",
+    "no_direct_marketing",
+    "no_phone_marketing",
+    "no_email_marketing",
+    "customer_suppressed",
+    "business_id_invalid",
+)
+PROHIBITION_FLAGS = {
+    "direct_marketing": "no_direct_marketing",
+    "phone_marketing": "no_phone_marketing",
+    "email_marketing": "no_email_marketing",
+}
+# Register values of these customer columns are withheld under each prohibition: the
+# channels the prohibition concerns. Direct marketing concerns every contact channel.
+WITHHELD_COLUMNS = {
+    "direct_marketing": frozenset({"email", "phone", "mobile", "street", "postcode", "city"}),
+    "phone_marketing": frozenset({"phone", "mobile"}),
+    "email_marketing": frozenset({"email"}),
+}
+INACTIVE_ORG_STATUSES = frozenset({"ceased", "bankrupt", "liquidation", "merged"})
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    as_of: date
+    stale_after_months: int = 18
+
+
+@dataclass
+class Decision:
+    """What the refreshed file says about one customer row."""
+
+    status: str
+    flags: list[str] = field(default_factory=list)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    updates: dict[str, str] = field(default_factory=dict)
+    confidence: float | None = None
+    org_id: str = ""
+    person_id: str = ""
+
+    @property
+    def flags_text(self) -> str:
+        return ";".join(flag for flag in FLAGS if flag in self.flags)
+
+    @property
+    def changes_text(self) -> str:
+        return ";".join(f"{column}: {old} -> {new}" for column, old, new in self.changes)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What matching found for one row (ids and scores, no customer data)."""
+
+    org_id: str = ""
+    org_method: str = ""
+    org_confidence: float = 0.0
+    business_id_state: str = "missing"
+    person_id: str = ""
+    position_org_id: str = ""
+    position_current: bool = False
+    person_method: str = ""
+    person_confidence: float = 0.0
+    found_elsewhere: bool = False
+    elsewhere_person_id: str = ""
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _same_name(customer: str, register: str) -> bool:
+    return customer.strip().casefold() == register.strip().casefold()
+
+
+def _same_address(contact: Mapping[str, str], org: Mapping[str, Any], present: set[str]) -> bool:
+    """Equal to the postal or the visiting address in every address column the customer has."""
+    for prefix in ("postal", "visiting"):
+        street = _text(org.get(f"{prefix}_street"))
+        postcode = _text(org.get(f"{prefix}_postcode"))
+        city = _text(org.get(f"{prefix}_city"))
+        if (
+            ("street" not in present or fold(contact["street"]) == fold(street))
+            and ("postcode" not in present or contact["postcode"].zfill(5) == postcode.zfill(5))
+            and ("city" not in present or fold(contact["city"]) == fold(city))
+        ):
+            return True
+    return False
+
+
+def _same_org_name(customer: str, org: Mapping[str, Any]) -> bool:
+    names = [_text(org.get("name")), *_text(org.get("aux_names")).split("|")]
+    return org_name_key(customer) in {org_name_key(n) for n in names if n}
+
+
+class _Changes:
+    """Collects changed columns, applying only those the customer has, non-empty, and the
+    prohibitions allow."""
+
+    def __init__(self, contact: Mapping[str, str], present: set[str], withheld: set[str]):
+        self.contact, self.present, self.withheld = contact, present, withheld
+        self.decision_flags: set[str] = set()
+        self.changes: list[tuple[str, str, str]] = []
+        self.updates: dict[str, str] = {}
+
+    def compare(self, column: str, new: str, flag: str, same: bool) -> None:
+        old = self.contact.get(column, "")
+        # An empty cell is data the customer does not have: filling it would add personal
+        # (or, without a contract, organisation) data, which a processor must not.
+        if column not in self.present or not old or not new or same:
+            return
+        self.decision_flags.add(flag)
+        if column in self.withheld:
+            return
+        self.changes.append((column, old, new))
+        self.updates[column] = new
+
+
+def decide(
+    contact: Mapping[str, str],
+    present: set[str],
+    evidence: Evidence,
+    orgs: Mapping[str, Mapping[str, Any]],
+    positions: Mapping[tuple[str, str], Mapping[str, Any]],
+    prohibitions: Mapping[str, set[str]],
+    settings: RefreshSettings,
+) -> Decision:
+    """The refreshed-file verdict for one row (see the module docstring for precedence)."""
+    if contact.get("problem"):
+        return Decision("invalid")
+    bid_flags = ["business_id_invalid"] if evidence.business_id_state == "invalid" else []
+    if not evidence.org_id:
+        status = "ambiguous" if evidence.org_method == "ambiguous" else "not_found"
+        return Decision(status, flags=bid_flags)
+    org_confidence = round(evidence.org_confidence, 2)
+    if evidence.person_method == "ambiguous":
+        return Decision(
+            "ambiguous", flags=bid_flags, org_id=evidence.org_id, confidence=org_confidence
+        )
+    person_id = evidence.person_id or evidence.elsewhere_person_id
+    kinds = prohibitions.get(person_id, set()) if person_id else set()
+    if "disclosure" in kinds:
+        return Decision("opted_out")
+    flags = bid_flags + [PROHIBITION_FLAGS[k] for k in sorted(kinds) if k in PROHIBITION_FLAGS]
+    confidence = (
+        round(min(evidence.org_confidence, evidence.person_confidence), 2)
+        if evidence.person_id
+        else org_confidence
+    )
+    org = orgs[evidence.org_id]
+    position_org = evidence.position_org_id or evidence.org_id
+    carried_on = evidence.position_current and position_org != evidence.org_id
+    if org.get("status") in INACTIVE_ORG_STATUSES and not carried_on:
+        return Decision(
+            "org_inactive",
+            flags=flags,
+            org_id=evidence.org_id,
+            person_id=evidence.person_id,
+            confidence=confidence,
+        )
+    if evidence.person_id and evidence.position_current:
+        position = positions[(evidence.person_id, position_org)]
+        return _refresh_matched(
+            contact, present, position, orgs[position_org], kinds, flags, settings, confidence
+        )
+    if evidence.person_id or evidence.found_elsewhere:
+        return Decision(
+            "person_left",
+            flags=flags,
+            org_id=evidence.org_id,
+            person_id=person_id,
+            confidence=confidence,
+        )
+    return Decision("not_found", flags=flags, org_id=evidence.org_id, confidence=confidence)
+
+
+def _refresh_matched(
+    contact: Mapping[str, str],
+    present: set[str],
+    position: Mapping[str, Any],
+    org: Mapping[str, Any],
+    kinds: set[str],
+    flags: list[str],
+    settings: RefreshSettings,
+    confidence: float,
+) -> Decision:
+    """`verified` or `updated`: compare every column the customer has by meaning."""
+    withheld: set[str] = set()
+    for kind in kinds:
+        withheld |= WITHHELD_COLUMNS.get(kind, frozenset())
+    changes = _Changes(contact, present, withheld)
+    first, last = _text(position.get("first_name")), _text(position.get("last_name"))
+    changes.compare("first_name", first, "name_changed", _same_name(contact["first_name"], first))
+    changes.compare("last_name", last, "name_changed", _same_name(contact["last_name"], last))
+    title = _text(position.get("title"))
+    changes.compare("title", title, "title_changed", same_title(contact["title"], title))
+    email = _text(position.get("email"))
+    changes.compare(
+        "email", email, "email_changed", normalise_email(contact["email"]) == normalise_email(email)
+    )
+    mobile = _text(position.get("mobile"))
+    phone_column = "mobile" if "mobile" in present else "phone"
+    changes.compare(
+        phone_column, mobile, "phone_changed", same_phone(contact[phone_column], mobile)
+    )
+    changes.compare(
+        "org_name",
+        _text(org.get("name")),
+        "name_changed",
+        _same_org_name(contact["org_name"], org),
+    )
+    customer_bid, _ = normalise_business_id(contact["business_id"])
+    if customer_bid is not None:
+        register_bid = _text(org.get("business_id"))
+        changes.compare(
+            "business_id", register_bid, "business_id_changed", customer_bid == register_bid
+        )
+    if not _same_address(contact, org, present):
+        for column in ("street", "postcode", "city"):
+            new = _text(org.get(f"postal_{column}")) or _text(org.get(f"visiting_{column}"))
+            changes.compare(column, new, "address_changed", contact[column] == new)
+    all_flags = set(flags) | changes.decision_flags
+    verified_at = position.get("verified_at")
+    if is_stale(verified_at, settings.as_of, settings.stale_after_months):
+        all_flags.add("stale")
+    status = "updated" if changes.decision_flags else "verified"
+    return Decision(
+        status,
+        flags=[flag for flag in FLAGS if flag in all_flags],
+        changes=changes.changes,
+        updates=changes.updates,
+        confidence=confidence,
+        org_id=str(org.get("org_id")),
+        person_id=str(position.get("person_id")),
+    )

@@ -1,0 +1,74 @@
+"""Shared fixtures: a register store on each backend, generated data sets."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from register import RegisterStore, make_engine
+from synthetic import GeneratedData, generate
+
+POSTGRES_URL = os.environ.get(
+    "TIETOHUOLTO_TEST_POSTGRES_URL",
+    "postgresql://tietohuolto:tietohuolto@127.0.0.1:5432/postgres",
+)
+AS_OF = date(2026, 11, 25)
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL server `.ci/run` starts; in CI its absence fails loudly."""
+    if not _postgres_reachable():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required in CI and is unreachable at {POSTGRES_URL}")
+        pytest.skip("PostgreSQL not reachable (start it: pg_ctlcluster 15 main start)")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database for one test, dropped afterwards."""
+    name = f"th_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = postgres_server.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def register_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same register tests on the embedded default and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'register.sqlite'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(register_url: str) -> Iterator[RegisterStore]:
+    engine = make_engine(register_url)
+    yield RegisterStore(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def small_data(tmp_path_factory: pytest.TempPathFactory) -> GeneratedData:
+    """A small generated register and CRM file with ground truth, shared by the session."""
+    return generate(tmp_path_factory.mktemp("small"), orgs=150, crm_rows=400, seed=7, as_of=AS_OF)
