@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import subprocess
 import sys
@@ -131,7 +132,9 @@ def run_refresh(
                 }
             },
             "refreshed_table": {"config": {"as_of": as_of}},
-        }
+        },
+        # Step-by-step DEBUG lines belong in the UI's run view, not on the terminal.
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
     }
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
@@ -233,6 +236,42 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return subprocess.call(command, cwd=REPO_ROOT, env=os.environ.copy())
 
 
+# -- bench ----------------------------------------------------------------------------------
+
+
+def cmd_bench_accuracy(args: argparse.Namespace) -> int:
+    """Generate, load into a private register, refresh through Dagster, score vs truth."""
+    import tempfile  # noqa: PLC0415
+
+    from crmfile import read_crm_file  # noqa: PLC0415
+    from synthetic import generate  # noqa: PLC0415
+    from synthetic.scoring import format_scores, score  # noqa: PLC0415
+
+    work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="th-bench-"))
+    # A private register, instance and outbox: the benchmark never touches the operator's.
+    os.environ["TIETOHUOLTO_VAR"] = str(work / "var")
+    os.environ[REGISTER_URL_ENV] = f"sqlite:///{work / 'register.sqlite'}"
+    os.environ["DAGSTER_HOME"] = str(work / "dagster")
+    as_of = date.today()
+    _say(f"generating {args.orgs} organisations and {args.crm_rows} CRM rows (seed {args.seed})")
+    data = generate(
+        work / "data", orgs=args.orgs, crm_rows=args.crm_rows, seed=args.seed, as_of=as_of
+    )
+    cmd_register_load(argparse.Namespace(snapshot_dir=str(data.snapshot_dir)))
+    started = time.perf_counter()
+    outcome = run_refresh(data.crm_file, "bench", None, as_of.isoformat())
+    seconds = time.perf_counter() - started
+    refreshed = read_crm_file(outcome["delivery"].refreshed_file)
+    key = refreshed.mapping["customer_row_id"]
+    rows = [dict(zip(refreshed.header, cells, strict=False)) for cells in refreshed.rows]
+    with data.truth_file.open(encoding="utf-8", newline="") as handle:
+        truth = {row["row_key"]: row for row in csv.DictReader(handle)}
+    _say(f"refresh: {seconds:.2f} s end to end, {len(rows) / seconds:,.0f} rows/s")
+    _say("")
+    _say(format_scores(score(rows, truth, key)))
+    return EXIT_OK
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -301,6 +340,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--crm-rows", type=int, default=1000)
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(func=cmd_demo)
+
+    bench = sub.add_parser("bench", help="benchmarks that print figures (never tests)")
+    bench_sub = bench.add_subparsers(dest="bench_command", required=True, metavar="KIND")
+    accuracy = bench_sub.add_parser(
+        "accuracy",
+        help="score the refresh against generated ground truth",
+        description="Generate a register and CRM file with ground truth, refresh it through "
+        "the Dagster job against a private register, and print status accuracy, the status "
+        "confusion matrix, organisation and person link precision/recall/F1, and the "
+        "precision and recall of every flag.",
+    )
+    accuracy.add_argument("--orgs", type=int, default=2000)
+    accuracy.add_argument("--crm-rows", type=int, default=5000)
+    accuracy.add_argument("--seed", type=int, default=1)
+    accuracy.add_argument("--work-dir", help="keep generated data here (default: a temp dir)")
+    accuracy.set_defaults(func=cmd_bench_accuracy)
 
     ui = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1 with these definitions")
     ui.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")

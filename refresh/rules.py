@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from matching.addresses import postcode_key, same_street
 from matching.business_id import normalise_business_id
 from matching.contact_points import normalise_email, same_phone
 from matching.text import fold, org_name_key
@@ -120,8 +121,11 @@ def _same_address(contact: Mapping[str, str], org: Mapping[str, Any], present: s
         postcode = _text(org.get(f"{prefix}_postcode"))
         city = _text(org.get(f"{prefix}_city"))
         if (
-            ("street" not in present or fold(contact["street"]) == fold(street))
-            and ("postcode" not in present or contact["postcode"].zfill(5) == postcode.zfill(5))
+            ("street" not in present or same_street(contact["street"], street))
+            and (
+                "postcode" not in present
+                or postcode_key(contact["postcode"]) == postcode_key(postcode)
+            )
             and ("city" not in present or fold(contact["city"]) == fold(city))
         ):
             return True
@@ -214,6 +218,33 @@ def decide(
     return Decision("not_found", flags=flags, org_id=evidence.org_id, confidence=confidence)
 
 
+def _inactive(
+    contact: Mapping[str, str],
+    present: set[str],
+    org: Mapping[str, Any],
+    evidence: Evidence,
+    flags: list[str],
+    confidence: float,
+) -> Decision:
+    """`org_inactive`; where a successor carries the organisation on, the customer's
+    business ID moves to it (a public organisation identifier, not personal data), because
+    the account now lives there even if this contact did not carry on."""
+    successor = _text(org.get("successor_business_id"))
+    changes = _Changes(contact, present, withheld=set())
+    customer_bid, _ = normalise_business_id(contact.get("business_id"))
+    if successor and customer_bid is not None:
+        changes.compare("business_id", successor, "business_id_changed", customer_bid == successor)
+    return Decision(
+        "org_inactive",
+        flags=[flag for flag in FLAGS if flag in set(flags) | changes.decision_flags],
+        changes=changes.changes,
+        updates=changes.updates,
+        org_id=evidence.org_id,
+        person_id=evidence.person_id,
+        confidence=confidence,
+    )
+
+
 def _refresh_matched(
     contact: Mapping[str, str],
     present: set[str],
@@ -258,7 +289,12 @@ def _refresh_matched(
     if not _same_address(contact, org, present):
         for column in ("street", "postcode", "city"):
             new = _text(org.get(f"postal_{column}")) or _text(org.get(f"visiting_{column}"))
-            changes.compare(column, new, "address_changed", contact[column] == new)
+            same = {
+                "street": same_street(contact["street"], new),
+                "postcode": postcode_key(contact["postcode"]) == postcode_key(new),
+                "city": fold(contact["city"]) == fold(new),
+            }[column]
+            changes.compare(column, new, "address_changed", same)
     all_flags = set(flags) | changes.decision_flags
     verified_at = position.get("verified_at")
     if is_stale(verified_at, settings.as_of, settings.stale_after_months):

@@ -97,7 +97,7 @@ def _business_id_notation(rng: random.Random, business_id: str) -> str:
     if style == 1:
         return "FI" + digits
     if digits.startswith("0"):
-        return business_id.lstrip("0")  # Excel ate the leading zero
+        return business_id[1:]  # Excel ate the leading zero
     return business_id.replace("-", " - ")
 
 
@@ -283,6 +283,9 @@ class CrmBuilder:
             values, org.org_id, position.person_id, "org_inactive", scenario="org_inactive"
         )
         self._identify_org(row, org)
+        has_valid_id = values["business_id"] and "business_id_invalid" not in row.flags
+        if org.successor_business_id and has_valid_id:
+            row.flags.add("business_id_changed")
         return self._finish(row)
 
     def merged_carried(self, position: Position, customer_id: str) -> CrmRow:

@@ -1,0 +1,23 @@
+"""Reading and writing customers' CRM files: encodings, dialects, header mapping, safe cells.
+
+Pure Python and pandas: no Dagster, no database. ``read_crm_file`` keeps a file's raw cells
+and layout (``FileFormat``) beside the contacts in canonical columns; ``write_crm_file``
+writes the refreshed file back in the same layout with formula-like cells neutralised.
+"""
+
+from crmfile.cells import neutralise_cell
+from crmfile.headers import map_headers
+from crmfile.read import read_crm_file
+from crmfile.types import CANONICAL_COLUMNS, CrmFile, CrmFileError, FileFormat
+from crmfile.write import write_crm_file
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "CrmFile",
+    "CrmFileError",
+    "FileFormat",
+    "map_headers",
+    "neutralise_cell",
+    "read_crm_file",
+    "write_crm_file",
+]

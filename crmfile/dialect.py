@@ -1,0 +1,100 @@
+"""Sniffing a delimited text file's layout: delimiter, line terminator, quoting style."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+DELIMITER_CANDIDATES: tuple[str, ...] = (",", ";", "\t", "|")
+DEFAULT_LINE_TERMINATOR = "\r\n"
+
+_SAMPLE_CHARS = 64 * 1024
+_SAMPLE_RECORDS = 50
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def sniff_delimiter(text: str, quotechar: str = '"') -> str:
+    """The candidate that splits the header into most columns and the rows consistently.
+
+    Each candidate parses a sample the way the real read will (quotes honoured), so a
+    comma inside a quoted name does not count. Consistency (the share of sample rows with
+    the header's field count) ranks first: in a ";" file a stray comma in a value gives
+    "," a wide-looking row now and then, never a steady count. Only a candidate that splits
+    the header can win, so a ";" file is never read as one column because its rows happen
+    to hold no commas.
+    """
+    sample = text[:_SAMPLE_CHARS]
+    truncated = len(text) > len(sample)
+    best: str | None = None
+    best_score: tuple[float, int] | None = None
+    blank_under: list[str] = []
+    for candidate in DELIMITER_CANDIDATES:
+        counts = _field_counts(sample, candidate, quotechar, truncated)
+        if not counts:
+            blank_under.append(candidate)
+        if not counts or counts[0] < 2:
+            continue
+        header, data = counts[0], counts[1:]
+        consistency = sum(count == header for count in data) / len(data) if data else 1.0
+        score = (consistency, header)
+        if best_score is None or score > best_score:
+            best, best_score = candidate, score
+    if best is not None:
+        return best
+    if blank_under:
+        # Only separators and whitespace (";;;" lines): read so that the file is empty.
+        return blank_under[0]
+    return _single_column_delimiter(text)
+
+
+def _single_column_delimiter(text: str) -> str:
+    # A one-column file has no delimiter to find. The candidate that occurs least (ideally
+    # nowhere) reads each line as one cell, where "," would split "Virtanen, Matti".
+    return min(DELIMITER_CANDIDATES, key=text.count)
+
+
+def _field_counts(sample: str, delimiter: str, quotechar: str, truncated: bool) -> list[int]:
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, quotechar=quotechar)
+    counts: list[int] = []
+    try:
+        for record in reader:
+            # Blank lines are no evidence, and the header is the first line with content.
+            if any(cell.strip() for cell in record) or (counts and record):
+                counts.append(len(record))
+            if len(counts) > _SAMPLE_RECORDS:
+                break
+    except csv.Error:
+        # The real read reports malformed records with their line; sniffing uses what parsed.
+        pass
+    if truncated and counts:
+        # The sample may end mid-record; its field count would mislead.
+        counts.pop()
+    return counts
+
+
+def detect_line_terminator(text: str, quotechar: str = '"') -> str:
+    """The first line break outside quotes: "\\r\\n", "\\n" or "\\r"."""
+    in_quotes = False
+    # Visiting only quotes and breaks keeps this fast even when a stray quote makes the
+    # scan run to the end of a large file.
+    for match in re.finditer(f"{re.escape(quotechar)}|\r\n|\r|\n", text):
+        if match.group() == quotechar:
+            in_quotes = not in_quotes
+        elif not in_quotes:
+            return match.group()
+    return DEFAULT_LINE_TERMINATOR
+
+
+def detect_quote_all(text: str, delimiter: str, quotechar: str = '"') -> bool:
+    """True when the header and the first data line quote every field.
+
+    Some CRM exports (Salesforce's Data Loader among them) quote every field; writing such
+    a file back with minimal quoting would change every unchanged line.
+    """
+    q, d = re.escape(quotechar), re.escape(delimiter)
+    field = f"{q}(?:[^{q}]|{q}{q})*{q}"
+    quoted_line = re.compile(f"{field}(?:{d}{field})*")
+    lines = _LINE_BREAK.split(text[:_SAMPLE_CHARS], maxsplit=_SAMPLE_RECORDS)[:-1]
+    first_two = [line for line in lines if line.strip()][:2]
+    return len(first_two) == 2 and all(quoted_line.fullmatch(line) for line in first_two)

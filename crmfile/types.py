@@ -1,0 +1,95 @@
+"""The shared types of the package: the canonical columns, the error and the file model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+CANONICAL_COLUMNS: tuple[str, ...] = (
+    "customer_row_id",
+    "first_name",
+    "last_name",
+    "full_name",
+    "title",
+    "org_name",
+    "business_id",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "postcode",
+    "city",
+    "country",
+)
+
+FILE_KINDS = frozenset({"csv", "xlsx"})
+LINE_TERMINATORS = frozenset({"\r\n", "\n", "\r"})
+
+
+class CrmFileError(Exception):
+    """A customer file refused as a whole, with the line where the problem is when known.
+
+    The message names the file, the line and the problem, never a cell value: these
+    messages end up in logs and run metadata, which must not carry personal data.
+    """
+
+    def __init__(self, path: str | Path, line: int | None, problem: str) -> None:
+        # Passing the arguments on keeps the exception picklable across processes.
+        super().__init__(path, line, problem)
+        self.path = Path(path)
+        self.line = line
+        self.problem = problem
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.path.name}: {self.problem}"
+        return f"{self.path.name}, line {self.line}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """How a customer file is laid out, so that the refreshed file can be written the same way.
+
+    ``encoding`` is the Python codec name as read; a file with a byte-order mark has
+    ``bom=True`` and the plain codec name ("utf-8", "utf-16" for little-endian,
+    "utf-16-be"). ``quote_all`` records exports that quote every field (Salesforce's
+    Data Loader does), so unchanged rows can be written back byte for byte.
+    """
+
+    kind: str
+    encoding: str = "utf-8"
+    bom: bool = False
+    delimiter: str = ","
+    quotechar: str = '"'
+    line_terminator: str = "\r\n"
+    sheet_name: str | None = None
+    quote_all: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in FILE_KINDS:
+            raise ValueError(f"kind must be one of {sorted(FILE_KINDS)}, not {self.kind!r}")
+        if len(self.delimiter) != 1 or len(self.quotechar) != 1:
+            raise ValueError("delimiter and quotechar must be single characters")
+        if self.delimiter == self.quotechar:
+            raise ValueError("delimiter and quotechar must differ")
+        if self.line_terminator not in LINE_TERMINATORS:
+            raise ValueError(f"line_terminator must be one of {sorted(LINE_TERMINATORS)}")
+
+
+@dataclass
+class CrmFile:
+    """A customer file as read: the raw table for writing back, and the contacts to match.
+
+    ``rows`` and ``contacts`` hold personal data, so they stay out of the repr in case a
+    CrmFile ends up in a log line or a traceback.
+    """
+
+    path: Path
+    format: FileFormat
+    header: list[str]
+    rows: list[list[str]] = field(repr=False)
+    line_numbers: list[int] = field(repr=False)
+    mapping: dict[str, str]
+    contacts: pd.DataFrame = field(repr=False)

@@ -1,0 +1,129 @@
+"""Reading and writing xlsx workbooks, guarded against zip bombs and formula cells."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+
+from crmfile.cells import workbook_cell_text
+from crmfile.table import RawTable, collect_table, is_blank
+from crmfile.types import CrmFileError
+
+# Honest xlsx files compress 50-70x, so a ratio test would refuse them; an absolute cap on
+# the unpacked size stops a zip bomb before openpyxl inflates it. XML entity bombs are
+# refused by defusedxml, which openpyxl uses whenever it is installed.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+DEFAULT_SHEET_NAME = "Sheet1"
+
+
+def read_workbook(
+    path: Path, max_rows: int, accepts: Callable[[list[str]], bool]
+) -> tuple[str, RawTable | None]:
+    """(sheet name, table) of the first sheet whose header ``accepts``, else the first sheet.
+
+    Formulas are read as the values Excel last computed (data_only), never as formulas.
+    """
+    _check_archive(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        # openpyxl raises many types for damaged files; the type name is enough to report
+        # and its messages are not vetted to be free of cell content.
+        raise CrmFileError(
+            path, None, f"cannot read the workbook ({type(exc).__name__}); save it again as .xlsx"
+        ) from exc
+    try:
+        sheets = workbook.worksheets
+        if not sheets:
+            raise CrmFileError(path, None, "workbook has no worksheets")
+        chosen = next((sheet for sheet in sheets if accepts(_header_of(sheet))), sheets[0])
+        return chosen.title, collect_table(path, _sheet_records(chosen), max_rows)
+    except CrmFileError:
+        raise
+    except Exception as exc:
+        raise CrmFileError(
+            path, None, f"cannot read the workbook ({type(exc).__name__}); save it again as .xlsx"
+        ) from exc
+    finally:
+        workbook.close()
+
+
+def _check_archive(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise CrmFileError(path, None, "not a valid .xlsx workbook (not a zip archive)") from exc
+    if unpacked > MAX_UNCOMPRESSED_BYTES:
+        raise CrmFileError(
+            path,
+            None,
+            f"workbook unpacks to {unpacked // 2**20} MiB, over the "
+            f"{MAX_UNCOMPRESSED_BYTES // 2**20} MiB limit; send it as CSV",
+        )
+
+
+def _sheet_records(sheet: Any) -> Iterator[tuple[int, list[str]]]:
+    # Some writers record a wrong used range ("A1:A1"), which read-only mode trusts and
+    # would cut rows short; resetting makes openpyxl read every cell that is there.
+    sheet.reset_dimensions()
+    # Read-only mode yields an empty tuple for each missing row, so counting from 1 gives
+    # the sheet's own row numbers.
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        yield number, _trimmed([_cell_text(cell) for cell in row])
+
+
+def _header_of(sheet: Any) -> list[str]:
+    for _, cells in _sheet_records(sheet):
+        if not is_blank(cells):
+            return cells
+    return []
+
+
+def _cell_text(cell: Any) -> str:
+    return workbook_cell_text(cell.value, getattr(cell, "number_format", None))
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    end = len(cells)
+    while end and cells[end - 1] == "":
+        end -= 1
+    return cells[:end]
+
+
+def pad_table(table: RawTable) -> RawTable:
+    """Give every row the same width: a sheet has no field count, only its used cells.
+
+    Data beyond the last named column is kept under an empty header name rather than being
+    reported as a ragged row, which it is not in a spreadsheet.
+    """
+    width = max([len(table.header), *(len(row) for row in table.rows)])
+    header = table.header + [""] * (width - len(table.header))
+    rows = [row + [""] * (width - len(row)) for row in table.rows]
+    return RawTable(header, table.header_line, rows, table.line_numbers)
+
+
+def write_workbook(
+    stream: IO[bytes], sheet_name: str | None, rows: Iterable[Sequence[str]]
+) -> None:
+    """Write one sheet in which every cell is a string, so none is a formula or a number."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name or DEFAULT_SHEET_NAME)
+    for row in rows:
+        sheet.append([_string_cell(sheet, value) for value in row])
+    workbook.save(stream)
+
+
+def _string_cell(sheet: Any, value: str) -> Cell:
+    # openpyxl refuses control characters Excel cannot store (IllegalCharacterError); they
+    # carry nothing visible, so they are dropped rather than failing the delivery.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    # openpyxl would type "=..." as a formula; forcing "s" keeps every value inert text.
+    cell.data_type = "s"
+    return cell
