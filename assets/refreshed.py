@@ -146,9 +146,7 @@ def opted_out_rows_as_sent(refreshed_table: RefreshedTable) -> AssetCheckResult:
     return AssetCheckResult(passed=passed, metadata=metadata)
 
 
-@asset_check(
-    asset=refreshed_table, blocking=True, description="Great Expectations output suite."
-)
+@asset_check(asset=refreshed_table, blocking=True, description="Great Expectations output suite.")
 def refreshed_output_suite(refreshed_table: RefreshedTable) -> AssetCheckResult:
     outcome = validate_output(refreshed_table.appended, len(refreshed_table.source_rows))
     return AssetCheckResult(passed=outcome.passed, metadata=outcome.metadata())
