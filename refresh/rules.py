@@ -176,7 +176,7 @@ def decide(
     if not evidence.org_id:
         status = "ambiguous" if evidence.org_method == "ambiguous" else "not_found"
         return Decision(status, flags=bid_flags)
-    org_confidence = round(evidence.org_confidence, 2)
+    org_confidence = round(float(evidence.org_confidence), 2)
     if evidence.person_method == "ambiguous":
         return Decision(
             "ambiguous", flags=bid_flags, org_id=evidence.org_id, confidence=org_confidence
@@ -187,7 +187,7 @@ def decide(
         return Decision("opted_out")
     flags = bid_flags + [PROHIBITION_FLAGS[k] for k in sorted(kinds) if k in PROHIBITION_FLAGS]
     confidence = (
-        round(min(evidence.org_confidence, evidence.person_confidence), 2)
+        round(float(min(evidence.org_confidence, evidence.person_confidence)), 2)
         if evidence.person_id
         else org_confidence
     )
@@ -195,13 +195,7 @@ def decide(
     position_org = evidence.position_org_id or evidence.org_id
     carried_on = evidence.position_current and position_org != evidence.org_id
     if org.get("status") in INACTIVE_ORG_STATUSES and not carried_on:
-        return Decision(
-            "org_inactive",
-            flags=flags,
-            org_id=evidence.org_id,
-            person_id=evidence.person_id,
-            confidence=confidence,
-        )
+        return _inactive(contact, present, org, evidence, flags, confidence)
     if evidence.person_id and evidence.position_current:
         position = positions[(evidence.person_id, position_org)]
         return _refresh_matched(

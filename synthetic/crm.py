@@ -255,7 +255,14 @@ class CrmBuilder:
         """The register no longer lists the old position; the person holds one elsewhere."""
         org = self.orgs[position.org_id]
         values = self._row_values(position, org, customer_id)
-        destination = self.rng.choice([o for o in self.active if o.org_id != org.org_id])
+        key = person_name_key(position.first_name, position.last_name)
+        taken = {
+            p.org_id
+            for p in self.register.positions
+            if person_name_key(p.first_name, p.last_name) == key
+        }
+        # A namesake already there would make the old row truly ambiguous, not "left".
+        destination = self.rng.choice([o for o in self.active if o.org_id not in taken])
         local = email_local(position.first_name, position.last_name)
         self.register.positions.remove(position)
         self.register.positions.append(
