@@ -20,18 +20,33 @@ from pydantic import Field
 
 from assets.contacts import Contacts
 from assets.matches import PersonMatches
-from crmfile import write_crm_file
+from crmfile import read_suppression_list, write_crm_file
+from pipelines.paths import tool_version
 from pipelines.resources import DeliveryFoldersResource
-from quality import opted_out_rows_untouched, same_columns, same_rows, validate_output
+from quality import (
+    SuiteResult,
+    org_field_columns,
+    processor_frame,
+    register_values,
+    same_columns,
+    validate_output,
+    validate_row_flag,
+    validate_same_rows,
+)
 from refresh import (
     APPENDED_COLUMNS,
+    EMPTY_SUPPRESSION,
+    ORGANISATION_FIELDS,
     RefreshSettings,
+    SuppressionList,
     complete_evidence,
     decide_file,
     decisions_frame,
     refreshed_rows,
 )
 from refresh.report import manifest, report_markdown, summarise, write_json
+from refresh.report_html import report_html
+from register import Candidates
 
 
 class RefreshRulesConfig(Config):
@@ -43,6 +58,16 @@ class RefreshRulesConfig(Config):
     as_of: str = Field(
         default="", description="Reference date (YYYY-MM-DD) for `stale`; empty = today."
     )
+    allowed_org_fields: list[str] = Field(
+        default=[],
+        description="Organisation fields the contract allows us to add, by name, as "
+        f"`register_<field>` columns; any of: {', '.join(ORGANISATION_FIELDS)}.",
+    )
+    suppression_file: str = Field(
+        default="",
+        description="The customer's suppression list (e-mails, phones or their row ids); "
+        "rows it names are flagged `customer_suppressed`.",
+    )
 
 
 @dataclass(frozen=True)
@@ -53,10 +78,31 @@ class RefreshedTable:
     rows: list[list[str]]
     appended: pd.DataFrame
     snapshot_id: str
-    # What the customer sent, for the processor-only checks to compare against.
+    # What the customer sent and what the register holds, for the processor-only checks
+    # to verify the output against, independently of the rules that made it.
     source_header: list[str]
     source_rows: list[list[str]]
     key_column: str | None
+    appended_columns: list[str]
+    candidates: Candidates
+
+    def processor_facts(self) -> pd.DataFrame:
+        allowed, contract = register_values(
+            self.appended,
+            self.candidates.organizations,
+            _positions(self.candidates),
+            self.candidates.prohibitions,
+        )
+        key = self.source_header.index(self.key_column) if self.key_column else None
+        return processor_frame(
+            self.source_rows, self.rows, len(self.source_header), key, allowed, contract
+        )
+
+
+def _positions(candidates: Candidates) -> pd.DataFrame:
+    return pd.concat(
+        [candidates.persons, candidates.persons_elsewhere], ignore_index=True
+    ).drop_duplicates("position_id")
 
 
 @asset(group_name="delivery", compute_kind="python")
@@ -67,26 +113,30 @@ def refreshed_table(
     person_matches: PersonMatches,
 ) -> RefreshedTable:
     """Status, flags and changes for every row, register values written into the columns
-    the customer has, prohibitions applied."""
+    the customer has, prohibitions and the customer's suppression list applied."""
     frame = contacts.frame
     settings = RefreshSettings(
         as_of=date.fromisoformat(config.as_of) if config.as_of else date.today(),
         stale_after_months=config.stale_after_months,
+        allowed_org_fields=tuple(config.allowed_org_fields),
+    )
+    suppression = (
+        SuppressionList.from_values(read_suppression_list(config.suppression_file))
+        if config.suppression_file
+        else EMPTY_SUPPRESSION
     )
     candidates = person_matches.candidates
-    positions = pd.concat(
-        [candidates.persons, candidates.persons_elsewhere], ignore_index=True
-    ).drop_duplicates("position_id")
     decisions = decide_file(
         frame,
         set(contacts.crm.mapping),
         complete_evidence(person_matches.evidence, frame.index),
         candidates.organizations,
-        positions,
+        _positions(candidates),
         candidates.prohibitions,
         settings,
+        suppression,
     )
-    appended = decisions_frame(decisions, frame.index)
+    appended = decisions_frame(decisions, frame.index, settings.allowed_org_fields)
     header, rows = refreshed_rows(
         contacts.crm.header, contacts.crm.rows, contacts.crm.mapping, decisions, appended
     )
@@ -96,60 +146,79 @@ def refreshed_table(
             "rows": len(rows),
             "statuses": MetadataValue.json({k: int(v) for k, v in statuses.items()}),
             "rows_updated": int(statuses.get("updated", 0)),
+            "suppression_list_entries": len(suppression),
+            "organisation_fields_added": MetadataValue.json(list(settings.allowed_org_fields)),
             "register_snapshot": person_matches.snapshot_id,
         }
     )
     return RefreshedTable(
-        header,
-        rows,
-        appended,
-        person_matches.snapshot_id,
-        contacts.crm.header,
-        contacts.crm.rows,
-        contacts.crm.mapping.get("customer_row_id"),
+        header=header,
+        rows=rows,
+        appended=appended,
+        snapshot_id=person_matches.snapshot_id,
+        source_header=contacts.crm.header,
+        source_rows=contacts.crm.rows,
+        key_column=contacts.crm.mapping.get("customer_row_id"),
+        appended_columns=[*APPENDED_COLUMNS, *org_field_columns(settings.allowed_org_fields)],
+        candidates=candidates,
     )
 
 
-def _row_keys(rows: list[list[str]], header: list[str], key_column: str | None) -> list[str]:
-    """The customer's own row key (their id column), else the 1-based row number."""
-    if key_column is None:
-        return [str(number) for number in range(1, len(rows) + 1)]
-    position = header.index(key_column)
-    return [row[position] if position < len(row) else "" for row in rows]
+def _check(outcome: SuiteResult) -> AssetCheckResult:
+    return AssetCheckResult(passed=outcome.passed, metadata=outcome.metadata())
 
 
-@asset_check(asset=refreshed_table, blocking=True, description="Same rows, same order.")
+@asset_check(
+    asset=refreshed_table,
+    blocking=True,
+    description="One output row per input row, the customer's row keys in the same order.",
+)
 def same_rows_as_input(refreshed_table: RefreshedTable) -> AssetCheckResult:
-    table = refreshed_table
-    passed, metadata = same_rows(
-        _row_keys(table.source_rows, table.source_header, table.key_column),
-        _row_keys(table.rows, table.header, table.key_column),
-    )
-    return AssetCheckResult(passed=passed, metadata=metadata)
+    facts = refreshed_table.processor_facts()
+    return _check(validate_same_rows(facts, len(refreshed_table.source_rows)))
 
 
-@asset_check(asset=refreshed_table, blocking=True, description="Customer columns, then ours.")
+@asset_check(
+    asset=refreshed_table,
+    blocking=True,
+    description="The customer's columns unchanged in name and order, then only ours and "
+    "the organisation fields the contract allows.",
+)
 def same_columns_as_input(refreshed_table: RefreshedTable) -> AssetCheckResult:
     passed, metadata = same_columns(
-        refreshed_table.source_header, refreshed_table.header, APPENDED_COLUMNS
+        refreshed_table.source_header, refreshed_table.header, refreshed_table.appended_columns
     )
     return AssetCheckResult(passed=passed, metadata=metadata)
 
 
 @asset_check(
-    asset=refreshed_table, blocking=True, description="Disclosure prohibitions: row as sent."
+    asset=refreshed_table,
+    blocking=True,
+    description="Every value is the customer's own or a register value of the matched, "
+    "non-prohibited person or organisation.",
+)
+def values_from_customer_or_register(refreshed_table: RefreshedTable) -> AssetCheckResult:
+    facts = refreshed_table.processor_facts()
+    return _check(validate_row_flag("values_origin", facts, "values_from_customer_or_register"))
+
+
+@asset_check(
+    asset=refreshed_table,
+    blocking=True,
+    description="A disclosure prohibition: the row goes back exactly as sent.",
 )
 def opted_out_rows_as_sent(refreshed_table: RefreshedTable) -> AssetCheckResult:
-    passed, metadata = opted_out_rows_untouched(
-        refreshed_table.source_rows, refreshed_table.rows, len(refreshed_table.source_header)
-    )
-    return AssetCheckResult(passed=passed, metadata=metadata)
+    facts = refreshed_table.processor_facts()
+    return _check(validate_row_flag("opted_out", facts, "opted_out_as_sent"))
 
 
-@asset_check(asset=refreshed_table, blocking=True, description="Great Expectations output suite.")
+@asset_check(
+    asset=refreshed_table,
+    blocking=True,
+    description="The appended columns hold only the spec's statuses, flags and confidences.",
+)
 def refreshed_output_suite(refreshed_table: RefreshedTable) -> AssetCheckResult:
-    outcome = validate_output(refreshed_table.appended, len(refreshed_table.source_rows))
-    return AssetCheckResult(passed=outcome.passed, metadata=outcome.metadata())
+    return _check(validate_output(refreshed_table.appended, len(refreshed_table.source_rows)))
 
 
 @dataclass(frozen=True)
@@ -190,11 +259,13 @@ def delivery(
         "source_file": contacts.crm.path.name,
         "source_sha256": contacts.input_sha256,
         "snapshot_id": refreshed_table.snapshot_id,
+        "tool_version": tool_version(),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     write_json(staging / "summary.json", {**about, **summary})
     (staging / "report.md").write_text(report_markdown(summary, about), encoding="utf-8")
-    files = [name, "summary.json", "report.md"]
+    (staging / "report.html").write_text(report_html(summary, about), encoding="utf-8")
+    files = [name, "report.html", "report.md", "summary.json"]
     write_json(staging / "manifest.json", manifest(staging, files, {name: summary["rows"]}, about))
     if final.exists():
         shutil.rmtree(final)

@@ -8,6 +8,7 @@ writes the refreshed file back in the same layout with formula-like cells neutra
 from crmfile.cells import neutralise_cell
 from crmfile.headers import map_headers
 from crmfile.read import read_crm_file
+from crmfile.suppression import read_suppression_list
 from crmfile.types import CANONICAL_COLUMNS, CrmFile, CrmFileError, FileFormat
 from crmfile.write import write_crm_file
 
@@ -19,5 +20,6 @@ __all__ = [
     "map_headers",
     "neutralise_cell",
     "read_crm_file",
+    "read_suppression_list",
     "write_crm_file",
 ]

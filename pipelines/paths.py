@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REGISTER_URL_ENV = "TIETOHUOLTO_REGISTER_URL"
+
+
+def tool_version() -> str:
+    try:
+        return version("tietohuolto")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def var_dir() -> Path:

@@ -1,44 +1,146 @@
-"""The processor-only guarantees as plain rule functions returning (passed, metadata)."""
+"""The processor-only guarantees, computed per row from what the customer sent, what goes
+back, and the register — independently of the rules that produced the output."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
 
-def same_rows(input_keys: Sequence[str], output_keys: Sequence[str]) -> tuple[bool, dict[str, Any]]:
-    """One output row per input row, the customer's row keys in the same order."""
-    misplaced = sum(1 for a, b in zip(input_keys, output_keys, strict=False) if a != b)
-    passed = len(input_keys) == len(output_keys) and misplaced == 0
-    return passed, {
-        "input_rows": len(input_keys),
-        "output_rows": len(output_keys),
-        "rows_out_of_place": misplaced,
-    }
+# Register person fields and the prohibitions that withhold them (channels concerned).
+_PERSON_FIELDS = {
+    "first_name": frozenset(),
+    "last_name": frozenset(),
+    "title": frozenset(),
+    "email": frozenset({"direct_marketing", "email_marketing"}),
+    "mobile": frozenset({"direct_marketing", "phone_marketing"}),
+}
+_ORG_FIELDS = {
+    "name": frozenset(),
+    "business_id": frozenset(),
+    "successor_business_id": frozenset(),
+    **{
+        f"{kind}_{part}": frozenset({"direct_marketing"})
+        for kind in ("postal", "visiting")
+        for part in ("street", "postcode", "city")
+    },
+}
+_OURS = 6  # the spec's appended columns: status, flags, changes, confidence, org id, person id
 
 
 def same_columns(
     input_header: Sequence[str], output_header: Sequence[str], appended: Sequence[str]
 ) -> tuple[bool, dict[str, Any]]:
-    """The customer's columns first, unchanged in name and order, then exactly ours."""
+    """The customer's columns first, unchanged in name and order, then exactly ours (the
+    spec's six and the organisation fields the contract allows by name)."""
     expected = [*input_header, *appended]
     passed = list(output_header) == expected
-    return passed, {"input_columns": len(input_header), "output_columns": len(output_header)}
+    return passed, {
+        "input_columns": len(input_header),
+        "output_columns": len(output_header),
+        "expected_columns": len(expected),
+    }
 
 
-def opted_out_rows_untouched(
-    input_rows: Sequence[Sequence[str]], output_rows: Sequence[Sequence[str]], width: int
-) -> tuple[bool, dict[str, Any]]:
-    """A `disclosure` prohibition: the row goes back as sent, with no flag or register id.
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
-    `width` is the customer's column count: our columns start there, in the spec's order
-    (status, flags, changes, confidence, org id, person id)."""
-    opted = [i for i, row in enumerate(output_rows) if row[width] == "opted_out"]
-    leaks = 0
-    for position in opted:
-        sent = list(input_rows[position])
-        back = list(output_rows[position])
-        ours = back[width : width + 6]
-        if back[: min(len(sent), width)] != sent[:width] or any(ours[1:]):
-            leaks += 1
-    return leaks == 0, {"opted_out_rows": len(opted), "opted_out_rows_changed": leaks}
+
+def register_values(
+    output: pd.DataFrame,
+    organizations: pd.DataFrame,
+    positions: pd.DataFrame,
+    prohibitions: pd.DataFrame,
+) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+    """Per output row, the register values it may carry: in the customer's columns, those
+    of the person and organisation it names less the channels the person's prohibitions
+    close; in the contract's organisation columns, that organisation's values. Nothing at
+    all under a disclosure prohibition."""
+    orgs = {r["org_id"]: r for r in organizations.to_dict("records")}
+    by_person: dict[str, list[dict[str, Any]]] = {}
+    for record in positions.to_dict("records"):
+        by_person.setdefault(record["person_id"], []).append(record)
+    kinds: dict[str, set[str]] = {}
+    for person_id, kind in zip(
+        prohibitions.get("person_id", []), prohibitions.get("kind", []), strict=True
+    ):
+        kinds.setdefault(person_id, set()).add(kind)
+    allowed: list[frozenset[str]] = []
+    contract: list[frozenset[str]] = []
+    for org_id, person_id in zip(
+        output["register_org_id"], output["register_person_id"], strict=True
+    ):
+        closed = kinds.get(person_id, set())
+        if "disclosure" in closed:
+            allowed.append(frozenset())
+            contract.append(frozenset())
+            continue
+        values: set[str] = set()
+        for record in by_person.get(person_id, []) if person_id else []:
+            values |= {
+                _text(record.get(f)) for f, gate in _PERSON_FIELDS.items() if not gate & closed
+            }
+        org = orgs.get(org_id) if org_id else None
+        if org is not None:
+            values |= {_text(org.get(f)) for f, gate in _ORG_FIELDS.items() if not gate & closed}
+        values.discard("")
+        allowed.append(frozenset(values))
+        contract.append(frozenset(_text(v) for v in org.values()) if org else frozenset())
+    return allowed, contract
+
+
+def processor_frame(
+    source_rows: Sequence[Sequence[str]],
+    output_rows: Sequence[Sequence[str]],
+    width: int,
+    key_position: int | None,
+    allowed: Sequence[frozenset[str]],
+    contract: Sequence[frozenset[str]],
+) -> pd.DataFrame:
+    """One row per output row, with the facts the processor-only suite checks."""
+    facts: list[dict[str, Any]] = []
+    for number, back in enumerate(output_rows):
+        sent = list(source_rows[number]) if number < len(source_rows) else []
+        padded = sent[:width] + [""] * (width - len(sent))
+        key = str(number + 1) if key_position is None else None
+        status = back[width] if len(back) > width else ""
+        ours = back[width : width + _OURS]
+        foreign = [
+            i for i in range(width) if back[i] != padded[i] and back[i] not in allowed[number]
+        ]
+        foreign += [
+            i
+            for i in range(width + _OURS, len(back) - max(0, len(sent) - width))
+            if back[i] and back[i] not in contract[number]
+        ]
+        facts.append(
+            {
+                "input_key": key if key is not None else padded[key_position or 0],
+                "output_key": key if key is not None else back[key_position or 0],
+                "values_from_customer_or_register": not foreign,
+                "opted_out_as_sent": status != "opted_out"
+                or (back[:width] == padded and not any(ours[1:])),
+            }
+        )
+    return pd.DataFrame(
+        facts,
+        columns=[
+            "input_key",
+            "output_key",
+            "values_from_customer_or_register",
+            "opted_out_as_sent",
+        ],
+    )
+
+
+def org_field_columns(allowed_fields: Sequence[str]) -> list[str]:
+    return [f"register_{name}" for name in allowed_fields]
+
+
+__all__ = [
+    "org_field_columns",
+    "processor_frame",
+    "register_values",
+    "same_columns",
+]

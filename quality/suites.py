@@ -114,3 +114,31 @@ def validate_output(refreshed: pd.DataFrame, input_rows: int) -> SuiteResult:
             ),
         ],
     )
+
+
+def validate_same_rows(facts: pd.DataFrame, input_rows: int) -> SuiteResult:
+    """One output row per input row, carrying the customer's row key in the same place."""
+    import great_expectations as gx  # noqa: PLC0415
+
+    return _validate(
+        "same_rows",
+        facts[["input_key", "output_key"]],
+        [
+            gx.expectations.ExpectTableRowCountToEqual(value=input_rows),
+            gx.expectations.ExpectColumnPairValuesToBeEqual(
+                column_A="input_key", column_B="output_key"
+            ),
+        ],
+    )
+
+
+def validate_row_flag(name: str, facts: pd.DataFrame, column: str) -> SuiteResult:
+    """Every row satisfies the processor-only property computed in `column`."""
+    import great_expectations as gx  # noqa: PLC0415
+
+    frame = pd.DataFrame({column: facts[column].map({True: "yes", False: "no"})})
+    return _validate(
+        name,
+        frame,
+        [gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=["yes"])],
+    )

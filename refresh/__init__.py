@@ -11,21 +11,26 @@ from refresh.dates import is_stale, months_before
 from refresh.rules import (
     CHANGE_FLAGS,
     FLAGS,
+    ORGANISATION_FIELDS,
     STATUSES,
     Decision,
     Evidence,
     RefreshSettings,
     decide,
 )
+from refresh.suppression import EMPTY_SUPPRESSION, SuppressionList
 
 __all__ = [
     "APPENDED_COLUMNS",
     "CHANGE_FLAGS",
+    "EMPTY_SUPPRESSION",
     "FLAGS",
+    "ORGANISATION_FIELDS",
     "STATUSES",
     "Decision",
     "Evidence",
     "RefreshSettings",
+    "SuppressionList",
     "complete_evidence",
     "decide",
     "decide_file",

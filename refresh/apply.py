@@ -8,6 +8,10 @@ from typing import Any
 import pandas as pd
 
 from refresh.rules import Decision, Evidence, RefreshSettings, decide
+from refresh.suppression import EMPTY_SUPPRESSION, SuppressionList
+
+# Rows that go back exactly as the customer sent them, with nothing of ours but the status.
+_AS_SENT = frozenset({"opted_out", "invalid"})
 
 APPENDED_COLUMNS = (
     "refresh_status",
@@ -61,11 +65,14 @@ def decide_file(
     positions: pd.DataFrame,
     prohibitions: pd.DataFrame,
     settings: RefreshSettings,
+    suppression: SuppressionList = EMPTY_SUPPRESSION,
 ) -> list[Decision]:
-    """One Decision per contact, in file order."""
+    """One Decision per contact, in file order, with the customer's suppression list and
+    the organisation fields its contract allows."""
     orgs = _records(organizations, "org_id")
+    # Current positions last, so that they win where a person also has an ended one.
     by_position = _records(
-        positions.sort_values("valid_to", na_position="first"), ["person_id", "org_id"]
+        positions.sort_values("valid_to", na_position="last"), ["person_id", "org_id"]
     )
     kinds: dict[str, set[str]] = {}
     for person_id, kind in zip(
@@ -77,13 +84,26 @@ def decide_file(
     for index, contact in zip(contacts.index, contacts.to_dict("records"), strict=True):
         row = evidence.loc[index]
         proof = Evidence(**{name: row[name] for name in fields})
-        decisions.append(decide(contact, present, proof, orgs, by_position, kinds, settings))
+        decision = decide(contact, present, proof, orgs, by_position, kinds, settings)
+        if decision.status not in _AS_SENT:
+            if len(suppression) and suppression.names(contact):
+                decision.add_flag("customer_suppressed")
+            if decision.org_id and settings.allowed_org_fields:
+                org = orgs[decision.org_id]
+                decision.org_fields = {
+                    name: "" if org.get(name) is None else str(org.get(name))
+                    for name in settings.allowed_org_fields
+                }
+        decisions.append(decision)
     return decisions
 
 
-def decisions_frame(decisions: Sequence[Decision], index: pd.Index) -> pd.DataFrame:
-    """The appended columns, as text, exactly as they go into the file."""
-    return pd.DataFrame(
+def decisions_frame(
+    decisions: Sequence[Decision], index: pd.Index, org_fields: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The appended columns, as text, exactly as they go into the file: the spec's six,
+    then `register_<field>` for each organisation field the contract allows."""
+    frame = pd.DataFrame(
         {
             "refresh_status": [d.status for d in decisions],
             "refresh_flags": [d.flags_text for d in decisions],
@@ -96,6 +116,9 @@ def decisions_frame(decisions: Sequence[Decision], index: pd.Index) -> pd.DataFr
         },
         index=index,
     )
+    for name in org_fields:
+        frame[f"register_{name}"] = [d.org_fields.get(name, "") for d in decisions]
+    return frame
 
 
 def refreshed_rows(
@@ -121,4 +144,4 @@ def refreshed_rows(
         for canonical, value in decision.updates.items():
             new_cells[position[canonical]] = value
         out_rows.append(new_cells + list(extra) + list(cells[width:]))
-    return [*header, *APPENDED_COLUMNS], out_rows
+    return [*header, *appended.columns], out_rows

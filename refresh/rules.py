@@ -62,10 +62,39 @@ WITHHELD_COLUMNS = {
 INACTIVE_ORG_STATUSES = frozenset({"ceased", "bankrupt", "liquidation", "merged"})
 
 
+# Organisation-level register fields a contract may add as extra columns, by name.
+ORGANISATION_FIELDS = (
+    "business_id",
+    "name",
+    "status",
+    "industry_code",
+    "personnel_class",
+    "revenue_class",
+    "visiting_street",
+    "visiting_postcode",
+    "visiting_city",
+    "postal_street",
+    "postal_postcode",
+    "postal_city",
+    "phone",
+    "www",
+)
+
+
 @dataclass(frozen=True)
 class RefreshSettings:
     as_of: date
     stale_after_months: int = 18
+    # Organisation fields the customer's contract allows us to add (`register_<field>`).
+    allowed_org_fields: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.allowed_org_fields) - set(ORGANISATION_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"contract names unknown organisation field(s) {', '.join(unknown)}; "
+                f"allowed: {', '.join(ORGANISATION_FIELDS)}"
+            )
 
 
 @dataclass
@@ -79,6 +108,10 @@ class Decision:
     confidence: float | None = None
     org_id: str = ""
     person_id: str = ""
+    org_fields: dict[str, str] = field(default_factory=dict)
+
+    def add_flag(self, flag: str) -> None:
+        self.flags = [f for f in FLAGS if f in {*self.flags, flag}]
 
     @property
     def flags_text(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import subprocess
 import sys
@@ -113,7 +114,15 @@ def test_delivery_folder_holds_file_report_summary_manifest(
     folder = folders[0]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     names = {entry["name"] for entry in manifest["files"]}
-    assert names == {"crm-refreshed.csv", "summary.json", "report.md"}
+    assert names == {"crm-refreshed.csv", "summary.json", "report.md", "report.html"}
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    # Self-contained: opens offline, nothing fetched from anywhere.
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert "<svg" in html and "opted_out" in html
+    assert manifest["snapshot_id"] and manifest["tool_version"]
+    for entry in manifest["files"]:
+        digest = hashlib.sha256((folder / entry["name"]).read_bytes()).hexdigest()
+        assert entry["sha256"] == digest
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert sum(summary["statuses"].values()) == summary["rows"]
     assert "| verified |" in (folder / "report.md").read_text(encoding="utf-8")
