@@ -266,7 +266,11 @@ def delivery(
     (staging / "report.md").write_text(report_markdown(summary, about), encoding="utf-8")
     (staging / "report.html").write_text(report_html(summary, about), encoding="utf-8")
     files = [name, "report.html", "report.md", "summary.json"]
-    write_json(staging / "manifest.json", manifest(staging, files, {name: summary["rows"]}, about))
+    # The input's path lets the retention job delete it later; it stays out of the report.
+    about_input = {**about, "source_path": str(contacts.crm.path.resolve())}
+    write_json(
+        staging / "manifest.json", manifest(staging, files, {name: summary["rows"]}, about_input)
+    )
     if final.exists():
         shutil.rmtree(final)
     staging.rename(final)

@@ -106,7 +106,11 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def run_refresh(
-    crm_file: Path, customer: str, output: Path | None, as_of: str = ""
+    crm_file: Path,
+    customer: str,
+    output: Path | None,
+    as_of: str = "",
+    contract: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run `refresh_job` in process on the shared instance; the run shows in the UI."""
     ensure_dagster_home()
@@ -131,7 +135,7 @@ def run_refresh(
                     "output_path": str(output.resolve()) if output else "",
                 }
             },
-            "refreshed_table": {"config": {"as_of": as_of}},
+            "refreshed_table": {"config": {"as_of": as_of, **(contract or {})}},
         },
         # Step-by-step DEBUG lines belong in the UI's run view, not on the terminal.
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
@@ -184,13 +188,51 @@ def _print_delivery(delivery: Any, run_id: str) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    contract: dict[str, Any] = {"stale_after_months": args.stale_months}
+    if args.suppression:
+        if not Path(args.suppression).is_file():
+            raise CliError(f"--suppression {args.suppression}: no such file")
+        contract["suppression_file"] = str(Path(args.suppression).resolve())
+    if args.org_fields:
+        from refresh import ORGANISATION_FIELDS  # noqa: PLC0415
+
+        fields = [f.strip() for f in args.org_fields.split(",") if f.strip()]
+        unknown = [f for f in fields if f not in ORGANISATION_FIELDS]
+        if unknown:
+            raise CliError(
+                f"--org-fields: unknown field(s) {', '.join(unknown)}; "
+                f"choose from {', '.join(ORGANISATION_FIELDS)}"
+            )
+        contract["allowed_org_fields"] = fields
     outcome = run_refresh(
         Path(args.crm_file),
         args.customer,
         Path(args.output) if args.output else None,
         args.as_of or "",
+        contract,
     )
     _print_delivery(outcome["delivery"], outcome["run_id"])
+    return EXIT_OK
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    ensure_dagster_home()
+    from dagster import DagsterInstance  # noqa: PLC0415
+
+    from pipelines.definitions import defs  # noqa: PLC0415
+
+    job = defs.resolve_job_def("retention_job")
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            run_config={
+                "ops": {"purge_expired_deliveries": {"config": {"retention_days": args.days}}},
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+            },
+            instance=instance,
+            tags={"source": "cli"},
+        )
+    purged = result.output_for_node("purge_expired_deliveries")
+    _say(f"retention ({args.days:g} days): {purged} deliveries purged (run {result.run_id})")
     return EXIT_OK
 
 
@@ -331,7 +373,34 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument("--customer", default="demo", help="customer name (default demo)")
     ref.add_argument("--output", help="also write the refreshed file here (same format)")
     ref.add_argument("--as-of", help="reference date YYYY-MM-DD for `stale` (default today)")
+    ref.add_argument(
+        "--stale-months",
+        type=int,
+        default=18,
+        help="flag `stale` when the register last confirmed a row earlier (default 18)",
+    )
+    ref.add_argument(
+        "--suppression",
+        metavar="FILE",
+        help="the customer's suppression list (e-mails, phones or row ids): flagged rows",
+    )
+    ref.add_argument(
+        "--org-fields",
+        metavar="F1,F2",
+        help="organisation fields the contract allows adding as register_<field> columns "
+        "(e.g. industry_code,personnel_class,www)",
+    )
     ref.set_defaults(func=cmd_refresh)
+
+    ret = sub.add_parser(
+        "retention",
+        help="delete deliveries (and inputs received) older than the retention period",
+        description="Run the retention job now: delivery folders written more than DAYS ago "
+        "are deleted, with the customer input the pipeline received for them (under the "
+        "inbox). Logs counts and SHA-256 hashes only. The same job runs nightly on a schedule.",
+    )
+    ret.add_argument("--days", type=float, default=7.0, help="retention in days (0 = all)")
+    ret.set_defaults(func=cmd_retention)
 
     demo = sub.add_parser(
         "demo", help="generate, load and refresh a demo file end to end (what `make demo` runs)"

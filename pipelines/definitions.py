@@ -12,6 +12,7 @@ from dagster import (
 from assets import contacts as contacts_module
 from assets import matches as matches_module
 from assets import refreshed as refreshed_module
+from assets.retention import retention_job, retention_schedule
 from pipelines.resources import DeliveryFoldersResource, RegisterResource
 
 _MODULES = [contacts_module, matches_module, refreshed_module]
@@ -31,7 +32,8 @@ refresh_job = define_asset_job(
 defs = Definitions(
     assets=load_assets_from_modules(_MODULES),
     asset_checks=load_asset_checks_from_modules(_MODULES),
-    jobs=[refresh_job],
+    jobs=[refresh_job, retention_job],
+    schedules=[retention_schedule],
     resources={
         # Both resolve their locations from the environment when a run starts; the URL
         # (with any password) is never part of the config the UI shows.

@@ -31,6 +31,10 @@ def register_url() -> str:
     return os.environ.get(REGISTER_URL_ENV) or default_register_url()
 
 
+def inbox_dir() -> Path:
+    return Path(os.environ.get("TIETOHUOLTO_INBOX", var_dir() / "inbox"))
+
+
 def outbox_dir() -> Path:
     return Path(os.environ.get("TIETOHUOLTO_OUTBOX", var_dir() / "outbox"))
 

@@ -47,6 +47,8 @@ class DeliveryFoldersResource(ConfigurableResource):
         "(or $TIETOHUOLTO_OUTBOX).",
     )
 
+    def root(self) -> Path:
+        return Path(self.outbox_dir) if self.outbox_dir else outbox_dir()
+
     def delivery_dir(self, customer: str, delivery_id: str) -> Path:
-        root = Path(self.outbox_dir) if self.outbox_dir else outbox_dir()
-        return root / customer / delivery_id
+        return self.root() / customer / delivery_id
