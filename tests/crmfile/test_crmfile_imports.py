@@ -47,6 +47,7 @@ def test_public_face() -> None:
             "map_headers",
             "neutralise_cell",
             "read_crm_file",
+            "read_suppression_list",
             "write_crm_file",
         ]
     )
