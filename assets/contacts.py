@@ -1,8 +1,7 @@
 """The customer's file, read and validated: the first step of a delivery."""
 
-import hashlib
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -19,15 +18,15 @@ from pydantic import Field
 
 from crmfile import CrmFile, read_crm_file
 from matching import organisation_keys
+from pipelines.partitions import deliveries, file_sha256, split_key
 from quality import validate_input
 from quality.rows import quarantine_reasons
 
 
 class DeliveryConfig(Config):
-    """One customer file to refresh."""
+    """One customer file to refresh (the partition key names the customer and delivery)."""
 
     crm_file: str = Field(description="Path of the customer's CRM export (CSV or .xlsx).")
-    customer: str = Field(default="demo", description="Customer name; the outbox folder.")
     output_path: str = Field(
         default="",
         description="Also write the refreshed file here (same format as the input).",
@@ -49,25 +48,21 @@ class Contacts:
         return self.crm.contacts
 
 
-def delivery_id_for(path: Path, digest: str, today: datetime) -> str:
-    """Stable and readable: `2026-11-25-crm-3f9a1c`."""
-    stem = "".join(ch if ch.isalnum() else "-" for ch in path.stem.lower()).strip("-")
-    return f"{today:%Y-%m-%d}-{stem or 'file'}-{digest[:6]}"
-
-
-@asset(group_name="delivery", compute_kind="pandas")
+@asset(group_name="delivery", compute_kind="pandas", partitions_def=deliveries)
 def contacts(context: AssetExecutionContext, config: DeliveryConfig) -> Contacts:
     """The customer's CRM rows mapped to canonical columns; unreadable rows quarantined
     (kept, with their reason) so that they come back unchanged as `invalid`."""
+    started = time.perf_counter()
+    customer, delivery_id = split_key(context.partition_key)
     path = Path(config.crm_file)
     crm = read_crm_file(path)
     reasons = quarantine_reasons(crm.contacts)
     crm.contacts["problem"] = reasons
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = file_sha256(path)
     result = Contacts(
         crm=crm,
-        customer=config.customer,
-        delivery_id=delivery_id_for(path, digest, datetime.now(UTC)),
+        customer=customer,
+        delivery_id=delivery_id,
         input_sha256=digest,
         output_path=config.output_path,
     )
@@ -82,6 +77,7 @@ def contacts(context: AssetExecutionContext, config: DeliveryConfig) -> Contacts
             "columns_identified": MetadataValue.json(dict(sorted(crm.mapping.items()))),
             "input_sha256": digest,
             "delivery_id": result.delivery_id,
+            "seconds": round(time.perf_counter() - started, 3),
         }
     )
     context.log.info(

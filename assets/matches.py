@@ -1,9 +1,10 @@
 """Matching the delivery to the master register: organisations, then persons."""
 
+import time
 from dataclasses import dataclass
 
 import pandas as pd
-from dagster import AssetExecutionContext, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, MetadataValue, asset
 
 from assets.contacts import Contacts
 from matching import (
@@ -13,6 +14,7 @@ from matching import (
     match_organisations,
     organisation_keys,
 )
+from pipelines.partitions import deliveries
 from pipelines.resources import RegisterResource
 from register import Candidates, fetch_candidates
 
@@ -36,11 +38,18 @@ def _usable(contacts: Contacts) -> pd.DataFrame:
     return frame[frame["problem"] == ""]
 
 
-@asset(group_name="delivery", compute_kind="rapidfuzz")
+@asset(
+    group_name="delivery",
+    compute_kind="rapidfuzz",
+    partitions_def=deliveries,
+    # Matched against whatever snapshot is current; the lineage shows where it comes from.
+    deps=[AssetKey("master_register")],
+)
 def organisation_matches(
     context: AssetExecutionContext, contacts: Contacts, register: RegisterResource
 ) -> OrganisationMatches:
     """The register organisation each row means: business ID first, then name and place."""
+    started = time.perf_counter()
     store = register.store
     snapshot = store.current_snapshot()
     if snapshot is None:
@@ -69,17 +78,19 @@ def organisation_matches(
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
             "candidate_organisations": len(candidates.organizations),
             "candidate_positions": len(candidates.persons),
+            "seconds": round(time.perf_counter() - started, 3),
         }
     )
     return OrganisationMatches(snapshot.snapshot_id, candidates, matches)
 
 
-@asset(group_name="delivery", compute_kind="rapidfuzz")
+@asset(group_name="delivery", compute_kind="rapidfuzz", partitions_def=deliveries)
 def person_matches(
     context: AssetExecutionContext, contacts: Contacts, organisation_matches: OrganisationMatches
 ) -> PersonMatches:
     """The register person each row is, within its organisation and merger successors;
     for those not found there, whether the register knows them elsewhere (left)."""
+    started = time.perf_counter()
     usable = _usable(contacts)
     candidates = organisation_matches.candidates
     evidence = link_persons(
@@ -98,6 +109,7 @@ def person_matches(
             "match_rate": round(matched / len(usable), 4) if len(usable) else 0.0,
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
             "known_elsewhere": int(evidence["found_elsewhere"].sum()),
+            "seconds": round(time.perf_counter() - started, 3),
         }
     )
     return PersonMatches(organisation_matches.snapshot_id, candidates, evidence)

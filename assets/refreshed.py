@@ -21,6 +21,7 @@ from pydantic import Field
 from assets.contacts import Contacts
 from assets.matches import PersonMatches
 from crmfile import read_suppression_list, write_crm_file
+from pipelines.partitions import deliveries
 from pipelines.paths import tool_version
 from pipelines.resources import DeliveryFoldersResource
 from quality import (
@@ -44,7 +45,13 @@ from refresh import (
     decisions_frame,
     refreshed_rows,
 )
-from refresh.report import manifest, report_markdown, summarise, write_json
+from refresh.report import (
+    confidence_table,
+    manifest,
+    report_markdown,
+    summarise,
+    write_json,
+)
 from refresh.report_html import report_html
 from register import Candidates
 
@@ -105,7 +112,7 @@ def _positions(candidates: Candidates) -> pd.DataFrame:
     ).drop_duplicates("position_id")
 
 
-@asset(group_name="delivery", compute_kind="python")
+@asset(group_name="delivery", compute_kind="python", partitions_def=deliveries)
 def refreshed_table(
     context: AssetExecutionContext,
     config: RefreshRulesConfig,
@@ -114,6 +121,7 @@ def refreshed_table(
 ) -> RefreshedTable:
     """Status, flags and changes for every row, register values written into the columns
     the customer has, prohibitions and the customer's suppression list applied."""
+    started = time.perf_counter()
     frame = contacts.frame
     settings = RefreshSettings(
         as_of=date.fromisoformat(config.as_of) if config.as_of else date.today(),
@@ -149,6 +157,8 @@ def refreshed_table(
             "suppression_list_entries": len(suppression),
             "organisation_fields_added": MetadataValue.json(list(settings.allowed_org_fields)),
             "register_snapshot": person_matches.snapshot_id,
+            "confidence_histogram": MetadataValue.md(confidence_table(appended)),
+            "seconds": round(time.perf_counter() - started, 3),
         }
     )
     return RefreshedTable(
@@ -233,7 +243,7 @@ def _output_name(contacts: Contacts) -> str:
     return f"{source.stem}-refreshed{source.suffix or '.csv'}"
 
 
-@asset(group_name="delivery", compute_kind="python")
+@asset(group_name="delivery", compute_kind="python", partitions_def=deliveries)
 def delivery(
     context: AssetExecutionContext,
     contacts: Contacts,

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from dagster import (
     Config,
+    DefaultScheduleStatus,
     OpExecutionContext,
     ScheduleDefinition,
     in_process_executor,
@@ -53,6 +54,7 @@ def retention_job() -> None:
 
 
 retention_schedule = ScheduleDefinition(
+    default_status=DefaultScheduleStatus.RUNNING,
     name="retention_schedule",
     job=retention_job,
     cron_schedule="30 3 * * *",

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,12 @@ def run_refresh(
     from dagster import DagsterInstance  # noqa: PLC0415
 
     from pipelines.definitions import defs  # noqa: PLC0415
+    from pipelines.partitions import (  # noqa: PLC0415
+        deliveries,
+        delivery_key,
+        file_sha256,
+        valid_customer,
+    )
 
     if not crm_file.is_file():
         raise CliError(f"{crm_file}: no such file")
@@ -125,13 +131,18 @@ def run_refresh(
             f"--output {output.name}: the refreshed file keeps the input's format "
             f"({crm_file.suffix or 'text'}); name it with the same suffix"
         )
+    if not valid_customer(customer):
+        raise CliError(
+            f"--customer {customer!r}: use lower-case letters, digits, '-' and '_' "
+            "(it names the outbox folder)"
+        )
     job = defs.resolve_job_def("refresh_job")
+    key = delivery_key(customer, crm_file, file_sha256(crm_file), datetime.now(UTC))
     run_config = {
         "ops": {
             "contacts": {
                 "config": {
                     "crm_file": str(crm_file.resolve()),
-                    "customer": customer,
                     "output_path": str(output.resolve()) if output else "",
                 }
             },
@@ -141,10 +152,12 @@ def run_refresh(
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
     }
     with DagsterInstance.get() as instance:
+        instance.add_dynamic_partitions(deliveries.name, [key])
         result = job.execute_in_process(
             run_config=run_config,
             instance=instance,
-            tags={"customer": customer, "source": "cli"},
+            partition_key=key,
+            tags={"customer": customer, "delivery": key, "source": "cli"},
             raise_on_error=False,
         )
         if not result.success:

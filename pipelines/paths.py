@@ -31,6 +31,10 @@ def register_url() -> str:
     return os.environ.get(REGISTER_URL_ENV) or default_register_url()
 
 
+def snapshots_dir() -> Path:
+    return Path(os.environ.get("TIETOHUOLTO_SNAPSHOTS", var_dir() / "snapshots"))
+
+
 def inbox_dir() -> Path:
     return Path(os.environ.get("TIETOHUOLTO_INBOX", var_dir() / "inbox"))
 
@@ -45,7 +49,9 @@ def ensure_dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or var_dir() / "dagster").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    source = REPO_ROOT / "dagster.yaml"
+    # PostgreSQL instance storage when the production variables are set.
+    template = "dagster.postgres.yaml" if os.environ.get("DAGSTER_PG_HOST") else "dagster.yaml"
+    source = REPO_ROOT / template
     if source.is_file() and (not config.is_file() or config.read_bytes() != source.read_bytes()):
         shutil.copyfile(source, config)
     os.environ["DAGSTER_HOME"] = str(home)

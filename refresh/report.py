@@ -49,6 +49,14 @@ def summarise(appended: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def confidence_table(appended: pd.DataFrame) -> str:
+    """The confidence histogram as a Markdown table (for the operator's asset metadata)."""
+    histogram = summarise(appended)["confidence_histogram"]
+    lines = ["| confidence | rows |", "| --- | ---: |"]
+    lines += [f"| {label} | {count} |" for label, count in histogram.items()]
+    return "\n".join(lines)
+
+
 def report_markdown(summary: Mapping[str, Any], context: Mapping[str, str]) -> str:
     rows = summary["rows"] or 1
     lines = [
