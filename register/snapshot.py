@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -206,6 +207,29 @@ def _prohibition(line: int, row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def position_key(person_id: str, org_id: str, valid_from: date | None) -> str:
+    """The identity of a position across snapshots: `person_id|org_id|valid_from`.
+
+    The snapshot has no position id of its own, and the row number changes from one
+    snapshot to the next; the person, the organisation and the start date do not. An empty
+    `valid_from` makes the last part empty (`P1|O1|`).
+    """
+    return f"{person_id}|{org_id}|{valid_from.isoformat() if valid_from else ''}"
+
+
+def position_keys(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """`position_key` of each row, in order; a key a snapshot lists more than once (the same
+    person holding two roles at one organisation from the same day) gets `#2`, `#3`… on
+    its later occurrences, so that every row keeps a key of its own."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for row in rows:
+        key = position_key(row["person_id"], row["org_id"], row.get("valid_from"))
+        seen[key] += 1
+        keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return keys
+
+
 def _checksum(folder: Path) -> str:
     digest = hashlib.sha256()
     for name in ("organizations.csv", "persons.csv", "prohibitions.csv"):
@@ -239,6 +263,8 @@ def read_snapshot(
         record = _person(line, row, seen_orgs)
         record["position_id"] = position_id
         snapshot.persons.append(record)
+    for record, key in zip(snapshot.persons, position_keys(snapshot.persons), strict=True):
+        record["position_key"] = key
     if progress:
         progress("persons", len(snapshot.persons))
     for line, row in _rows(source / "prohibitions.csv", PROHIBITION_COLUMNS):

@@ -2,22 +2,67 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.schema import Table
 
-from register.snapshot import Snapshot
-from register.tables import metadata, organizations, persons, prohibitions, snapshots
+from register.history import merge_positions, reapply_rectifications, utc
+from register.snapshot import Snapshot, position_keys
+from register.tables import (
+    metadata,
+    notified_prohibitions,
+    organizations,
+    persons,
+    prohibitions,
+    rectifications,
+    snapshots,
+    subject_requests,
+)
+from register.tombstones import erased_ids
 
 # Both SQLite's bound-parameter limit and PostgreSQL's planner are happy with IN lists this size.
 _IN_CHUNK = 900
+
+# What the candidate queries return for a position: the snapshot's columns and the look-up
+# keys (matching depends on exactly these); the history columns stay in the store.
+CANDIDATE_PERSON_COLUMNS = (
+    "position_id",
+    "person_id",
+    "org_id",
+    "first_name",
+    "last_name",
+    "title",
+    "responsibility_area",
+    "email",
+    "mobile",
+    "valid_from",
+    "valid_to",
+    "verified_at",
+    "name_key",
+    "email_key",
+)
+PROHIBITION_RESULT_COLUMNS = ("person_id", "kind", "registered_at")
 
 
 @dataclass(frozen=True)
@@ -55,34 +100,71 @@ def redact_url(url: str) -> str:
 
 
 class RegisterStore:
-    """The master register as loaded from the current snapshot."""
+    """The master register as loaded from the current snapshot, with the history of its
+    positions and what the register's data subjects asked for."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._schema_ready = False
 
     @classmethod
     def from_url(cls, url: str) -> RegisterStore:
         return cls(make_engine(url))
 
     def create_schema(self) -> None:
+        """Create missing tables, and add columns and indexes a store made by an earlier
+        version lacks (all such columns are nullable)."""
+        if self._schema_ready:
+            return
         metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
+        self._schema_ready = True
 
     # -- loading -----------------------------------------------------------------------------
 
-    def load(self, snapshot: Snapshot) -> SnapshotInfo:
-        """Replace the register with `snapshot` in one transaction and mark it current."""
+    def load(self, snapshot: Snapshot, *, at: datetime | None = None) -> SnapshotInfo:
+        """Make `snapshot` the current register in one transaction.
+
+        Organisations and the snapshot's prohibitions are replaced; positions are merged
+        into their history (`register.history`): a position the snapshot no longer lists
+        stays, ended. Persons with a tombstone (erased) are skipped. Rectifications are
+        re-applied, or cleared where the snapshot now agrees. `at` is the load time (default
+        now); its UTC date ends the positions the snapshot dropped. The counts recorded are
+        the snapshot's own.
+        """
         self.create_schema()
+        loaded_at = utc(at or datetime.now(UTC))
         info = SnapshotInfo(
             snapshot_id=snapshot.snapshot_id,
             source=str(snapshot.source),
             checksum=snapshot.checksum,
-            loaded_at=datetime.now(UTC),
+            loaded_at=loaded_at,
             organization_count=len(snapshot.organizations),
             person_count=len(snapshot.persons),
             prohibition_count=len(snapshot.prohibitions),
         )
         with self.engine.begin() as conn:
             postgres = conn.dialect.name == "postgresql"
+            erased = erased_ids(
+                conn,
+                [p["person_id"] for p in snapshot.persons]
+                + [p["person_id"] for p in snapshot.prohibitions],
+            )
+            keys = position_keys(snapshot.persons)
+            kept = [i for i, p in enumerate(snapshot.persons) if p["person_id"] not in erased]
+            previous = conn.execute(select(persons)).mappings().all()
+            merged = merge_positions(
+                previous,
+                [snapshot.persons[i] for i in kept],
+                [keys[i] for i in kept],
+                info.snapshot_id,
+                loaded_at,
+            )
+            orgs = [dict(row) for row in snapshot.organizations]
+            overrides = conn.execute(select(rectifications)).mappings().all()
+            cleared = reapply_rectifications(orgs, merged.rows, merged.listed, overrides)
+            _clear_agreed(conn, cleared, info.snapshot_id, loaded_at)
+            bans = [p for p in snapshot.prohibitions if p["person_id"] not in erased]
             for table in (prohibitions, persons, organizations):
                 if postgres:
                     # TRUNCATE is transactional in PostgreSQL and far cheaper than DELETE.
@@ -90,14 +172,15 @@ class RegisterStore:
                 else:
                     conn.execute(delete(table))
             for table, rows in (
-                (organizations, snapshot.organizations),
-                (persons, snapshot.persons),
-                (prohibitions, snapshot.prohibitions),
+                (organizations, orgs),
+                (persons, merged.rows),
+                (prohibitions, bans),
             ):
                 if postgres:
                     _copy_rows(conn, table, rows)
                 elif rows:
-                    conn.execute(insert(table), rows)
+                    columns = [c.name for c in table.columns]
+                    conn.execute(insert(table), [{c: r.get(c) for c in columns} for r in rows])
             conn.execute(update(snapshots).values(is_current=False))
             conn.execute(delete(snapshots).where(snapshots.c.snapshot_id == info.snapshot_id))
             conn.execute(insert(snapshots).values(**info.__dict__, is_current=True))
@@ -123,17 +206,47 @@ class RegisterStore:
     def organizations_by_name_key(self, name_keys: Iterable[str]) -> pd.DataFrame:
         return self._select_in(organizations, organizations.c.name_key, name_keys)
 
+    # Positions, current and ended (an ended one has `valid_to`; one a later snapshot
+    # dropped has the load date there), with the candidate columns only.
+
     def persons_by_org(self, org_ids: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(persons, persons.c.org_id, org_ids)
+        return self._select_in(persons, persons.c.org_id, org_ids, CANDIDATE_PERSON_COLUMNS)
 
     def persons_by_email(self, email_keys: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(persons, persons.c.email_key, email_keys)
+        return self._select_in(persons, persons.c.email_key, email_keys, CANDIDATE_PERSON_COLUMNS)
 
     def persons_by_name_key(self, name_keys: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(persons, persons.c.name_key, name_keys)
+        return self._select_in(persons, persons.c.name_key, name_keys, CANDIDATE_PERSON_COLUMNS)
+
+    def positions_of(self, person_ids: Iterable[str]) -> pd.DataFrame:
+        """Every position of these persons with its history columns (first/last seen,
+        ended_at), ordered by person and valid_from."""
+        frame = self._select_in(persons, persons.c.person_id, person_ids)
+        return frame.sort_values(["person_id", "valid_from", "position_id"], na_position="first")
 
     def prohibitions_for(self, person_ids: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(prohibitions, prohibitions.c.person_id, person_ids)
+        """The snapshot's prohibitions of these persons, and those notified to us directly
+        (`register.subjects.add_prohibition`) that the snapshot does not carry."""
+        self.create_schema()
+        from_snapshot = self._select_in(prohibitions, prohibitions.c.person_id, person_ids)
+        notified = self._select_in(
+            notified_prohibitions,
+            notified_prohibitions.c.person_id,
+            person_ids,
+            PROHIBITION_RESULT_COLUMNS,
+        )
+        if notified.empty:
+            return from_snapshot
+        carried = set(zip(from_snapshot["person_id"], from_snapshot["kind"], strict=True))
+        extra = notified[
+            [
+                pair not in carried
+                for pair in zip(notified["person_id"], notified["kind"], strict=True)
+            ]
+        ]
+        if from_snapshot.empty:
+            return extra.reset_index(drop=True)
+        return pd.concat([from_snapshot, extra], ignore_index=True)
 
     def counts(self) -> dict[str, int]:
         self.create_schema()
@@ -144,19 +257,68 @@ class RegisterStore:
             }
 
     def _select_in(
-        self, table: Table, column: ColumnElement[Any], values: Iterable[str]
+        self,
+        table: Table,
+        column: ColumnElement[Any],
+        values: Iterable[str],
+        only: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         keys = sorted({v for v in values if v})
-        columns = [c.name for c in table.columns]
+        columns = list(only) if only else [c.name for c in table.columns]
+        selected = [table.c[name] for name in columns]
         frames: list[pd.DataFrame] = []
         with self.engine.connect() as conn:
             for start in range(0, len(keys), _IN_CHUNK):
                 chunk = keys[start : start + _IN_CHUNK]
-                result = conn.execute(select(table).where(column.in_(chunk)))
+                result = conn.execute(select(*selected).where(column.in_(chunk)))
                 frames.append(pd.DataFrame(result.fetchall(), columns=columns))
         if not frames:
             return pd.DataFrame(columns=columns)
         return pd.concat(frames, ignore_index=True)
+
+
+def _clear_agreed(
+    conn: Connection, cleared: Sequence[Mapping[str, Any]], snapshot_id: str, at: datetime
+) -> None:
+    """Delete the rectifications a snapshot now agrees with, each noted in the audit."""
+    for rect in cleared:
+        conn.execute(
+            delete(rectifications).where(
+                and_(
+                    rectifications.c.kind == rect["kind"],
+                    rectifications.c.subject_id == rect["subject_id"],
+                    rectifications.c.field == rect["field"],
+                )
+            )
+        )
+        person = rect["kind"] == "person"
+        conn.execute(
+            insert(subject_requests).values(
+                request_id=uuid.uuid4().hex,
+                kind="rectification_cleared",
+                requested_by="register load",
+                requested_at=at,
+                person_id=rect["subject_id"] if person else None,
+                org_id=None if person else rect["subject_id"],
+                detail=f"field={rect['field']};snapshot={snapshot_id};the source agrees",
+            )
+        )
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """ALTER TABLE … ADD COLUMN for model columns an existing table lacks, then indexes."""
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+            indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in indexes:
+                    index.create(conn)
 
 
 def _copy_rows(conn: Any, table: Table, rows: Sequence[dict[str, Any]]) -> None:

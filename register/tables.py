@@ -1,4 +1,17 @@
-"""The master register store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL."""
+"""The master register store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Three kinds of table:
+
+* the register as the current snapshot has it (`organizations`, `persons`, `prohibitions`),
+  replaced on every load — except that `persons` also keeps every position an earlier
+  snapshot listed and a later one dropped, as an *ended* position (see `persons`);
+* what the register's data subjects asked for, which outlives any snapshot
+  (`notified_prohibitions`, `rectifications`, `tombstones`) and the audit of those
+  requests (`subject_requests`);
+* the disclosure ledger (`disclosures`): which customer received which fields of whom.
+
+Timestamps (`*_at` of type DateTime) are stored in UTC.
+"""
 
 from __future__ import annotations
 
@@ -58,6 +71,12 @@ organizations = Table(
     Index("ix_organizations_name_key", "name_key"),
 )
 
+# One row per *position* (a person at an organisation from a date), keyed by
+# `position_key` = person_id + org_id + valid_from (see register.snapshot.position_key). A
+# position keeps its `position_id` across snapshots. When a later snapshot no longer lists a
+# position, the row stays: `ended_at` is set to the load time and, if the snapshot had no
+# `valid_to`, `valid_to` becomes the load date, so that candidate queries see it as ended.
+# A position listed again becomes current again (`ended_at` cleared, values from the source).
 persons = Table(
     "persons",
     metadata,
@@ -77,6 +96,14 @@ persons = Table(
     # (to tell "left" from "never known") goes through these indexes, never a scan.
     Column("name_key", Text, nullable=False),
     Column("email_key", Text, nullable=True),
+    # History (nullable only so that a store created before them can gain the columns).
+    Column("position_key", Text, nullable=True),
+    Column("first_seen_snapshot", String(100), nullable=True),
+    Column("first_seen_at", DateTime(timezone=True), nullable=True),
+    Column("last_seen_snapshot", String(100), nullable=True),
+    Column("last_seen_at", DateTime(timezone=True), nullable=True),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Index("ux_persons_position_key", "position_key", unique=True),
     Index("ix_persons_org_id", "org_id"),
     Index("ix_persons_person_id", "person_id"),
     Index("ix_persons_name_key", "name_key"),
@@ -92,4 +119,74 @@ prohibitions = Table(
     Index("ix_prohibitions_person_id", "person_id"),
 )
 
+# Prohibitions notified to us directly (a data-subject request), in force at once and kept
+# across snapshot loads whatever the snapshot says; `prohibitions_for` unions them in.
+notified_prohibitions = Table(
+    "notified_prohibitions",
+    metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("registered_at", Date, nullable=False),
+    Column("request_id", String(32), nullable=False),
+)
+
+# Overrides of register values a data subject had rectified; re-applied after every load
+# until a snapshot carries the same value (then the row is deleted). `kind` is `person` or
+# `organization`; `subject_id` the person_id or org_id. `value` NULL = "unknown".
+rectifications = Table(
+    "rectifications",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("subject_id", String(64), primary_key=True),
+    Column("field", String(32), primary_key=True),
+    Column("value", Text, nullable=True),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("request_id", String(32), nullable=False),
+)
+
+# Erased persons: a salted SHA-256 of the person_id (never any data), so that a later
+# snapshot load skips them. `salt_fingerprint` tells which salt made the hash: a changed
+# salt would silently let erased persons back in, so loading refuses then.
+tombstones = Table(
+    "tombstones",
+    metadata,
+    Column("person_hash", String(64), primary_key=True),
+    Column("salt_fingerprint", String(16), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+    Column("request_id", String(32), nullable=False),
+)
+
+# The disclosure ledger: which fields (names only, sorted, comma-separated) of which person
+# went to which customer in which delivery. An erased person's rows carry `erased:<hash>`.
+disclosures = Table(
+    "disclosures",
+    metadata,
+    Column("disclosure_id", Integer, primary_key=True, autoincrement=True),
+    Column("customer", String(200), nullable=False),
+    Column("delivery_id", String(200), nullable=False),
+    Column("person_id", String(80), nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("disclosed_at", DateTime(timezone=True), nullable=False),
+    Column("snapshot_id", String(100), nullable=False),
+    Index("ix_disclosures_person_id", "person_id"),
+    Index("ix_disclosures_disclosed_at", "disclosed_at"),
+    Index("ix_disclosures_delivery", "customer", "delivery_id"),
+)
+
+# The audit of data-subject requests: ids, kinds and field names only, never values.
+subject_requests = Table(
+    "subject_requests",
+    metadata,
+    Column("request_id", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("person_id", String(80), nullable=True),
+    Column("org_id", String(64), nullable=True),
+    Column("detail", Text, nullable=False, default=""),
+    Index("ix_subject_requests_person_id", "person_id"),
+)
+
 REGISTER_TABLES = (organizations, persons, prohibitions)
+SUBJECT_TABLES = (notified_prohibitions, rectifications, tombstones, subject_requests)
+LEDGER_TABLES = (disclosures,)

@@ -9,8 +9,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from dagster import DagsterInstance, RunRequest, SkipReason, build_schedule_context
-from dagster import build_sensor_context
+from dagster import (
+    DagsterInstance,
+    RunRequest,
+    SkipReason,
+    build_schedule_context,
+    build_sensor_context,
+)
 
 from pipelines.cli import main
 from pipelines.schedules import nightly_register_schedule
@@ -32,8 +37,11 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _tick(instance: DagsterInstance, cursor: str | None) -> tuple[list[RunRequest], list[str], str]:
     context = build_sensor_context(instance=instance, cursor=cursor)
     result = inbox_sensor(context)
-    keys = [key for request in result.dynamic_partitions_requests or []
-            for key in request.partition_keys]
+    keys = [
+        key
+        for request in result.dynamic_partitions_requests or []
+        for key in request.partition_keys
+    ]
     return list(result.run_requests or []), keys, str(result.cursor)
 
 
@@ -102,9 +110,7 @@ def test_nightly_customer_waits_for_a_fresh_register(
     assert len(requests) == 1
 
 
-def test_nightly_schedule_loads_only_a_new_snapshot(
-    env: Path, small_data: GeneratedData
-) -> None:
+def test_nightly_schedule_loads_only_a_new_snapshot(env: Path, small_data: GeneratedData) -> None:
     with DagsterInstance.ephemeral() as instance:
         context = build_schedule_context(instance=instance)
         assert isinstance(nightly_register_schedule(context), SkipReason)
@@ -133,9 +139,12 @@ def test_delivery_on_a_postgresql_backed_instance(
     assert main(["refresh", str(small_data.crm_file), "--customer", "acme"]) == 0
     with psycopg.connect(postgres_url) as conn:
         statuses = [row[0] for row in conn.execute("SELECT status FROM runs")]
-        partitions = [row[0] for row in conn.execute(
-            "SELECT partition FROM dynamic_partitions WHERE partitions_def_name = 'deliveries'"
-        )]
+        partitions = [
+            row[0]
+            for row in conn.execute(
+                "SELECT partition FROM dynamic_partitions WHERE partitions_def_name = 'deliveries'"
+            )
+        ]
     assert statuses == ["SUCCESS"]
     assert len(partitions) == 1 and partitions[0].startswith("acme/")
     assert not list((env / "dagster").glob("**/*.db"))  # nothing went to SQLite storage

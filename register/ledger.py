@@ -1,0 +1,123 @@
+"""The disclosure ledger: which fields of which register person went to which customer.
+
+A data subject may ask who received their data; the ledger answers with the customer, the
+delivery, the date and the *names* of the fields — never their values. Rows older than
+the retention period (`LEDGER_RETENTION_MONTHS`, the caller schedules the purge) are
+deleted by `purge_ledger`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, insert
+
+from register.history import utc
+from register.store import RegisterStore
+from register.tables import disclosures
+from register.tombstones import erased_ids, erased_marker
+
+LEDGER_RETENTION_MONTHS = 24
+
+# Field names are identifiers (`email`, `mobile`, `title`, `register_www`…): anything else
+# could be a value that slipped in, and values never go into the ledger.
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+class LedgerError(ValueError):
+    """A ledger entry refused: nothing was written."""
+
+
+def _text(value: str, what: str, limit: int = 200) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise LedgerError(f"{what} is empty")
+    if len(value) > limit:
+        raise LedgerError(f"{what} is longer than {limit} characters")
+    return value.strip()
+
+
+def record_disclosures(
+    store: RegisterStore,
+    customer: str,
+    delivery_id: str,
+    snapshot_id: str,
+    disclosed: Mapping[str, Iterable[str]],
+    at: datetime | None = None,
+) -> int:
+    """Record one delivery: for each person_id, the names of the fields disclosed about
+    them (persons with none are skipped). Returns the rows written.
+
+    Recording the same customer's delivery again replaces its earlier rows, so a re-run of
+    a delivery stays one disclosure. A person erased meanwhile is recorded under their
+    tombstone marker, never their id. Refuses (LedgerError, nothing written) an empty
+    customer, delivery or snapshot id, or a field name that is not an identifier.
+    """
+    customer = _text(customer, "customer")
+    delivery_id = _text(delivery_id, "delivery_id")
+    snapshot_id = _text(snapshot_id, "snapshot_id", 100)
+    disclosed_at = utc(at or datetime.now(UTC))
+    entries: list[tuple[str, str]] = []
+    for person_id, fields in disclosed.items():
+        names = sorted({str(name) for name in fields})
+        if not names:
+            continue
+        bad = [name for name in names if not _FIELD_NAME.match(name)]
+        if bad:
+            raise LedgerError(
+                f"{len(bad)} field name(s) are not identifiers (lower-case letters, digits, "
+                "underscores): the ledger takes field names, never values"
+            )
+        entries.append((_text(person_id, "person_id", 64), ",".join(names)))
+    store.create_schema()
+    with store.engine.begin() as conn:
+        erased = erased_ids(conn, (person_id for person_id, _ in entries))
+        conn.execute(
+            delete(disclosures).where(
+                (disclosures.c.customer == customer) & (disclosures.c.delivery_id == delivery_id)
+            )
+        )
+        if entries:
+            conn.execute(
+                insert(disclosures),
+                [
+                    {
+                        "customer": customer,
+                        "delivery_id": delivery_id,
+                        "person_id": erased_marker(pid) if pid in erased else pid,
+                        "fields": fields,
+                        "disclosed_at": disclosed_at,
+                        "snapshot_id": snapshot_id,
+                    }
+                    for pid, fields in entries
+                ],
+            )
+    return len(entries)
+
+
+def ledger_cutoff(months: int = LEDGER_RETENTION_MONTHS, now: datetime | None = None) -> datetime:
+    """`now` (default: this moment, UTC) less `months` calendar months; the day is clamped
+    to the month's length (31 March less one month is 28/29 February)."""
+    now = utc(now or datetime.now(UTC))
+    total = now.year * 12 + (now.month - 1) - months
+    year, month = divmod(total, 12)
+    month += 1
+    days_in_month = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return now.replace(year=year, month=month, day=min(now.day, days_in_month[month - 1]))
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def purge_ledger(store: RegisterStore, older_than: datetime) -> int:
+    """Delete ledger rows disclosed before `older_than`; returns how many went.
+
+    The period is the caller's (`ledger_cutoff()` gives the default 24 months)."""
+    store.create_schema()
+    with store.engine.begin() as conn:
+        result = conn.execute(
+            delete(disclosures).where(disclosures.c.disclosed_at < utc(older_than))
+        )
+    return int(result.rowcount or 0)

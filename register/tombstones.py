@@ -1,0 +1,82 @@
+"""Tombstones of erased persons: a keyed hash of the person_id, never any of their data.
+
+The hash is HMAC-SHA-256 of the register's stable `person_id`, keyed with a secret salt from
+`TIETOHUOLTO_TOMBSTONE_SALT`. Without the variable a fixed development salt is used: it is
+public (it is in this file), so production must set its own secret salt once and never
+change it. Every tombstone records a fingerprint of the salt that made it; loading a
+snapshot or erasing someone refuses while the configured salt differs, because a changed
+salt would silently let erased persons back into the register.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, func, select
+
+from register.snapshot import SnapshotError
+from register.tables import tombstones
+
+TOMBSTONE_SALT_ENV = "TIETOHUOLTO_TOMBSTONE_SALT"
+# Development only: known to anyone who reads this file.
+DEV_TOMBSTONE_SALT = "tietohuolto-development-tombstone-salt-not-for-production"
+ERASED_PREFIX = "erased:"
+
+
+class TombstoneSaltError(SnapshotError):
+    """The configured salt is not the one the stored tombstones were made with."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            TOMBSTONE_SALT_ENV,
+            None,
+            f"differs from the salt that made the register's {count} tombstone(s) of erased "
+            "persons; with it they would come back. Restore the original salt",
+        )
+
+
+def tombstone_salt() -> str:
+    """The salt in force: `TIETOHUOLTO_TOMBSTONE_SALT`, else the development salt."""
+    return os.environ.get(TOMBSTONE_SALT_ENV) or DEV_TOMBSTONE_SALT
+
+
+def salt_fingerprint(salt: str | None = None) -> str:
+    """A short digest telling salts apart without revealing them."""
+    salt = tombstone_salt() if salt is None else salt
+    return hashlib.sha256(b"tietohuolto-tombstone-salt:" + salt.encode()).hexdigest()[:16]
+
+
+def tombstone_hash(person_id: str, salt: str | None = None) -> str:
+    """HMAC-SHA-256 (hex) of `person_id` keyed with the salt."""
+    salt = tombstone_salt() if salt is None else salt
+    return hmac.new(salt.encode(), person_id.encode(), hashlib.sha256).hexdigest()
+
+
+def erased_marker(person_id: str) -> str:
+    """What replaces an erased person's id in the ledger and the request audit."""
+    return ERASED_PREFIX + tombstone_hash(person_id)
+
+
+def tombstone_hashes(conn: Connection) -> set[str]:
+    """All tombstones, after checking they were made with the salt now in force."""
+    fingerprint = salt_fingerprint()
+    foreign = conn.execute(
+        select(func.count())
+        .select_from(tombstones)
+        .where(tombstones.c.salt_fingerprint != fingerprint)
+    ).scalar_one()
+    if foreign:
+        raise TombstoneSaltError(int(foreign))
+    return set(conn.execute(select(tombstones.c.person_hash)).scalars())
+
+
+def erased_ids(conn: Connection, person_ids: Iterable[str]) -> set[str]:
+    """Those of `person_ids` that have a tombstone."""
+    hashes = tombstone_hashes(conn)
+    if not hashes:
+        return set()
+    salt = tombstone_salt()
+    return {pid for pid in set(person_ids) if tombstone_hash(pid, salt) in hashes}
