@@ -144,7 +144,9 @@ def refreshed_table(
         settings,
         suppression,
     )
-    appended = decisions_frame(decisions, frame.index, settings.allowed_org_fields)
+    appended = decisions_frame(
+        decisions, frame.index, settings.allowed_org_fields, contacts.crm.mapping
+    )
     header, rows = refreshed_rows(
         contacts.crm.header, contacts.crm.rows, contacts.crm.mapping, decisions, appended
     )

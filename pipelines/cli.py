@@ -190,7 +190,7 @@ def _print_delivery(delivery: Any, run_id: str) -> None:
     summary = delivery.summary
     _say(f"refreshed {summary['rows']} rows (Dagster run {run_id})")
     _say(f"  refreshed file: {delivery.refreshed_file}")
-    _say(f"  change report:  {delivery.folder / 'report.md'}")
+    _say(f"  change report:  {delivery.folder / 'report.html'} (and report.md)")
     _say(f"  summary:        {delivery.folder / 'summary.json'}")
     _say(f"  manifest:       {delivery.folder / 'manifest.json'}")
     _say("  rows per status:")

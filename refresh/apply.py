@@ -99,7 +99,10 @@ def decide_file(
 
 
 def decisions_frame(
-    decisions: Sequence[Decision], index: pd.Index, org_fields: Sequence[str] = ()
+    decisions: Sequence[Decision],
+    index: pd.Index,
+    org_fields: Sequence[str] = (),
+    column_names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The appended columns, as text, exactly as they go into the file: the spec's six,
     then `register_<field>` for each organisation field the contract allows."""
@@ -107,7 +110,7 @@ def decisions_frame(
         {
             "refresh_status": [d.status for d in decisions],
             "refresh_flags": [d.flags_text for d in decisions],
-            "refresh_changes": [d.changes_text for d in decisions],
+            "refresh_changes": [d.changes_text(column_names) for d in decisions],
             "refresh_confidence": [
                 "" if d.confidence is None else f"{d.confidence:.2f}" for d in decisions
             ],

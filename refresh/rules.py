@@ -117,9 +117,12 @@ class Decision:
     def flags_text(self) -> str:
         return ";".join(flag for flag in FLAGS if flag in self.flags)
 
-    @property
-    def changes_text(self) -> str:
-        return ";".join(f"{column}: {old} -> {new}" for column, old, new in self.changes)
+    def changes_text(self, column_names: Mapping[str, str] | None = None) -> str:
+        """`column: old -> new` for each change, under the customer's own column name."""
+        names = column_names or {}
+        return ";".join(
+            f"{names.get(column, column)}: {old} -> {new}" for column, old, new in self.changes
+        )
 
 
 @dataclass(frozen=True)
