@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 
+@lru_cache(maxsize=262_144)
 def normalise_phone(raw: str | None) -> str | None:
     """E.164 (`+358401234567`) for any common Finnish notation, or None if not a number."""
     if not raw or not raw.strip():
@@ -26,6 +29,7 @@ def same_phone(a: str | None, b: str | None) -> bool:
     return na == nb
 
 
+@lru_cache(maxsize=262_144)
 def normalise_email(raw: str | None) -> str | None:
     """Lower-case address if it is syntactically an e-mail address, else None.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from matching.organisations import match_organisations, successor_chain
+from matching.organisations import match_organisations, successor_chain, successor_links
 from matching.persons import PersonThresholds, find_elsewhere, match_persons
 
 EVIDENCE_COLUMNS = (
@@ -27,11 +27,12 @@ def search_scope(org_matches: pd.DataFrame, register_orgs: pd.DataFrame) -> pd.D
     """(contact, org_id) pairs: each contact's organisation and its merger successors."""
     chains: dict[str, list[str]] = {}
     pairs: list[tuple[object, str]] = []
+    links = successor_links(register_orgs) if not register_orgs.empty else {}
     for contact, org_id in org_matches["org_id"].items():
         if not org_id:
             continue
         if org_id not in chains:
-            chains[org_id] = successor_chain(org_id, register_orgs)
+            chains[org_id] = successor_chain(org_id, register_orgs, links)
         pairs.extend((contact, member) for member in chains[org_id])
     return pd.DataFrame(pairs, columns=["contact", "org_id"])
 

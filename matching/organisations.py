@@ -92,22 +92,28 @@ def match_organisations(contacts: pd.DataFrame, register_orgs: pd.DataFrame) -> 
     return result
 
 
-def successor_chain(org_id: str, register_orgs: pd.DataFrame) -> list[str]:
+def successor_links(register_orgs: pd.DataFrame) -> dict[str, str]:
+    """org_id -> the org_id of its successor, for organisations whose successor is known."""
+    by_business_id = dict(zip(register_orgs["business_id"], register_orgs["org_id"], strict=True))
+    return {
+        str(org_id): str(by_business_id[successor])
+        for org_id, successor in zip(
+            register_orgs["org_id"], register_orgs["successor_business_id"], strict=True
+        )
+        if successor and successor in by_business_id
+    }
+
+
+def successor_chain(
+    org_id: str, register_orgs: pd.DataFrame, links: dict[str, str] | None = None
+) -> list[str]:
     """`org_id` followed by the organisations that carry it on (merger successors), in
     order; a loop in the register's successor links ends the chain instead of hanging."""
-    by_id = register_orgs.drop_duplicates("org_id").set_index("org_id")
-    by_business_id = register_orgs.drop_duplicates("business_id").set_index("business_id")
+    links = successor_links(register_orgs) if links is None else links
     chain = [org_id]
-    current = org_id
     for _ in range(MAX_SUCCESSOR_HOPS):
-        successor_bid = (
-            by_id.at[current, "successor_business_id"] if current in by_id.index else None
-        )
-        if not successor_bid or successor_bid not in by_business_id.index:
-            break
-        successor = str(by_business_id.at[successor_bid, "org_id"])
-        if successor in chain:
+        successor = links.get(chain[-1])
+        if successor is None or successor in chain:
             break
         chain.append(successor)
-        current = successor
     return chain

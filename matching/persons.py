@@ -100,24 +100,32 @@ def match_persons(
     pairs = pairs[accepted].sort_values(
         ["contact", "current", "email_agrees", "score"], ascending=[True, False, False, False]
     )
-    for contact, group in pairs.groupby("contact", sort=False):
-        best = group.iloc[0]
-        rivals = group[
-            (group["person_id"] != best["person_id"])
-            & (group["score"] >= best["score"] - thresholds.ambiguity_margin)
-            & (group["current"] == best["current"])
-        ]
-        if not best["email_agrees"] and not rivals.empty:
-            result.loc[contact, ["person_method", "person_score"]] = ("ambiguous", best["score"])
-            continue
-        result.loc[contact, list(PERSON_MATCH_COLUMNS)] = (
-            str(best["person_id"]),
-            str(best["org_id"]),
-            bool(best["current"]),
-            float(best["score"]),
-            _confidence(float(best["score"]), bool(best["email_agrees"])),
-            "email" if best["email_agrees"] else "name",
-        )
+    if pairs.empty:
+        return result
+    best = pairs.drop_duplicates("contact", keep="first").set_index("contact")
+    # A rival: another person as current as the best, scoring within the margin of it.
+    joined = pairs.join(best[["person_id", "score", "current"]], on="contact", rsuffix="_best")
+    rival = (
+        (joined["person_id"] != joined["person_id_best"])
+        & (joined["score"] >= joined["score_best"] - thresholds.ambiguity_margin)
+        & (joined["current"] == joined["current_best"])
+    )
+    contested = best.index.isin(joined.loc[rival, "contact"].unique())
+    ambiguous = contested & ~best["email_agrees"].to_numpy(dtype=bool)
+    decided = best[~ambiguous]
+    unsure = best[ambiguous]
+    scores = decided["score"].astype(float)
+    emails = decided["email_agrees"].astype(bool)
+    result.loc[decided.index, "person_id"] = decided["person_id"].astype(str)
+    result.loc[decided.index, "position_org_id"] = decided["org_id"].astype(str)
+    result.loc[decided.index, "position_current"] = decided["current"].astype(bool)
+    result.loc[decided.index, "person_score"] = scores
+    result.loc[decided.index, "person_confidence"] = [
+        _confidence(s, e) for s, e in zip(scores, emails, strict=True)
+    ]
+    result.loc[decided.index, "person_method"] = emails.map({True: "email", False: "name"})
+    result.loc[unsure.index, "person_method"] = "ambiguous"
+    result.loc[unsure.index, "person_score"] = unsure["score"].astype(float)
     return result
 
 

@@ -79,11 +79,11 @@ def decide_file(
         prohibitions.get("person_id", []), prohibitions.get("kind", []), strict=True
     ):
         kinds.setdefault(person_id, set()).add(kind)
-    fields = Evidence.__dataclass_fields__
+    fields = list(Evidence.__dataclass_fields__)
+    proofs = evidence.loc[contacts.index, fields].to_dict("records")
     decisions = []
-    for index, contact in zip(contacts.index, contacts.to_dict("records"), strict=True):
-        row = evidence.loc[index]
-        proof = Evidence(**{name: row[name] for name in fields})
+    for contact, row in zip(contacts.to_dict("records"), proofs, strict=True):
+        proof = Evidence(**row)
         decision = decide(contact, present, proof, orgs, by_position, kinds, settings)
         if decision.status not in _AS_SENT:
             if len(suppression) and suppression.names(contact):
