@@ -4,7 +4,8 @@ import time
 from dataclasses import dataclass
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetKey, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, Config, MetadataValue, asset
+from pydantic import Field
 
 from assets.contacts import Contacts
 from matching import (
@@ -84,9 +85,29 @@ def organisation_matches(
     return OrganisationMatches(snapshot.snapshot_id, candidates, matches)
 
 
+class PersonMatchConfig(Config):
+    """Thresholds of the person matcher (name similarity 0-100, token order ignored)."""
+
+    name_accept: float = Field(
+        default=PersonThresholds.name_accept,
+        description="Similarity at which a name alone makes a match.",
+    )
+    name_with_email: float = Field(
+        default=PersonThresholds.name_with_email,
+        description="Similarity enough when the e-mail address agrees too.",
+    )
+    ambiguity_margin: float = Field(
+        default=PersonThresholds.ambiguity_margin,
+        description="Two persons scoring within this margin are `ambiguous`, not a guess.",
+    )
+
+
 @asset(group_name="delivery", compute_kind="rapidfuzz", partitions_def=deliveries)
 def person_matches(
-    context: AssetExecutionContext, contacts: Contacts, organisation_matches: OrganisationMatches
+    context: AssetExecutionContext,
+    config: PersonMatchConfig,
+    contacts: Contacts,
+    organisation_matches: OrganisationMatches,
 ) -> PersonMatches:
     """The register person each row is, within its organisation and merger successors;
     for those not found there, whether the register knows them elsewhere (left)."""
@@ -99,7 +120,7 @@ def person_matches(
         candidates.organizations,
         candidates.persons,
         candidates.persons_elsewhere,
-        PersonThresholds(),
+        PersonThresholds(config.name_accept, config.name_with_email, config.ambiguity_margin),
     )
     methods = evidence["person_method"].replace("", "none").value_counts().to_dict()
     matched = int((evidence["person_id"] != "").sum())
