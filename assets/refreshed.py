@@ -23,7 +23,7 @@ from assets.matches import PersonMatches
 from crmfile import read_suppression_list, write_crm_file
 from pipelines.partitions import deliveries
 from pipelines.paths import tool_version
-from pipelines.resources import DeliveryFoldersResource
+from pipelines.resources import DeliveryFoldersResource, RegisterResource
 from quality import (
     SuiteResult,
     org_field_columns,
@@ -43,6 +43,7 @@ from refresh import (
     complete_evidence,
     decide_file,
     decisions_frame,
+    disclosed_fields,
     refreshed_rows,
 )
 from refresh.report import (
@@ -53,7 +54,7 @@ from refresh.report import (
     write_json,
 )
 from refresh.report_html import report_html
-from register import Candidates
+from register import Candidates, record_disclosures
 
 
 class RefreshRulesConfig(Config):
@@ -92,6 +93,8 @@ class RefreshedTable:
     key_column: str | None
     appended_columns: list[str]
     candidates: Candidates
+    # person_id -> the person fields whose register values went into the file (ledger).
+    disclosed: dict[str, list[str]]
 
     def processor_facts(self) -> pd.DataFrame:
         allowed, contract = register_values(
@@ -173,6 +176,7 @@ def refreshed_table(
         key_column=contacts.crm.mapping.get("customer_row_id"),
         appended_columns=[*APPENDED_COLUMNS, *org_field_columns(settings.allowed_org_fields)],
         candidates=candidates,
+        disclosed=disclosed_fields(decisions),
     )
 
 
@@ -251,6 +255,7 @@ def delivery(
     contacts: Contacts,
     refreshed_table: RefreshedTable,
     folders: DeliveryFoldersResource,
+    register: RegisterResource,
 ) -> Delivery:
     """The delivery folder in the outbox: refreshed file, change report, summary and
     manifest. Written beside its final name and renamed, so it appears complete or not
@@ -287,6 +292,14 @@ def delivery(
         shutil.rmtree(final)
     staging.rename(final)
     refreshed = final / name
+    # The disclosure ledger: which person's fields went to which customer, ids only.
+    ledger_rows = record_disclosures(
+        register.store,
+        contacts.customer,
+        contacts.delivery_id,
+        refreshed_table.snapshot_id,
+        refreshed_table.disclosed,
+    )
     if contacts.output_path:
         target = Path(contacts.output_path)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -296,6 +309,7 @@ def delivery(
             "delivery_folder": str(final),
             "rows": summary["rows"],
             "statuses": MetadataValue.json(summary["statuses"]),
+            "persons_disclosed": ledger_rows,
             "seconds": round(time.perf_counter() - started, 3),
         }
     )

@@ -14,8 +14,9 @@ from dagster import (
 from pydantic import Field
 
 from pipelines.paths import inbox_dir
-from pipelines.resources import DeliveryFoldersResource
+from pipelines.resources import DeliveryFoldersResource, RegisterResource
 from refresh.retention import expired_deliveries, purge_delivery
+from register import LEDGER_RETENTION_MONTHS, ledger_cutoff, purge_ledger
 
 
 class RetentionConfig(Config):
@@ -24,11 +25,18 @@ class RetentionConfig(Config):
     retention_days: float = Field(
         default=7.0, description="Days to keep a delivery after it was written; 0 = at once."
     )
+    ledger_months: int = Field(
+        default=LEDGER_RETENTION_MONTHS,
+        description="Months to keep the disclosure ledger (who received which fields).",
+    )
 
 
 @op
 def purge_expired_deliveries(
-    context: OpExecutionContext, config: RetentionConfig, folders: DeliveryFoldersResource
+    context: OpExecutionContext,
+    config: RetentionConfig,
+    folders: DeliveryFoldersResource,
+    register: RegisterResource,
 ) -> int:
     """Delete delivery folders older than the retention period, with the customer input
     the pipeline received for them; logs counts and SHA-256 hashes only."""
@@ -41,7 +49,11 @@ def purge_expired_deliveries(
             f"{purged.bytes} bytes, input deleted: {purged.input_deleted}, "
             f"sha256 {', '.join(h[:16] for h in purged.sha256)}"
         )
-    context.add_output_metadata({"deliveries_purged": len(expired)})
+    ledger_rows = purge_ledger(register.store, ledger_cutoff(config.ledger_months))
+    context.log.info(f"purged {ledger_rows} disclosure-ledger rows older than the period")
+    context.add_output_metadata(
+        {"deliveries_purged": len(expired), "ledger_rows_purged": ledger_rows}
+    )
     return len(expired)
 
 

@@ -20,6 +20,7 @@ from pipelines.paths import (
     register_url,
     var_dir,
 )
+from pipelines.subjects import add_register_diff_parser, add_subject_parsers
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -374,6 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     load.set_defaults(func=cmd_register_load)
     status = reg_sub.add_parser("status", help="show the current snapshot and row counts")
     status.set_defaults(func=cmd_register_status)
+    add_register_diff_parser(reg_sub)
+    add_subject_parsers(sub)
 
     ref = sub.add_parser(
         "refresh",

@@ -9,6 +9,7 @@ from dagster import (
 )
 
 from assets import contacts, matches, refreshed, register
+from assets.subjects import SUBJECT_JOBS
 from pipelines.jobs import refresh_job, register_job, retention_job
 from pipelines.resources import DeliveryFoldersResource, RegisterResource
 from pipelines.schedules import nightly_register_schedule, retention_schedule
@@ -19,7 +20,7 @@ _MODULES = [contacts, matches, refreshed, register]
 defs = Definitions(
     assets=load_assets_from_modules(_MODULES),
     asset_checks=load_asset_checks_from_modules(_MODULES),
-    jobs=[refresh_job, register_job, retention_job],
+    jobs=[refresh_job, register_job, retention_job, *SUBJECT_JOBS],
     schedules=[nightly_register_schedule, retention_schedule],
     sensors=[inbox_sensor],
     resources={

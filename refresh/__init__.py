@@ -5,6 +5,7 @@ from refresh.apply import (
     complete_evidence,
     decide_file,
     decisions_frame,
+    disclosed_fields,
     refreshed_rows,
 )
 from refresh.dates import is_stale, months_before
@@ -35,6 +36,7 @@ __all__ = [
     "decide",
     "decide_file",
     "decisions_frame",
+    "disclosed_fields",
     "is_stale",
     "months_before",
     "refreshed_rows",

@@ -98,6 +98,23 @@ def decide_file(
     return decisions
 
 
+# The person's own fields: disclosing one of these is what the register's ledger records.
+PERSON_FIELDS = frozenset(
+    {"first_name", "last_name", "full_name", "title", "email", "mobile", "phone"}
+)
+
+
+def disclosed_fields(decisions: Sequence[Decision]) -> dict[str, list[str]]:
+    """person_id -> the person fields whose register values a delivery writes; persons
+    only matched (verified) or opted out disclose nothing and are left out."""
+    disclosed: dict[str, set[str]] = {}
+    for decision in decisions:
+        fields = PERSON_FIELDS & set(decision.updates)
+        if decision.person_id and fields:
+            disclosed.setdefault(decision.person_id, set()).update(fields)
+    return {person: sorted(fields) for person, fields in disclosed.items()}
+
+
 def decisions_frame(
     decisions: Sequence[Decision],
     index: pd.Index,
