@@ -13,7 +13,7 @@ from assets.retention import retention_schedule
 from pipelines.jobs import register_job
 from pipelines.paths import register_url, snapshots_dir
 from register import RegisterStore
-from register.snapshot import _checksum as snapshot_checksum
+from register.snapshot import snapshot_checksum
 
 
 @schedule(

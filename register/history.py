@@ -74,8 +74,7 @@ class MergedPositions:
     ended: int = 0  # current positions this snapshot no longer lists
 
 
-def _previous_by_key(previous: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    rows = [dict(row) for row in previous]
+def _previous_by_key(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     # Rows from before the history columns existed have no key: give them theirs.
     unkeyed = sorted((r for r in rows if not r.get("position_key")), key=lambda r: r["position_id"])
     for row, key in zip(unkeyed, position_keys(unkeyed), strict=True):
@@ -84,21 +83,21 @@ def _previous_by_key(previous: Sequence[Mapping[str, Any]]) -> dict[str, dict[st
 
 
 def merge_positions(
-    previous: Sequence[Mapping[str, Any]],
+    previous: Sequence[dict[str, Any]],
     listed: Sequence[Mapping[str, Any]],
     keys: Sequence[str],
     snapshot_id: str,
     loaded_at: datetime,
 ) -> MergedPositions:
     """The `persons` table after loading `listed` (snapshot rows, `keys` their position
-    keys) over `previous` (the table before)."""
+    keys) over `previous` (the table before; its row dicts are reused, and changed)."""
     loaded_at = utc(loaded_at)
     before = _previous_by_key(previous)
     next_id = max((int(r["position_id"]) for r in before.values()), default=0) + 1
     merged = MergedPositions(rows=[])
     for record, key in zip(listed, keys, strict=True):
         old = before.pop(key, None)
-        row = {column: record.get(column) for column in PERSON_COLUMNS}
+        row: dict[str, Any] = {column: record.get(column) for column in PERSON_COLUMNS}
         row["name_key"] = record["name_key"]
         row["email_key"] = record["email_key"]
         row["position_key"] = key
@@ -178,6 +177,8 @@ def reapply_rectifications(
     """Apply each rectification to the rows it concerns, in place; return those the
     snapshot now agrees with (all its rows in scope carry the value), which are not applied
     and should be deleted. One the snapshot says nothing about stays in force."""
+    if not rectifications:
+        return []
     orgs = {row["org_id"]: row for row in organizations}
     by_person: dict[str, list[dict[str, Any]]] = {}
     for row in positions:

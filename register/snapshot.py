@@ -230,7 +230,8 @@ def position_keys(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     return keys
 
 
-def _checksum(folder: Path) -> str:
+def snapshot_checksum(folder: Path) -> str:
+    """SHA-256 over the three files: the identity of a snapshot's content."""
     digest = hashlib.sha256()
     for name in ("organizations.csv", "persons.csv", "prohibitions.csv"):
         path = folder / name
@@ -247,7 +248,7 @@ def read_snapshot(
     source = Path(folder)
     if not source.is_dir():
         raise SnapshotError(str(source), None, "snapshot folder does not exist")
-    snapshot = Snapshot(source=source.resolve(), checksum=_checksum(source))
+    snapshot = Snapshot(source=source.resolve(), checksum=snapshot_checksum(source))
     seen_orgs: set[str] = set()
     for line, row in _rows(source / "organizations.csv", ORGANIZATION_COLUMNS):
         record = _organization(line, row)

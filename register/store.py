@@ -150,9 +150,12 @@ class RegisterStore:
                 [p["person_id"] for p in snapshot.persons]
                 + [p["person_id"] for p in snapshot.prohibitions],
             )
-            keys = position_keys(snapshot.persons)
+            keys = [p.get("position_key") or "" for p in snapshot.persons]
+            if not all(keys):  # a Snapshot built by hand rather than by read_snapshot
+                keys = position_keys(snapshot.persons)
             kept = [i for i, p in enumerate(snapshot.persons) if p["person_id"] not in erased]
-            previous = conn.execute(select(persons)).mappings().all()
+            columns = [c.name for c in persons.columns]
+            previous = [dict(zip(columns, r, strict=True)) for r in conn.execute(select(persons))]
             merged = merge_positions(
                 previous,
                 [snapshot.persons[i] for i in kept],
@@ -161,7 +164,7 @@ class RegisterStore:
                 loaded_at,
             )
             orgs = [dict(row) for row in snapshot.organizations]
-            overrides = conn.execute(select(rectifications)).mappings().all()
+            overrides = [dict(r) for r in conn.execute(select(rectifications)).mappings()]
             cleared = reapply_rectifications(orgs, merged.rows, merged.listed, overrides)
             _clear_agreed(conn, cleared, info.snapshot_id, loaded_at)
             bans = [p for p in snapshot.prohibitions if p["person_id"] not in erased]
