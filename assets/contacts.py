@@ -18,9 +18,10 @@ from pydantic import Field
 
 from crmfile import CrmFile, read_crm_file
 from matching import organisation_keys
-from pipelines.partitions import deliveries, file_sha256, split_key
+from pipelines.partitions import deliveries, split_key
 from quality import validate_input
 from quality.rows import quarantine_reasons
+from refresh.report import sha256_file
 
 
 class DeliveryConfig(Config):
@@ -58,7 +59,7 @@ def contacts(context: AssetExecutionContext, config: DeliveryConfig) -> Contacts
     crm = read_crm_file(path)
     reasons = quarantine_reasons(crm.contacts)
     crm.contacts["problem"] = reasons
-    digest = file_sha256(path)
+    digest = sha256_file(path)
     result = Contacts(
         crm=crm,
         customer=customer,

@@ -121,9 +121,9 @@ def run_refresh(
     from pipelines.partitions import (  # noqa: PLC0415
         deliveries,
         delivery_key,
-        file_sha256,
         valid_customer,
     )
+    from refresh.report import sha256_file  # noqa: PLC0415
 
     if not crm_file.is_file():
         raise CliError(f"{crm_file}: no such file")
@@ -138,7 +138,7 @@ def run_refresh(
             "(it names the outbox folder)"
         )
     job = defs.resolve_job_def("refresh_job")
-    key = delivery_key(customer, crm_file, file_sha256(crm_file), datetime.now(UTC))
+    key = delivery_key(customer, crm_file, sha256_file(crm_file), datetime.now(UTC))
     run_config = {
         "ops": {
             "contacts": {

@@ -1,6 +1,5 @@
 """Deliveries as dynamic partitions: one per customer file, keyed `customer/delivery-id`."""
 
-import hashlib
 import re
 from datetime import datetime
 from pathlib import Path
@@ -10,14 +9,6 @@ from dagster import DynamicPartitionsDefinition
 deliveries = DynamicPartitionsDefinition(name="deliveries")
 
 _CUSTOMER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def delivery_key(customer: str, path: Path, digest: str, day: datetime) -> str:

@@ -19,8 +19,9 @@ from dagster import (
 from crmfile import CrmFileError, read_crm_file
 from pipelines.customers import contract_for, load_contracts
 from pipelines.jobs import refresh_job
-from pipelines.partitions import deliveries, delivery_key, file_sha256, valid_customer
+from pipelines.partitions import deliveries, delivery_key, valid_customer
 from pipelines.paths import inbox_dir, register_url
+from refresh.report import sha256_file
 from register import RegisterStore
 
 REJECTED = "rejected"
@@ -119,7 +120,7 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
             context.log.warning(f"refused a file of customer {customer}: {refused.problem}")
             pending.pop(name)
             continue
-        key = delivery_key(customer, path, file_sha256(path), datetime.now(UTC))
+        key = delivery_key(customer, path, sha256_file(path), datetime.now(UTC))
         requests.append(
             RunRequest(
                 run_key=key,

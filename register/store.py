@@ -28,7 +28,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.schema import Table
 
 from register.history import merge_positions, reapply_rectifications, utc
-from register.snapshot import Snapshot, position_keys
+from register.snapshot import PERSON_COLUMNS, PROHIBITION_COLUMNS, Snapshot, position_keys
 from register.tables import (
     metadata,
     notified_prohibitions,
@@ -46,23 +46,8 @@ _IN_CHUNK = 900
 
 # What the candidate queries return for a position: the snapshot's columns and the look-up
 # keys (matching depends on exactly these); the history columns stay in the store.
-CANDIDATE_PERSON_COLUMNS = (
-    "position_id",
-    "person_id",
-    "org_id",
-    "first_name",
-    "last_name",
-    "title",
-    "responsibility_area",
-    "email",
-    "mobile",
-    "valid_from",
-    "valid_to",
-    "verified_at",
-    "name_key",
-    "email_key",
-)
-PROHIBITION_RESULT_COLUMNS = ("person_id", "kind", "registered_at")
+CANDIDATE_PERSON_COLUMNS = ("position_id", *PERSON_COLUMNS, "name_key", "email_key")
+PROHIBITION_RESULT_COLUMNS = PROHIBITION_COLUMNS
 
 
 @dataclass(frozen=True)

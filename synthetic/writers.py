@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from matching.text import strip_diacritics
+from register.snapshot import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PROHIBITION_COLUMNS
 from synthetic.crm import CrmRow
 from synthetic.register import Register, personnel_class
 
@@ -55,27 +56,7 @@ def write_snapshot(register: Register, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     _write_csv(
         folder / "organizations.csv",
-        (
-            "org_id",
-            "business_id",
-            "name",
-            "aux_names",
-            "status",
-            "successor_business_id",
-            "industry_code",
-            "personnel_class",
-            "revenue_class",
-            "visiting_street",
-            "visiting_postcode",
-            "visiting_city",
-            "postal_street",
-            "postal_postcode",
-            "postal_city",
-            "phone",
-            "fax",
-            "www",
-            "updated_at",
-        ),
+        ORGANIZATION_COLUMNS,
         (
             (
                 o.org_id,
@@ -103,19 +84,7 @@ def write_snapshot(register: Register, folder: Path) -> None:
     )
     _write_csv(
         folder / "persons.csv",
-        (
-            "person_id",
-            "org_id",
-            "first_name",
-            "last_name",
-            "title",
-            "responsibility_area",
-            "email",
-            "mobile",
-            "valid_from",
-            "valid_to",
-            "verified_at",
-        ),
+        PERSON_COLUMNS,
         (
             (
                 p.person_id,
@@ -135,7 +104,7 @@ def write_snapshot(register: Register, folder: Path) -> None:
     )
     _write_csv(
         folder / "prohibitions.csv",
-        ("person_id", "kind", "registered_at"),
+        PROHIBITION_COLUMNS,
         (
             (person_id, kind, registered.isoformat())
             for person_id, entries in sorted(register.prohibitions.items())
