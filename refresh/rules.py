@@ -109,6 +109,8 @@ class Decision:
     org_id: str = ""
     person_id: str = ""
     org_fields: dict[str, str] = field(default_factory=dict)
+    # Why an `invalid` row was quarantined (no cell values): told in refresh_changes.
+    reason: str = ""
 
     def add_flag(self, flag: str) -> None:
         self.flags = [f for f in FLAGS if f in {*self.flags, flag}]
@@ -119,6 +121,8 @@ class Decision:
 
     def changes_text(self, column_names: Mapping[str, str] | None = None) -> str:
         """`column: old -> new` for each change, under the customer's own column name."""
+        if self.reason:
+            return f"reason: {self.reason}"
         names = column_names or {}
         return ";".join(
             f"{names.get(column, column)}: {old} -> {new}" for column, old, new in self.changes
@@ -207,7 +211,7 @@ def decide(
 ) -> Decision:
     """The refreshed-file verdict for one row (see the module docstring for precedence)."""
     if contact.get("problem"):
-        return Decision("invalid")
+        return Decision("invalid", reason=str(contact["problem"]))
     bid_flags = ["business_id_invalid"] if evidence.business_id_state == "invalid" else []
     if not evidence.org_id:
         status = "ambiguous" if evidence.org_method == "ambiguous" else "not_found"

@@ -103,6 +103,7 @@ def test_refresh_keeps_every_row_and_column_and_agrees_with_truth(
             assert row["register_person_id"] == row["register_org_id"] == ""
         if expected["scenario"].startswith("invalid"):
             assert row["refresh_status"] == "invalid"
+            assert row["refresh_changes"].startswith("reason: ")
 
 
 def test_delivery_folder_holds_file_report_summary_manifest(

@@ -185,7 +185,9 @@ def test_ended_position_is_person_left_and_unknown_contact_is_not_found() -> Non
 
 
 def test_unreadable_row_is_invalid_and_ambiguous_org_is_ambiguous() -> None:
-    assert run(contact(problem="row has 3 fields, header has 11")).status == "invalid"
+    quarantined = run(contact(problem="row has 3 fields, header has 11"))
+    assert quarantined.status == "invalid" and quarantined.updates == {}
+    assert quarantined.changes_text() == "reason: row has 3 fields, header has 11"
     assert run(contact(), evidence=Evidence(org_method="ambiguous")).status == "ambiguous"
 
 
