@@ -66,7 +66,7 @@ def generate(
         crm_file=out / "crm.csv",
         truth_file=out / "truth.csv",
         organisations=len(register.organisations),
-        positions=len(register.positions),
+        positions=sum(not p.dropped for p in register.positions),
         crm_rows=len(rows),
     )
 

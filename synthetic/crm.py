@@ -135,6 +135,22 @@ class CrmBuilder:
         self.register_name_keys = {
             person_name_key(p.first_name, p.last_name) for p in register.positions
         }
+        self.twin_names = {org_name_key(t.name) for t in self.twins}
+        # Indexes kept up to date as scenarios move people, so that each row costs the
+        # same whatever the register's size.
+        self.names_by_org: dict[str, list[str]] = {}
+        self.orgs_by_name: dict[str, set[str]] = {}
+        for position in register.positions:
+            self._index(position)
+
+    def _index(self, position: Position) -> None:
+        key = person_name_key(position.first_name, position.last_name)
+        self.names_by_org.setdefault(position.org_id, []).append(key)
+        self.orgs_by_name.setdefault(key, set()).add(position.org_id)
+
+    def _add_position(self, position: Position) -> None:
+        self.register.positions.append(position)
+        self._index(position)
 
     def _twin_orgs(self) -> list[Organisation]:
         counts: dict[str, int] = {}
@@ -202,7 +218,7 @@ class CrmBuilder:
         rng, rates, values = self.rng, self.rates, row.values
         values["org_name"] = _org_name_variant(rng, org.name)
         roll = rng.random()
-        twins = org_name_key(org.name) in {org_name_key(t.name) for t in self.twins}
+        twins = org_name_key(org.name) in self.twin_names
         if roll < rates.business_id_missing and not twins:
             values["business_id"] = ""
         elif roll < rates.business_id_missing + rates.business_id_invalid and not twins:
@@ -256,16 +272,14 @@ class CrmBuilder:
         org = self.orgs[position.org_id]
         values = self._row_values(position, org, customer_id)
         key = person_name_key(position.first_name, position.last_name)
-        taken = {
-            p.org_id
-            for p in self.register.positions
-            if person_name_key(p.first_name, p.last_name) == key
-        }
+        taken = self.orgs_by_name.get(key, set())
         # A namesake already there would make the old row truly ambiguous, not "left".
-        destination = self.rng.choice([o for o in self.active if o.org_id not in taken])
+        destination = self.rng.choice(self.active)
+        while destination.org_id in taken:
+            destination = self.rng.choice(self.active)
         local = email_local(position.first_name, position.last_name)
-        self.register.positions.remove(position)
-        self.register.positions.append(
+        position.dropped = True  # the register no longer lists it
+        self._add_position(
             replace(
                 position,
                 org_id=destination.org_id,
@@ -308,7 +322,7 @@ class CrmBuilder:
             valid_from=position.valid_to + timedelta(days=1),
             valid_to=None,
         )
-        self.register.positions.append(carried)
+        self._add_position(carried)
         row = CrmRow(
             values, successor.org_id, position.person_id, "updated", scenario="merged_carried"
         )
@@ -329,11 +343,7 @@ class CrmBuilder:
 
     def unknown_contact(self, org: Organisation, customer_id: str) -> CrmRow:
         """A contact the register never had, at an organisation it knows."""
-        colleagues = [
-            person_name_key(p.first_name, p.last_name)
-            for p in self.register.positions
-            if p.org_id == org.org_id
-        ]
+        colleagues = self.names_by_org.get(org.org_id, [])
         while True:
             first, last = self.faker.first_name(), self.faker.last_name()
             key = person_name_key(first, last)

@@ -164,6 +164,8 @@ class Position:
     valid_from: date
     verified_at: date
     valid_to: date | None = None
+    # Dropped from the register (the person moved on): not written to the snapshot.
+    dropped: bool = False
 
 
 @dataclass
@@ -219,13 +221,24 @@ def _staff_size(rng: random.Random) -> int:
 
 
 def _org_name(rng: random.Random, faker: Faker, taken: set[str]) -> str:
-    while True:
-        head = faker.last_name() if rng.random() < 0.6 else rng.choice(_PLACE_PREFIXES)
-        name = f"{head} {rng.choice(_INDUSTRY_WORDS)} {rng.choice(_LEGAL_FORMS)}"
+    """A unique name (by its key). The simple patterns run out at about 17,000 names, so a
+    whole country's register also gets the double-surname forms firms really use."""
+    for attempt in range(1000):
+        word, form = rng.choice(_INDUSTRY_WORDS), rng.choice(_LEGAL_FORMS)
+        roll = rng.random()
+        if attempt < 5 and roll < 0.55:
+            name = f"{faker.last_name()} {word} {form}"
+        elif attempt < 5 and roll < 0.7:
+            name = f"{rng.choice(_PLACE_PREFIXES)} {word} {form}"
+        elif roll < 0.5:
+            name = f"{faker.last_name()} & {faker.last_name()} {form}"
+        else:
+            name = f"{faker.last_name()}-{faker.last_name()} {word} {form}"
         key = org_name_key(name)
         if key not in taken:
             taken.add(key)
             return name
+    raise RuntimeError("ran out of organisation names")
 
 
 def _date_between(rng: random.Random, start: date, end: date) -> date:

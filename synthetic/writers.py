@@ -100,6 +100,7 @@ def write_snapshot(register: Register, folder: Path) -> None:
                 p.verified_at.isoformat(),
             )
             for p in sorted(register.positions, key=lambda p: (p.org_id, p.person_id))
+            if not p.dropped
         ),
     )
     _write_csv(
