@@ -288,11 +288,9 @@ def delivery(
     write_json(
         staging / "manifest.json", manifest(staging, files, {name: summary["rows"]}, about_input)
     )
-    if final.exists():
-        shutil.rmtree(final)
-    staging.rename(final)
-    refreshed = final / name
-    # The disclosure ledger: which person's fields went to which customer, ids only.
+    # The disclosure ledger (which person's fields went to which customer, ids only) is
+    # written before the folder appears: a ledger row too many is safer for the people in
+    # the register than a delivery the ledger does not know.
     ledger_rows = record_disclosures(
         register.store,
         contacts.customer,
@@ -300,6 +298,10 @@ def delivery(
         refreshed_table.snapshot_id,
         refreshed_table.disclosed,
     )
+    if final.exists():
+        shutil.rmtree(final)
+    staging.rename(final)
+    refreshed = final / name
     if contacts.output_path:
         target = Path(contacts.output_path)
         target.parent.mkdir(parents=True, exist_ok=True)
