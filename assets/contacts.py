@@ -28,6 +28,11 @@ class DeliveryConfig(Config):
     """One customer file to refresh (the partition key names the customer and delivery)."""
 
     crm_file: str = Field(description="Path of the customer's CRM export (CSV or .xlsx).")
+    mapping_file: str = Field(
+        default="",
+        description="The customer's column mapping (TOML or YAML, [columns] canonical = "
+        "header); overrides the automatic header mapping.",
+    )
     output_path: str = Field(
         default="",
         description="Also write the refreshed file here (same format as the input).",
@@ -56,7 +61,7 @@ def contacts(context: AssetExecutionContext, config: DeliveryConfig) -> Contacts
     started = time.perf_counter()
     customer, delivery_id = split_key(context.partition_key)
     path = Path(config.crm_file)
-    crm = read_crm_file(path)
+    crm = read_crm_file(path, mapping_file=config.mapping_file or None)
     reasons = quarantine_reasons(crm.contacts)
     crm.contacts["problem"] = reasons
     digest = sha256_file(path)
@@ -76,6 +81,11 @@ def contacts(context: AssetExecutionContext, config: DeliveryConfig) -> Contacts
             "delimiter": repr(crm.format.delimiter),
             "format": crm.format.kind,
             "columns_identified": MetadataValue.json(dict(sorted(crm.mapping.items()))),
+            # Header names and reading decisions only: never a cell value.
+            "mapping_report": MetadataValue.md(
+                "\n".join(f"- {line}" for line in crm.mapping_report)
+            ),
+            "rows_repaired": int((crm.contacts["repairs"] != "").sum()),
             "input_sha256": digest,
             "delivery_id": result.delivery_id,
             "seconds": round(time.perf_counter() - started, 3),

@@ -17,8 +17,12 @@ def iter_records(
 
     strict=True makes an unbalanced quote an error instead of a field that silently
     swallows the rest of the file. newline="" keeps line breaks inside quoted cells as
-    the customer wrote them.
+    the customer wrote them. csv's field size limit (128 KiB by default) is raised to the
+    text's length, so that an oversized cell quarantines its row instead of refusing the
+    whole file; it is a process-wide setting and is only ever raised.
     """
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(len(text))
     reader = csv.reader(
         io.StringIO(text, newline=""),
         delimiter=delimiter,

@@ -24,6 +24,11 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
     "country",
 )
 
+# The contacts frame's extra columns: why a row is quarantined (it then comes back as sent,
+# status "invalid"), and what was repaired or is doubtful in a usable row (never a value).
+PROBLEM_COLUMN = "problem"
+REPAIRS_COLUMN = "repairs"
+
 FILE_KINDS = frozenset({"csv", "xlsx"})
 LINE_TERMINATORS = frozenset({"\r\n", "\n", "\r"})
 
@@ -56,6 +61,10 @@ class FileFormat:
     ``bom=True`` and the plain codec name ("utf-8", "utf-16" for little-endian,
     "utf-16-be"). ``quote_all`` records exports that quote every field (Salesforce's
     Data Loader does), so unchanged rows can be written back byte for byte.
+
+    ``preamble`` holds the records above the header (a title row of a hand-made sheet,
+    blank lines), written back above the header as they were. It can hold personal data,
+    so it stays out of the repr.
     """
 
     kind: str
@@ -66,6 +75,7 @@ class FileFormat:
     line_terminator: str = "\r\n"
     sheet_name: str | None = None
     quote_all: bool = False
+    preamble: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in FILE_KINDS:
@@ -84,6 +94,14 @@ class CrmFile:
 
     ``rows`` and ``contacts`` hold personal data, so they stay out of the repr in case a
     CrmFile ends up in a log line or a traceback.
+
+    ``contacts`` has the columns ``row_key``, CANONICAL_COLUMNS, ``problem`` (why the row is
+    quarantined; "" for a usable row) and ``repairs`` (Excel damage repaired in the
+    contacts, or doubtful values left as sent; "" when none). ``mapping_report`` says, one
+    line each, how the encoding, delimiter, sheet and header row were chosen and what every
+    column was mapped to, without any cell value. ``dates`` holds, for each column
+    recognised as a date (creation, last change, ...), its values as ISO dates ("" where
+    empty or not a recognisable date), indexed like ``contacts``.
     """
 
     path: Path
@@ -93,3 +111,5 @@ class CrmFile:
     line_numbers: list[int] = field(repr=False)
     mapping: dict[str, str]
     contacts: pd.DataFrame = field(repr=False)
+    mapping_report: list[str] = field(default_factory=list)
+    dates: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)

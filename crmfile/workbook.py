@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -12,20 +14,34 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 from crmfile.cells import workbook_cell_text
-from crmfile.table import RawTable, collect_table, is_blank
+from crmfile.table import RawTable, collect_table, find_header
 from crmfile.types import CrmFileError
 
-# Honest xlsx files compress 50-70x, so a ratio test would refuse them; an absolute cap on
-# the unpacked size stops a zip bomb before openpyxl inflates it. XML entity bombs are
-# refused by defusedxml, which openpyxl uses whenever it is installed.
+# Honest xlsx files compress 50-70x at most, so a ratio test alone needs a generous limit;
+# an absolute cap on the unpacked size stops a zip bomb before openpyxl inflates it, and
+# a member compressed far beyond what XML allows is refused on sight (members under
+# RATIO_FLOOR_BYTES are too small to matter). XML entity bombs are refused by
+# defusedxml, which openpyxl uses whenever it is installed.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+RATIO_FLOOR_BYTES = 1024 * 1024
+MAX_MEMBERS = 10_000
 DEFAULT_SHEET_NAME = "Sheet1"
+_OPENDOCUMENT = b"application/vnd.oasis.opendocument"
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
-def read_workbook(
-    path: Path, max_rows: int, accepts: Callable[[list[str]], bool]
-) -> tuple[str, RawTable | None]:
-    """(sheet name, table) of the first sheet whose header ``accepts``, else the first sheet.
+@dataclass
+class WorkbookTable:
+    sheet_name: str
+    sheet_names: list[str]
+    chosen_because: str
+    table: RawTable | None
+
+
+def read_workbook(path: Path, max_rows: int, rank: Callable[[list[str]], int]) -> WorkbookTable:
+    """The first sheet with a header ``rank`` scores above 0 among its top rows, else the
+    first sheet (see table.find_header).
 
     Formulas are read as the values Excel last computed (data_only), never as formulas.
     """
@@ -42,8 +58,16 @@ def read_workbook(
         sheets = workbook.worksheets
         if not sheets:
             raise CrmFileError(path, None, "workbook has no worksheets")
-        chosen = next((sheet for sheet in sheets if accepts(_header_of(sheet))), sheets[0])
-        return chosen.title, collect_table(path, _sheet_records(chosen), max_rows)
+        chosen = next(
+            (sheet for sheet in sheets if find_header(_sheet_records(sheet), rank) is not None),
+            None,
+        )
+        because = "the first sheet whose headers identify contacts"
+        if chosen is None:
+            chosen, because = sheets[0], "no sheet's headers identify contacts; the first sheet"
+        table = collect_table(path, _sheet_records(chosen), max_rows, rank)
+        names = [sheet.title for sheet in sheets]
+        return WorkbookTable(chosen.title, names, because, table)
     except CrmFileError:
         raise
     except Exception as exc:
@@ -57,9 +81,22 @@ def read_workbook(
 def _check_archive(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(entry.file_size for entry in archive.infolist())
-    except zipfile.BadZipFile as exc:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError) as exc:
         raise CrmFileError(path, None, "not a valid .xlsx workbook (not a zip archive)") from exc
+    if mimetype.startswith(_OPENDOCUMENT):
+        raise CrmFileError(
+            path, None, "OpenDocument spreadsheets are not supported; save it as .xlsx or CSV"
+        )
+    if "xl/workbook.xml" not in names:
+        raise CrmFileError(path, None, "zip archive is not an .xlsx workbook (no xl/workbook.xml)")
+    if len(entries) > MAX_MEMBERS:
+        raise CrmFileError(
+            path, None, f"workbook has {len(entries)} parts, over the {MAX_MEMBERS} limit"
+        )
+    unpacked = sum(entry.file_size for entry in entries)
     if unpacked > MAX_UNCOMPRESSED_BYTES:
         raise CrmFileError(
             path,
@@ -67,6 +104,17 @@ def _check_archive(path: Path) -> None:
             f"workbook unpacks to {unpacked // 2**20} MiB, over the "
             f"{MAX_UNCOMPRESSED_BYTES // 2**20} MiB limit; send it as CSV",
         )
+    for entry in entries:
+        if entry.file_size < RATIO_FLOOR_BYTES:
+            continue
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO:
+            raise CrmFileError(
+                path,
+                None,
+                f"workbook part {entry.filename} is compressed {ratio:.0f}x, over the "
+                f"{MAX_COMPRESSION_RATIO}x limit of honest workbooks (a zip bomb?)",
+            )
 
 
 def _sheet_records(sheet: Any) -> Iterator[tuple[int, list[str]]]:
@@ -77,13 +125,6 @@ def _sheet_records(sheet: Any) -> Iterator[tuple[int, list[str]]]:
     # the sheet's own row numbers.
     for number, row in enumerate(sheet.iter_rows(), start=1):
         yield number, _trimmed([_cell_text(cell) for cell in row])
-
-
-def _header_of(sheet: Any) -> list[str]:
-    for _, cells in _sheet_records(sheet):
-        if not is_blank(cells):
-            return cells
-    return []
 
 
 def _cell_text(cell: Any) -> str:
@@ -106,7 +147,7 @@ def pad_table(table: RawTable) -> RawTable:
     width = max([len(table.header), *(len(row) for row in table.rows)])
     header = table.header + [""] * (width - len(table.header))
     rows = [row + [""] * (width - len(row)) for row in table.rows]
-    return RawTable(header, table.header_line, rows, table.line_numbers)
+    return RawTable(header, table.header_line, rows, table.line_numbers, table.preamble)
 
 
 def write_workbook(
@@ -123,7 +164,10 @@ def write_workbook(
 def _string_cell(sheet: Any, value: str) -> Cell:
     # openpyxl refuses control characters Excel cannot store (IllegalCharacterError); they
     # carry nothing visible, so they are dropped rather than failing the delivery.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    # Bytes a UTF-8 CSV held that were not UTF-8 (read as U+DC80..U+DCFF) cannot be
+    # stored in a workbook either; they become U+FFFD.
+    text = _ESCAPED_BYTE.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = WriteOnlyCell(sheet, value=text)
     # openpyxl would type "=..." as a formula; forcing "s" keeps every value inert text.
     cell.data_type = "s"
     return cell

@@ -25,11 +25,14 @@ def write_crm_file(
     """Write ``header`` and ``rows`` as ``fmt`` describes, atomically, every cell neutralised.
 
     Unchanged rows of a file read with read_crm_file come back byte for byte, except cells
-    a spreadsheet would run as formulas, which get a leading "'".
+    a spreadsheet would run as formulas, which get a leading "'". The records above the
+    header (``fmt.preamble``: a title row, blank lines) are written first, as read. A
+    UTF-8 row quarantined for bytes that were not UTF-8 comes back with those bytes.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    safe_rows = _neutralised(chain([header], rows))
+    preamble = [list(cells) for cells in fmt.preamble]
+    safe_rows = _neutralised(chain(preamble, [header], rows))
     if fmt.kind == "xlsx":
         _write_atomically(target, lambda stream: write_workbook(stream, fmt.sheet_name, safe_rows))
     else:
@@ -44,6 +47,9 @@ def _neutralised(rows: Iterable[Sequence[str]]) -> Iterator[list[str]]:
 def _write_delimited(stream: IO[bytes], fmt: FileFormat, rows: Iterable[list[str]]) -> None:
     mark, codec = output_codec(fmt.encoding, fmt.bom)
     check = not is_unicode_codec(codec)
+    # surrogateescape turns the bytes a UTF-8 file held that were not UTF-8 (read as
+    # U+DC80..U+DCFF) back into those bytes; for other codecs such characters cannot occur.
+    errors = "surrogateescape" if codec == "utf-8" else "strict"
     chunk: list[bytes] = [mark]
     size = 0
     for cells in rows:
@@ -51,7 +57,7 @@ def _write_delimited(stream: IO[bytes], fmt: FileFormat, rows: Iterable[list[str
             cells, fmt.delimiter, fmt.quotechar, fmt.line_terminator, quote_all=fmt.quote_all
         )
         try:
-            data = record.encode(codec)
+            data = record.encode(codec, errors)
         except UnicodeEncodeError:
             if not check:
                 raise

@@ -112,6 +112,7 @@ def run_refresh(
     output: Path | None,
     as_of: str = "",
     contract: dict[str, Any] | None = None,
+    mapping_file: str = "",
 ) -> dict[str, Any]:
     """Run `refresh_job` in process on the shared instance; the run shows in the UI."""
     ensure_dagster_home()
@@ -145,6 +146,7 @@ def run_refresh(
                 "config": {
                     "crm_file": str(crm_file.resolve()),
                     "output_path": str(output.resolve()) if output else "",
+                    "mapping_file": mapping_file,
                 }
             },
             "refreshed_table": {"config": {"as_of": as_of, **(contract or {})}},
@@ -224,6 +226,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         Path(args.output) if args.output else None,
         args.as_of or "",
         contract,
+        str(Path(args.mapping).resolve()) if args.mapping else "",
     )
     _print_delivery(outcome["delivery"], outcome["run_id"])
     return EXIT_OK
@@ -389,6 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument("--customer", default="demo", help="customer name (default demo)")
     ref.add_argument("--output", help="also write the refreshed file here (same format)")
     ref.add_argument("--as-of", help="reference date YYYY-MM-DD for `stale` (default today)")
+    ref.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="the customer's column mapping (TOML or YAML) overriding the automatic one",
+    )
     ref.add_argument(
         "--stale-months",
         type=int,

@@ -6,6 +6,7 @@ out of dagster.yaml). Read from `$TIETOHUOLTO_CUSTOMERS` or `var/customers.toml`
     stale_after_months = 12
     allowed_org_fields = ["industry_code", "www"]
     suppression_file = "/srv/tietohuolto/acme-suppression.csv"
+    mapping_file = "/srv/tietohuolto/acme-columns.toml"
 """
 
 import os
@@ -26,6 +27,7 @@ class Contract:
     stale_after_months: int = 18
     allowed_org_fields: tuple[str, ...] = ()
     suppression_file: str = ""
+    mapping_file: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def refresh_config(self) -> dict[str, Any]:
@@ -59,6 +61,7 @@ def load_contracts(path: Path | None = None) -> dict[str, Contract]:
             stale_after_months=int(settings.get("stale_after_months", 18)),
             allowed_org_fields=tuple(settings.get("allowed_org_fields", ())),
             suppression_file=str(settings.get("suppression_file", "")),
+            mapping_file=str(settings.get("mapping_file", "")),
         )
     return contracts
 

@@ -114,7 +114,7 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
         if contract.schedule == "nightly" and (loaded_at is None or loaded_at < seen["first_seen"]):
             continue  # waits for tonight's register
         try:
-            read_crm_file(path)
+            read_crm_file(path, mapping_file=contract.mapping_file or None)
         except CrmFileError as refused:
             move_aside(path, str(refused))
             context.log.warning(f"refused a file of customer {customer}: {refused.problem}")
@@ -127,7 +127,12 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
                 partition_key=key,
                 run_config={
                     "ops": {
-                        "contacts": {"config": {"crm_file": str(path.resolve())}},
+                        "contacts": {
+                            "config": {
+                                "crm_file": str(path.resolve()),
+                                "mapping_file": contract.mapping_file,
+                            }
+                        },
                         "refreshed_table": {"config": contract.refresh_config()},
                     }
                 },

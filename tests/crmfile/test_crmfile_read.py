@@ -39,7 +39,7 @@ def test_contacts_frame_shape(write_file) -> None:
     crm = read_crm_file(write_file("muoto.csv", text))
     contacts = crm.contacts
 
-    assert list(contacts.columns) == ["row_key", *CANONICAL_COLUMNS, "problem"]
+    assert list(contacts.columns) == ["row_key", *CANONICAL_COLUMNS, "problem", "repairs"]
     assert all(dtype is np.dtype(object) for dtype in contacts.dtypes)
     assert contacts.index.equals(pd.RangeIndex(2))
     # Without an id column the key is the 1-based data row number.
@@ -138,7 +138,13 @@ def test_explicit_mapping_overrides_and_completes_the_automatic_one(write_file) 
         path, mapping={"full_name": "Kontakti", "email": "Posti", "phone": "GSM", "mobile": ""}
     )
 
-    assert crm.mapping == {"full_name": "Kontakti", "email": "Posti", "phone": "GSM"}
+    # "Firma" is a hand-made sheet's company column; the explicit entries win elsewhere.
+    assert crm.mapping == {
+        "full_name": "Kontakti",
+        "org_name": "Firma",
+        "email": "Posti",
+        "phone": "GSM",
+    }
     assert crm.contacts.loc[0, "phone"] == "040 111 2222"
     assert crm.contacts.loc[0, "mobile"] == ""
     assert crm.contacts.loc[0, "first_name"] == "Matti"

@@ -130,3 +130,29 @@ def test_retention_command_purges_deliveries(env: Path, small_data: GeneratedDat
     assert main(["retention", "--days", "0"]) == 0
     assert not received.exists()
     assert list((env / "outbox" / "acme").iterdir()) == []
+
+
+def test_customer_mapping_file_overrides_the_automatic_mapping(
+    env: Path, small_data: GeneratedData
+) -> None:
+    mapping = env / "columns.toml"
+    mapping.write_text('[columns]\ntitle = ""\n', encoding="utf-8")  # leave titles alone
+    output = env / "mapped.csv"
+    assert (
+        main(
+            [
+                "refresh",
+                str(small_data.crm_file),
+                "--output",
+                str(output),
+                "--as-of",
+                AS_OF,
+                "--mapping",
+                str(mapping),
+            ]
+        )
+        == 0
+    )
+    back = _rows(output)
+    assert back and all("title_changed" not in r["refresh_flags"] for r in back)
+    assert all("Titteli:" not in r["refresh_changes"] for r in back)
