@@ -54,13 +54,15 @@ def register_values(
     prohibitions: pd.DataFrame,
 ) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
     """Per output row, the register values it may carry: in the customer's columns, those
-    of the person and organisation it names less the channels the person's prohibitions
-    close; in the contract's organisation columns, that organisation's values. Nothing at
-    all under a disclosure prohibition."""
+    of the person's positions in the organisation it names (never their positions
+    elsewhere: where a person went is not the customer's business) and of that
+    organisation, less the channels the person's prohibitions close; in the contract's
+    organisation columns, that organisation's values. Nothing at all under a disclosure
+    prohibition."""
     orgs = {r["org_id"]: r for r in organizations.to_dict("records")}
-    by_person: dict[str, list[dict[str, Any]]] = {}
+    by_position: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for record in positions.to_dict("records"):
-        by_person.setdefault(record["person_id"], []).append(record)
+        by_position.setdefault((record["person_id"], record["org_id"]), []).append(record)
     kinds: dict[str, set[str]] = {}
     for person_id, kind in zip(
         prohibitions.get("person_id", []), prohibitions.get("kind", []), strict=True
@@ -77,7 +79,7 @@ def register_values(
             contract.append(frozenset())
             continue
         values: set[str] = set()
-        for record in by_person.get(person_id, []) if person_id else []:
+        for record in by_position.get((person_id, org_id), []):
             values |= {
                 _text(record.get(f)) for f, gate in _PERSON_FIELDS.items() if not gate & closed
             }

@@ -33,6 +33,16 @@ ORGS = pd.DataFrame(
 )
 POSITIONS = pd.DataFrame(
     [
+        # Matti's new position at another organisation: none of the customer's business.
+        {
+            "person_id": "P1",
+            "org_id": "O9",
+            "first_name": "Matti",
+            "last_name": "Mäkinen",
+            "title": "CFO",
+            "email": "matti@elsewhere.fi",
+            "mobile": "+358409999999",
+        },
         {
             "person_id": "P1",
             "org_id": "O1",
@@ -142,3 +152,9 @@ def test_output_vocabulary_suite_counts_failing_rows() -> None:
     assert sorted(outcome.failures.values()) == [1, 1, 1]
     # Counts only: the failing values themselves never leave the suite.
     assert "maybe" not in str(outcome.metadata())
+
+
+def test_a_value_from_the_persons_position_elsewhere_fails_the_origin_check() -> None:
+    rows = good_output()
+    rows[0][3] = "matti@elsewhere.fi"  # would tell the customer where Matti went
+    assert not validate_row_flag("o", facts(rows), "values_from_customer_or_register").passed
