@@ -9,15 +9,14 @@ from pydantic import Field
 
 from assets.contacts import Contacts
 from matching import (
+    OrganisationThresholds,
     PersonThresholds,
-    contact_person_keys,
     link_persons,
     match_organisations,
-    organisation_keys,
 )
 from pipelines.partitions import deliveries
 from pipelines.resources import RegisterResource
-from register import Candidates, fetch_candidates
+from register import Candidates, candidates_for
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,24 @@ def _usable(contacts: Contacts) -> pd.DataFrame:
     return frame[frame["problem"] == ""]
 
 
+class OrganisationMatchConfig(Config):
+    """Thresholds of the name-and-place fallback (rows without a usable business ID):
+    name similarity 0-100 on folded names without legal form, word order ignored."""
+
+    name_accept: float = Field(
+        default=OrganisationThresholds.name_accept,
+        description="Similarity at which a name alone identifies the organisation.",
+    )
+    name_with_support: float = Field(
+        default=OrganisationThresholds.name_with_support,
+        description="Similarity enough when postcode, town, web domain or phone agree too.",
+    )
+    ambiguity_margin: float = Field(
+        default=OrganisationThresholds.ambiguity_margin,
+        description="Two organisations scoring within this margin are `ambiguous`.",
+    )
+
+
 @asset(
     group_name="delivery",
     compute_kind="rapidfuzz",
@@ -47,7 +64,10 @@ def _usable(contacts: Contacts) -> pd.DataFrame:
     deps=[AssetKey("master_register")],
 )
 def organisation_matches(
-    context: AssetExecutionContext, contacts: Contacts, register: RegisterResource
+    context: AssetExecutionContext,
+    config: OrganisationMatchConfig,
+    contacts: Contacts,
+    register: RegisterResource,
 ) -> OrganisationMatches:
     """The register organisation each row means: business ID first, then name and place."""
     started = time.perf_counter()
@@ -58,16 +78,17 @@ def organisation_matches(
             "the register store holds no snapshot: run `tietohuolto register load SNAPSHOT_DIR`"
         )
     usable = _usable(contacts)
-    org_keys = organisation_keys(usable)
-    person_keys = contact_person_keys(usable)
-    candidates = fetch_candidates(
-        store,
-        org_keys["business_id_norm"],
-        org_keys["org_name_key"],
-        person_keys["email_key"],
-        person_keys["name_key"],
+    candidates = candidates_for(store, usable)
+    matches = match_organisations(
+        usable,
+        candidates.organizations,
+        candidates.org_key_hits,
+        OrganisationThresholds(
+            name_accept=config.name_accept,
+            name_with_support=config.name_with_support,
+            ambiguity_margin=config.ambiguity_margin,
+        ),
     )
-    matches = match_organisations(usable, candidates.organizations)
     methods = matches["org_method"].replace("", "none").value_counts().to_dict()
     matched = int((matches["org_id"] != "").sum())
     context.add_output_metadata(
@@ -86,19 +107,17 @@ def organisation_matches(
 
 
 class PersonMatchConfig(Config):
-    """Thresholds of the person matcher (name similarity 0-100, token order ignored)."""
+    """Thresholds of the person matcher, in bits of evidence (see `matching.comparisons`:
+    exact first and last name give 13, an initial and the surname 10, an equal e-mail 9)."""
 
-    name_accept: float = Field(
-        default=PersonThresholds.name_accept,
-        description="Similarity at which a name alone makes a match.",
-    )
-    name_with_email: float = Field(
-        default=PersonThresholds.name_with_email,
-        description="Similarity enough when the e-mail address agrees too.",
+    accept: float = Field(
+        default=PersonThresholds.accept,
+        description="Evidence needed to call a row a register person (below: not found).",
     )
     ambiguity_margin: float = Field(
         default=PersonThresholds.ambiguity_margin,
-        description="Two persons scoring within this margin are `ambiguous`, not a guess.",
+        description="A second person within this many bits of the best makes the row "
+        "`ambiguous`, not a guess.",
     )
 
 
@@ -120,7 +139,7 @@ def person_matches(
         candidates.organizations,
         candidates.persons,
         candidates.persons_elsewhere,
-        PersonThresholds(config.name_accept, config.name_with_email, config.ambiguity_margin),
+        PersonThresholds(config.accept, config.ambiguity_margin),
     )
     methods = evidence["person_method"].replace("", "none").value_counts().to_dict()
     matched = int((evidence["person_id"] != "").sum())
@@ -130,6 +149,7 @@ def person_matches(
             "match_rate": round(matched / len(usable), 4) if len(usable) else 0.0,
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
             "known_elsewhere": int(evidence["found_elsewhere"].sum()),
+            "duplicates": int(evidence["duplicate"].sum()),
             "seconds": round(time.perf_counter() - started, 3),
         }
     )

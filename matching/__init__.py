@@ -6,10 +6,12 @@ from matching.business_id import (
     is_valid_business_id,
     normalise_business_id,
 )
+from matching.calibration import DEFAULT_CALIBRATION, Calibration
 from matching.contact_points import email_domain, normalise_email, normalise_phone, same_phone
 from matching.link import EVIDENCE_COLUMNS, link, link_persons, search_scope
 from matching.organisations import (
     ORG_MATCH_COLUMNS,
+    OrganisationThresholds,
     match_organisations,
     organisation_keys,
     successor_chain,
@@ -25,11 +27,14 @@ from matching.text import fold, fold_name, org_name_key, person_name_key, strip_
 from matching.titles import ROLES, Role, same_title, title_role
 
 __all__ = [
+    "DEFAULT_CALIBRATION",
     "EVIDENCE_COLUMNS",
     "ORG_MATCH_COLUMNS",
     "PERSON_MATCH_COLUMNS",
     "ROLES",
     "BusinessIdState",
+    "Calibration",
+    "OrganisationThresholds",
     "PersonThresholds",
     "Role",
     "compact_business_id",

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from matching.organisations import match_organisations, successor_chain, successor_links
+from matching.calibration import DEFAULT_CALIBRATION, Calibration
+from matching.organisations import (
+    OrganisationThresholds,
+    match_organisations,
+    successor_chain,
+    successor_links,
+)
 from matching.persons import PersonThresholds, find_elsewhere, match_persons
 
 EVIDENCE_COLUMNS = (
@@ -20,21 +26,28 @@ EVIDENCE_COLUMNS = (
     "person_confidence",
     "found_elsewhere",
     "elsewhere_person_id",
+    "org_evidence",
+    "person_evidence",
+    "duplicate",
 )
 
 
 def search_scope(org_matches: pd.DataFrame, register_orgs: pd.DataFrame) -> pd.DataFrame:
     """(contact, org_id) pairs: each contact's organisation and its merger successors."""
-    chains: dict[str, list[str]] = {}
-    pairs: list[tuple[object, str]] = []
+    matched = org_matches.loc[org_matches["org_id"] != "", "org_id"]
+    if matched.empty:
+        return pd.DataFrame({"contact": [], "org_id": []})
     links = successor_links(register_orgs) if not register_orgs.empty else {}
-    for contact, org_id in org_matches["org_id"].items():
-        if not org_id:
-            continue
-        if org_id not in chains:
-            chains[org_id] = successor_chain(org_id, register_orgs, links)
-        pairs.extend((contact, member) for member in chains[org_id])
-    return pd.DataFrame(pairs, columns=["contact", "org_id"])
+    chains = pd.DataFrame(
+        [
+            (org_id, member)
+            for org_id in pd.unique(matched)
+            for member in successor_chain(org_id, register_orgs, links)
+        ],
+        columns=["matched_org_id", "org_id"],
+    )
+    frame = pd.DataFrame({"contact": matched.index, "matched_org_id": matched.to_numpy()})
+    return frame.merge(chains, on="matched_org_id", how="inner")[["contact", "org_id"]]
 
 
 def link_persons(
@@ -44,10 +57,11 @@ def link_persons(
     register_persons: pd.DataFrame,
     persons_elsewhere: pd.DataFrame,
     thresholds: PersonThresholds | None = None,
+    calibration: Calibration = DEFAULT_CALIBRATION,
 ) -> pd.DataFrame:
     """Evidence per contact (same index) once organisations are matched."""
     scope = search_scope(org_matches, register_orgs)
-    persons = match_persons(contacts, scope, register_persons, thresholds)
+    persons = match_persons(contacts, scope, register_persons, thresholds, calibration)
     missing = (org_matches["org_id"] != "") & (persons["person_method"] == "")
     elsewhere = find_elsewhere(contacts[missing], persons_elsewhere)
     evidence = pd.concat([org_matches, persons], axis=1)
@@ -64,9 +78,21 @@ def link(
     register_persons: pd.DataFrame,
     persons_elsewhere: pd.DataFrame,
     thresholds: PersonThresholds | None = None,
+    *,
+    key_hits: pd.DataFrame | None = None,
+    org_thresholds: OrganisationThresholds | None = None,
+    calibration: Calibration = DEFAULT_CALIBRATION,
 ) -> pd.DataFrame:
     """Organisations, then persons: evidence per contact in the columns `refresh` reads."""
-    org_matches = match_organisations(contacts, register_orgs)
+    org_matches = match_organisations(
+        contacts, register_orgs, key_hits, org_thresholds, calibration
+    )
     return link_persons(
-        contacts, org_matches, register_orgs, register_persons, persons_elsewhere, thresholds
+        contacts,
+        org_matches,
+        register_orgs,
+        register_persons,
+        persons_elsewhere,
+        thresholds,
+        calibration,
     )

@@ -3,9 +3,23 @@ place. Works on DataFrames only; the caller fetches the register candidates."""
 
 from __future__ import annotations
 
-import pandas as pd
+from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from matching.blocking import (
+    OrganisationIndex,
+    candidate_pairs,
+    contact_block_keys,
+    name_words,
+    text_column,
+    web_domain,
+)
 from matching.business_id import BusinessIdState, normalise_business_id
+from matching.calibration import DEFAULT_CALIBRATION, Calibration
+from matching.contact_points import email_domain, normalise_phone
 from matching.text import fold, org_name_key
 
 ORG_MATCH_COLUMNS = (
@@ -16,12 +30,27 @@ ORG_MATCH_COLUMNS = (
     "org_method",
     "org_confidence",
     "org_candidates",
+    "org_evidence",
 )
-
-# Confidence of each way of finding the organisation. A valid business ID is a checked key;
-# a unique official name is strong but names are reused across towns.
-_CONFIDENCE = {"business_id": 0.99, "name": 0.9, "name_and_place": 0.85}
 MAX_SUCCESSOR_HOPS = 10
+
+
+@dataclass(frozen=True)
+class OrganisationThresholds:
+    """When a name without a usable business ID is taken to mean an organisation.
+
+    Name similarity is 0-100 on folded names without legal form, word order ignored (the
+    best of the official name and its `aux_names`). Agreement of place, web domain or phone
+    adds points; two organisations within `ambiguity_margin` of each other are `ambiguous`.
+    """
+
+    name_accept: float = 88.0  # a name this close is enough on its own
+    name_with_support: float = 75.0  # enough when place, web domain or phone agree too
+    ambiguity_margin: float = 5.0
+    domain_points: float = 10.0
+    phone_points: float = 8.0
+    postcode_points: float = 8.0
+    city_points: float = 6.0
 
 
 def organisation_keys(contacts: pd.DataFrame) -> pd.DataFrame:
@@ -37,30 +66,156 @@ def organisation_keys(contacts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _by_name_and_place(contact: pd.Series, candidates: pd.DataFrame) -> tuple[str, str, int]:
-    """(org_id, method, candidate count) for one contact whose name several orgs share."""
-    postcode = str(contact.get("postcode", "") or "").strip()
-    city = fold(str(contact.get("city", "") or ""))
-    if postcode or city:
-        same_place = candidates[
-            ((candidates["postal_postcode"] == postcode) & (postcode != ""))
-            | ((candidates["visiting_postcode"] == postcode) & (postcode != ""))
-            | ((candidates["postal_city"].map(fold) == city) & (city != ""))
-            | ((candidates["visiting_city"].map(fold) == city) & (city != ""))
-        ]
-        if len(same_place) == 1:
-            return str(same_place["org_id"].iloc[0]), "name_and_place", len(candidates)
-    return "", "ambiguous", len(candidates)
+def _register_names(register_orgs: pd.DataFrame) -> pd.DataFrame:
+    """(org_id, words): the official name and each aux name as folded words."""
+    names = register_orgs[["org_id"]].assign(name=text_column(register_orgs, "name"))
+    aux = text_column(register_orgs, "aux_names").str.split("|")
+    extra = register_orgs[["org_id"]].assign(name=aux).explode("name")
+    both = pd.concat([names, extra[extra["name"].fillna("").str.strip() != ""]])
+    both["words"] = both["name"].map(lambda n: " ".join(name_words(str(n))))
+    return both[both["words"] != ""][["org_id", "words"]].drop_duplicates()
 
 
-def match_organisations(contacts: pd.DataFrame, register_orgs: pd.DataFrame) -> pd.DataFrame:
+def _name_similarity(pairs: pd.DataFrame, contacts: pd.DataFrame, names: pd.DataFrame) -> pd.Series:
+    """Best similarity of each (contact, org) pair over the organisation's names."""
+    with_names = pairs[["contact", "org_id"]].merge(names, on="org_id", how="inner")
+    contact_words = contacts["org_name"].map(lambda n: " ".join(name_words(str(n))))
+    ours = contact_words.loc[with_names["contact"]].to_numpy()
+    theirs = with_names["words"].to_numpy()
+    sorted_score = process.cpdist(ours, theirs, scorer=fuzz.token_sort_ratio, workers=-1)
+    # A shortened name ("Virtanen Rakennus" for "Virtanen Rakennus ja Saneeraus") is a
+    # subset of the full one; that counts, a little below an equal name.
+    set_score = process.cpdist(ours, theirs, scorer=fuzz.token_set_ratio, workers=-1)
+    with_names["similarity"] = np.maximum(sorted_score, set_score - 8.0)
+    best = with_names.groupby(["contact", "org_id"], sort=False)["similarity"].max()
+    return pairs.join(best, on=["contact", "org_id"])["similarity"].fillna(0.0)
+
+
+def _support(pairs: pd.DataFrame, contacts: pd.DataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
+    """Which of postcode, city, web domain and phone agree for each (contact, org) pair."""
+    reg = orgs.set_index("org_id").loc[pairs["org_id"]]
+    con = contacts.loc[pairs["contact"]]
+    postcode = text_column(con, "postcode").str.strip().to_numpy()
+    city = text_column(con, "city").map(fold).to_numpy()
+    domain = text_column(con, "email").map(lambda e: email_domain(e) or "").to_numpy()
+    phone = text_column(con, "phone").map(lambda p: normalise_phone(p) or "").to_numpy()
+    reg_domain = text_column(reg, "www").map(web_domain).to_numpy()
+    reg_phone = text_column(reg, "phone").map(lambda p: normalise_phone(p) or "").to_numpy()
+    postcode_agrees = (postcode != "") & (
+        (postcode == text_column(reg, "visiting_postcode").to_numpy())
+        | (postcode == text_column(reg, "postal_postcode").to_numpy())
+    )
+    city_agrees = (city != "") & (
+        (city == text_column(reg, "visiting_city").map(fold).to_numpy())
+        | (city == text_column(reg, "postal_city").map(fold).to_numpy())
+    )
+    return pd.DataFrame(
+        {
+            "postcode": postcode_agrees,
+            "city": city_agrees,
+            "domain": (domain != "") & (domain == reg_domain),
+            "phone": (phone != "") & (phone == reg_phone),
+        },
+        index=pairs.index,
+    )
+
+
+def _evidence_text(similarity: pd.Series, support: pd.DataFrame) -> pd.Series:
+    """`name 93, postcode, domain`: how the name compared and what else agreed."""
+    text = pd.Series(
+        np.where(
+            similarity >= 100, "name exact", "name " + similarity.round().astype(int).astype(str)
+        ),
+        index=similarity.index,
+    )
+    for name in ("postcode", "city", "domain", "phone"):
+        text = text.where(~support[name].astype(bool), text + ", " + name)
+    return text
+
+
+def match_by_name(
+    contacts: pd.DataFrame,
+    register_orgs: pd.DataFrame,
+    key_hits: pd.DataFrame,
+    thresholds: OrganisationThresholds | None = None,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+) -> pd.DataFrame:
+    """Name-and-place fallback for `contacts` (those without a usable business ID), over
+    the organisations that share a block key with them (`key_hits`: key, org_id).
+
+    One row per contact: org_id, org_method (`name`, `name_and_place`, `ambiguous` or
+    empty), org_confidence, org_candidates, org_evidence.
+    """
+    t = thresholds or OrganisationThresholds()
+    result = pd.DataFrame(
+        {
+            "org_id": "",
+            "org_method": "",
+            "org_confidence": 0.0,
+            "org_candidates": 0,
+            "org_evidence": "",
+        },
+        index=contacts.index,
+    )
+    if contacts.empty or register_orgs.empty or key_hits.empty:
+        return result
+    pairs = candidate_pairs(contact_block_keys(contacts), key_hits)
+    pairs = pairs[pairs["org_id"].isin(set(register_orgs["org_id"]))].reset_index(drop=True)
+    if pairs.empty:
+        return result
+    pairs["similarity"] = _name_similarity(pairs, contacts, _register_names(register_orgs))
+    support = _support(pairs, contacts, register_orgs)
+    points = (
+        support["domain"] * t.domain_points
+        + support["phone"] * t.phone_points
+        + support["postcode"] * t.postcode_points
+        + (support["city"] & ~support["postcode"]) * t.city_points
+    )
+    pairs["supported"] = points > 0
+    pairs["score"] = pairs["similarity"] + points
+    eligible = (pairs["similarity"] >= t.name_accept) | (
+        pairs["supported"] & (pairs["similarity"] >= t.name_with_support)
+    )
+    pairs = pairs[eligible].join(support)
+    if pairs.empty:
+        return result
+    pairs = pairs.sort_values(["contact", "score", "org_id"], ascending=[True, False, True])
+    counts = pairs.groupby("contact", sort=False).size()
+    best = pairs.drop_duplicates("contact", keep="first").set_index("contact")
+    runner_up = pairs[pairs.duplicated("contact", keep="first")].drop_duplicates("contact")
+    runner_score = runner_up.set_index("contact")["score"].reindex(best.index)
+    contested = (runner_score >= best["score"] - t.ambiguity_margin).fillna(False)
+    decided = best[~contested]
+    result.loc[best.index, "org_candidates"] = counts.loc[best.index].astype(int)
+    result.loc[best.index[contested.to_numpy()], "org_method"] = "ambiguous"
+    result.loc[decided.index, "org_id"] = decided["org_id"].astype(str)
+    method = np.where(decided["supported"], "name_and_place", "name")
+    result.loc[decided.index, "org_method"] = method
+    result.loc[decided.index, "org_confidence"] = calibration.organisation_confidence(
+        method, decided["similarity"].to_numpy()
+    )
+    result.loc[decided.index, "org_evidence"] = _evidence_text(decided["similarity"], decided)
+    return result
+
+
+def match_organisations(
+    contacts: pd.DataFrame,
+    register_orgs: pd.DataFrame,
+    key_hits: pd.DataFrame | None = None,
+    thresholds: OrganisationThresholds | None = None,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+) -> pd.DataFrame:
     """One row per contact (same index): the register organisation the customer means.
 
     `org_method` is `business_id`, `name`, `name_and_place`, `ambiguous` (several
-    organisations fit and nothing tells them apart) or empty (none found).
+    organisations fit and nothing tells them apart) or empty (none found). `key_hits`
+    (key, org_id) are the register's block keys the file's rows share, as the store
+    returns them; without it they are computed from `register_orgs` in memory.
     """
     keys = organisation_keys(contacts)
-    result = keys.assign(org_id="", org_method="", org_confidence=0.0, org_candidates=0)
+    result = keys.assign(
+        org_id="", org_method="", org_confidence=0.0, org_candidates=0, org_evidence=""
+    )
     if register_orgs.empty:
         return result
     by_business_id = register_orgs.drop_duplicates("business_id").set_index("business_id")
@@ -69,26 +224,21 @@ def match_organisations(contacts: pd.DataFrame, register_orgs: pd.DataFrame) -> 
     result.loc[found, "org_id"] = keys.loc[found, "business_id_norm"].map(by_business_id["org_id"])
     result.loc[found, "org_method"] = "business_id"
     result.loc[found, "org_candidates"] = 1
+    result.loc[found, "org_confidence"] = calibration.organisation_confidence(
+        np.full(int(found.sum()), "business_id"), np.full(int(found.sum()), 100.0)
+    )
+    result.loc[found, "org_evidence"] = "business ID"
 
-    by_name = register_orgs.groupby("name_key")
-    names = set(by_name.groups)
-    fallback = ~found & keys["org_name_key"].isin(names) & (keys["org_name_key"] != "")
-    for index in result.index[fallback]:
-        candidates = by_name.get_group(keys.at[index, "org_name_key"])
-        if len(candidates) == 1:
-            result.loc[index, ["org_id", "org_method", "org_candidates"]] = (
-                str(candidates["org_id"].iloc[0]),
-                "name",
-                1,
-            )
-        else:
-            org_id, method, count = _by_name_and_place(contacts.loc[index], candidates)
-            result.loc[index, ["org_id", "org_method", "org_candidates"]] = (
-                org_id,
-                method,
-                count,
-            )
-    result["org_confidence"] = result["org_method"].map(_CONFIDENCE).fillna(0.0)
+    fallback = ~found & (keys["org_name_key"] != "")
+    if fallback.any():
+        wanted = contacts[fallback]
+        if key_hits is None:
+            index = OrganisationIndex.from_register(register_orgs)
+            key_hits = index.lookup(contact_block_keys(wanted)["key"])
+        by_name = match_by_name(wanted, register_orgs, key_hits, thresholds, calibration)
+        result.loc[by_name.index, by_name.columns] = by_name
+    result["org_candidates"] = result["org_candidates"].astype(int)
+    result["org_confidence"] = result["org_confidence"].astype(float)
     return result
 
 

@@ -1,15 +1,19 @@
 """Matching the customer's contacts to register persons within the matched organisation
-(and its successors), by name similarity with e-mail as strong evidence."""
+(and its successors): every field compared (`matching.comparisons`), the evidence summed,
+the best person taken when the evidence is enough and no rival comes close."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
+from matching.blocking import text_column
+from matching.calibration import DEFAULT_CALIBRATION, Calibration
+from matching.comparisons import score_pairs
 from matching.contact_points import normalise_email
-from matching.text import person_name_key
+from matching.text import fold_name, person_name_key
 
 PERSON_MATCH_COLUMNS = (
     "person_id",
@@ -18,16 +22,22 @@ PERSON_MATCH_COLUMNS = (
     "person_score",
     "person_confidence",
     "person_method",
+    "person_evidence",
+    "duplicate",
 )
+# A full name held by more register persons than this says nothing about who the contact is.
+MAX_NAMESAKES = 3
 
 
 @dataclass(frozen=True)
 class PersonThresholds:
-    """Name similarity (0-100, token order ignored) needed to call two contacts one person."""
+    """Evidence, in bits (`matching.comparisons`), needed to call a contact a register
+    person. Exact first and last name give 13, an initial and the surname 10, the surname
+    alone 8, an equal e-mail 9; a differing first name takes 5 away."""
 
-    name_accept: float = 88.0
-    name_with_email: float = 50.0
-    ambiguity_margin: float = 2.0
+    accept: float = 7.0
+    # A second person within this many bits of the best is a rival: `ambiguous`.
+    ambiguity_margin: float = 3.0
 
 
 def contact_person_keys(contacts: pd.DataFrame) -> pd.DataFrame:
@@ -44,6 +54,17 @@ def contact_person_keys(contacts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _folded(text: pd.Series) -> np.ndarray:
+    """fold_name over a text column, computed once per distinct value."""
+    unique = pd.unique(text)
+    lookup = dict(zip(unique, (fold_name(v) for v in unique), strict=True))
+    return text.map(lookup).to_numpy(dtype=object)
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype=object)
+
+
 def _empty_result(index: pd.Index) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -53,17 +74,70 @@ def _empty_result(index: pd.Index) -> pd.DataFrame:
             "person_score": 0.0,
             "person_confidence": 0.0,
             "person_method": "",
+            "person_evidence": "",
+            "duplicate": False,
         },
         index=index,
     )
 
 
-def _confidence(score: float, email_agrees: bool) -> float:
-    if email_agrees:
-        return 0.99 if score >= 88 else 0.8
-    if score >= 97:
-        return 0.95
-    return 0.85
+def score_candidates(
+    contacts: pd.DataFrame, scope: pd.DataFrame, register_persons: pd.DataFrame
+) -> pd.DataFrame:
+    """Every (contact, register position) pair in scope with its score and evidence."""
+    pairs = scope.merge(register_persons, on="org_id", how="inner", suffixes=("", "_reg"))
+    if pairs.empty:
+        return pairs.assign(score=[], email_exact=[], name_strong=[], evidence=[], current=[])
+    mine = contacts.loc[pairs["contact"]]
+    email_keys = text_column(contacts, "email").map(lambda e: normalise_email(e) or "")
+    register_emails = text_column(pairs, "email_key" if "email_key" in pairs else "email")
+    scored = score_pairs(
+        first=(_folded(text_column(mine, "first_name")), _folded(text_column(pairs, "first_name"))),
+        last=(_folded(text_column(mine, "last_name")), _folded(text_column(pairs, "last_name"))),
+        email=(
+            email_keys.loc[pairs["contact"]].to_numpy(dtype=object),
+            register_emails.str.casefold().to_numpy(dtype=object),
+        ),
+        title=(_text(text_column(mine, "title")), _text(text_column(pairs, "title"))),
+    )
+    scored.index = pairs.index
+    valid_to = pairs["valid_to"]
+    current = valid_to.isna() | (valid_to.astype(str).str.strip().isin(["", "None", "NaT"]))
+    return pairs.join(scored).assign(current=current.to_numpy(dtype=bool))
+
+
+def _best_per_person(pairs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (contact, person): the person's best score, and the position to use —
+    a current one before an ended one, so a person carried into a merger's successor is
+    found there."""
+    person_score = pairs.groupby(["contact", "person_id"], sort=False)["score"].transform("max")
+    ordered = pairs.assign(person_score=person_score).sort_values(
+        ["contact", "person_id", "current", "score"], ascending=[True, True, False, False]
+    )
+    return ordered.drop_duplicates(["contact", "person_id"], keep="first")
+
+
+def _resolve_shared(decided: pd.DataFrame, email_keys: pd.Series) -> tuple[pd.Index, pd.Index]:
+    """One register person to one row: where several rows took the same person, the best
+    keeps them; the others are the customer's duplicates of it (names agree, e-mails do
+    not contradict) or lose the match. Returns (duplicate rows, rows that lost)."""
+    shared = decided[decided.duplicated("person_id", keep=False)]
+    if shared.empty:
+        return pd.Index([]), pd.Index([])
+    shared = shared.assign(email_key=email_keys.loc[shared.index].to_numpy())
+    ordered = shared.sort_values(["person_id", "person_score"], ascending=[True, False])
+    winners = ordered.drop_duplicates("person_id", keep="first").set_index("person_id")
+    others = ordered[ordered.duplicated("person_id", keep="first")]
+    winner_email = others["person_id"].map(winners["email_key"])
+    compatible = others["name_strong"].astype(bool) & (
+        (others["email_key"] == "") | (winner_email == "") | (others["email_key"] == winner_email)
+    )
+    duplicates = others.index[compatible.to_numpy(dtype=bool)]
+    lost = others.index[~compatible.to_numpy(dtype=bool)]
+    with_copies = set(others.loc[duplicates, "person_id"])
+    winner_rows = ordered.drop_duplicates("person_id", keep="first")
+    duplicates = duplicates.append(winner_rows.index[winner_rows["person_id"].isin(with_copies)])
+    return duplicates, lost
 
 
 def match_persons(
@@ -71,68 +145,62 @@ def match_persons(
     scope: pd.DataFrame,
     register_persons: pd.DataFrame,
     thresholds: PersonThresholds | None = None,
+    calibration: Calibration = DEFAULT_CALIBRATION,
 ) -> pd.DataFrame:
     """For each contact (same index): the register person and position it is.
 
     `scope` pairs each contact (`contact` = contact index) with the organisations to look in
-    (`org_id`). `person_method` is `name`, `email`, `ambiguous` or empty. Current positions
-    win over ended ones, so a person carried into a merger's successor is found there.
+    (`org_id`). `person_method` is `email` (the e-mail agreed), `name`, `ambiguous`,
+    `superseded` (another row of the file is that person, with better evidence) or empty.
     """
     thresholds = thresholds or PersonThresholds()
     result = _empty_result(contacts.index)
     if scope.empty or register_persons.empty:
         return result
-    keys = contact_person_keys(contacts)
-    pairs = scope.merge(register_persons, on="org_id", how="inner", suffixes=("", "_reg"))
+    pairs = score_candidates(contacts, scope, register_persons)
     if pairs.empty:
         return result
-    contact_names = keys.loc[pairs["contact"], "name_key"].to_numpy()
-    contact_emails = keys.loc[pairs["contact"], "email_key"].to_numpy()
-    pairs["score"] = process.cpdist(
-        contact_names, pairs["name_key"].to_numpy(), scorer=fuzz.token_sort_ratio, workers=1
+    persons = _best_per_person(pairs).sort_values(
+        ["contact", "person_score", "person_id"], ascending=[True, False, True]
     )
-    register_emails = pairs["email_key"].fillna("").to_numpy()
-    pairs["email_agrees"] = (contact_emails != "") & (contact_emails == register_emails)
-    pairs["current"] = pairs["valid_to"].isna()
-    accepted = (pairs["score"] >= thresholds.name_accept) | (
-        pairs["email_agrees"] & (pairs["score"] >= thresholds.name_with_email)
+    best = persons.drop_duplicates("contact", keep="first").set_index("contact")
+    runner_up = persons[persons.duplicated("contact", keep="first")].drop_duplicates("contact")
+    rival_score = runner_up.set_index("contact")["person_score"].reindex(best.index)
+    accepted = best["person_score"] >= thresholds.accept
+    contested = (
+        accepted
+        & (rival_score >= thresholds.accept).fillna(False)
+        & (rival_score >= best["person_score"] - thresholds.ambiguity_margin).fillna(False)
+        & ~best["email_exact"].astype(bool)
     )
-    pairs = pairs[accepted].sort_values(
-        ["contact", "current", "email_agrees", "score"], ascending=[True, False, False, False]
+    decided = best[accepted & ~contested]
+    email_keys = text_column(contacts, "email").map(lambda e: normalise_email(e) or "")
+    duplicates, lost = _resolve_shared(decided, email_keys)
+    kept = decided.drop(index=lost)
+    result.loc[kept.index, "person_id"] = kept["person_id"].astype(str)
+    result.loc[kept.index, "position_org_id"] = kept["org_id"].astype(str)
+    result.loc[kept.index, "position_current"] = kept["current"].astype(bool)
+    result.loc[kept.index, "person_score"] = kept["person_score"].astype(float)
+    result.loc[kept.index, "person_confidence"] = calibration.person_confidence(
+        kept["person_score"].to_numpy()
     )
-    if pairs.empty:
-        return result
-    best = pairs.drop_duplicates("contact", keep="first").set_index("contact")
-    # A rival: another person as current as the best, scoring within the margin of it.
-    joined = pairs.join(best[["person_id", "score", "current"]], on="contact", rsuffix="_best")
-    rival = (
-        (joined["person_id"] != joined["person_id_best"])
-        & (joined["score"] >= joined["score_best"] - thresholds.ambiguity_margin)
-        & (joined["current"] == joined["current_best"])
-    )
-    contested = best.index.isin(joined.loc[rival, "contact"].unique())
-    ambiguous = contested & ~best["email_agrees"].to_numpy(dtype=bool)
-    decided = best[~ambiguous]
-    unsure = best[ambiguous]
-    scores = decided["score"].astype(float)
-    emails = decided["email_agrees"].astype(bool)
-    result.loc[decided.index, "person_id"] = decided["person_id"].astype(str)
-    result.loc[decided.index, "position_org_id"] = decided["org_id"].astype(str)
-    result.loc[decided.index, "position_current"] = decided["current"].astype(bool)
-    result.loc[decided.index, "person_score"] = scores
-    result.loc[decided.index, "person_confidence"] = [
-        _confidence(s, e) for s, e in zip(scores, emails, strict=True)
-    ]
-    result.loc[decided.index, "person_method"] = emails.map({True: "email", False: "name"})
+    result.loc[kept.index, "person_method"] = np.where(kept["email_exact"], "email", "name")
+    result.loc[kept.index, "person_evidence"] = kept["evidence"].astype(str)
+    result.loc[duplicates, "duplicate"] = True
+    result.loc[lost, "person_method"] = "superseded"
+    unsure = best[contested]
     result.loc[unsure.index, "person_method"] = "ambiguous"
-    result.loc[unsure.index, "person_score"] = unsure["score"].astype(float)
+    result.loc[unsure.index, "person_score"] = unsure["person_score"].astype(float)
+    result.loc[unsure.index, "person_evidence"] = "rival within margin"
+    result["position_current"] = result["position_current"].astype(bool)
+    result["duplicate"] = result["duplicate"].astype(bool)
     return result
 
 
 def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd.DataFrame:
-    """For contacts not found in their organisation: is there a register person with the
-    same e-mail or exactly the same full name anywhere else? (`found`, and `person_id` when
-    exactly one person fits.)
+    """For contacts not found in their organisation: does the register know them anywhere
+    else, by the same e-mail address or by exactly the same full name held by at most
+    `MAX_NAMESAKES` persons? (`found`, and `person_id` when exactly one person fits.)
 
     This tells "left the organisation" from "never known"; where the person went is the
     register's business and never goes into the customer's file.
@@ -141,17 +209,23 @@ def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd
     if contacts.empty or register_persons.empty:
         return found
     keys = contact_person_keys(contacts)
-    email_ids = (
-        register_persons.dropna(subset=["email_key"])
-        .groupby("email_key")["person_id"]
-        .agg(lambda ids: sorted(set(ids)))
-    )
-    name_ids = register_persons.groupby("name_key")["person_id"].agg(lambda ids: sorted(set(ids)))
-    for index in contacts.index:
-        email, name = keys.at[index, "email_key"], keys.at[index, "name_key"]
-        ids = email_ids.get(email, []) if email else []
-        if not ids and name:
-            ids = name_ids.get(name, [])
-        if ids:
-            found.loc[index, ["found", "person_id"]] = (True, ids[0] if len(ids) == 1 else "")
+    keys = keys.assign(contact=keys.index)
+    people = register_persons[["person_id", "email_key", "name_key"]].drop_duplicates()
+    by_email = keys[keys["email_key"] != ""].merge(
+        people[people["email_key"].fillna("") != ""], on="email_key", suffixes=("", "_reg")
+    )[["contact", "person_id"]]
+    namesakes = people.drop_duplicates(["name_key", "person_id"]).groupby("name_key").size()
+    rare = namesakes[namesakes <= MAX_NAMESAKES].index
+    without_email_hit = keys[~keys["contact"].isin(by_email["contact"])]
+    by_name = without_email_hit[without_email_hit["name_key"].isin(rare)].merge(
+        people, on="name_key", suffixes=("", "_reg")
+    )[["contact", "person_id"]]
+    hits = pd.concat([by_email, by_name]).drop_duplicates()
+    if hits.empty:
+        return found
+    count = hits.groupby("contact")["person_id"].nunique()
+    only = hits.drop_duplicates("contact").set_index("contact")["person_id"]
+    found.loc[count.index, "found"] = True
+    single = count.index[count.to_numpy() == 1]
+    found.loc[single, "person_id"] = only.loc[single].astype(str)
     return found

@@ -44,6 +44,9 @@ _EVIDENCE_DEFAULTS: dict[str, Any] = {
     "person_confidence": 0.0,
     "found_elsewhere": False,
     "elsewhere_person_id": "",
+    "duplicate": False,
+    "org_evidence": "",
+    "person_evidence": "",
 }
 
 
@@ -86,6 +89,9 @@ def decide_file(
         proof = Evidence(**row)
         decision = decide(contact, present, proof, orgs, by_position, kinds, settings)
         if decision.status not in _AS_SENT:
+            decision.evidence = proof.text
+            if proof.duplicate and decision.person_id:
+                decision.add_flag("duplicate")
             if len(suppression) and suppression.names(contact):
                 decision.add_flag("customer_suppressed")
             if decision.org_id and settings.allowed_org_fields:

@@ -46,6 +46,9 @@ FLAGS = (
     "no_email_marketing",
     "customer_suppressed",
     "business_id_invalid",
+    # An extension of the spec's list: the row is one of the customer's duplicates of one
+    # register person (the only case where a person is matched to more than one row).
+    "duplicate",
 )
 PROHIBITION_FLAGS = {
     "direct_marketing": "no_direct_marketing",
@@ -111,6 +114,8 @@ class Decision:
     org_fields: dict[str, str] = field(default_factory=dict)
     # Why an `invalid` row was quarantined (no cell values): told in refresh_changes.
     reason: str = ""
+    # How the match was made (`Evidence.text`), for the change report.
+    evidence: str = ""
 
     def add_flag(self, flag: str) -> None:
         self.flags = [f for f in FLAGS if f in {*self.flags, flag}]
@@ -144,6 +149,17 @@ class Evidence:
     person_confidence: float = 0.0
     found_elsewhere: bool = False
     elsewhere_person_id: str = ""
+    duplicate: bool = False
+    org_evidence: str = ""  # which fields agreed, in words (no customer values)
+    person_evidence: str = ""
+
+    @property
+    def text(self) -> str:
+        """`organisation: business ID; person: last name exact, e-mail exact`."""
+        parts = [f"organisation: {self.org_evidence}"] if self.org_evidence else []
+        if self.person_evidence:
+            parts.append(f"person: {self.person_evidence}")
+        return "; ".join(parts)
 
 
 def _text(value: Any) -> str:
@@ -226,8 +242,9 @@ def decide(
     if "disclosure" in kinds:
         return Decision("opted_out")
     flags = bid_flags + [PROHIBITION_FLAGS[k] for k in sorted(kinds) if k in PROHIBITION_FLAGS]
+    # Both matches must be right: the chance of that, taking them as independent.
     confidence = (
-        round(float(min(evidence.org_confidence, evidence.person_confidence)), 2)
+        round(float(evidence.org_confidence * evidence.person_confidence), 2)
         if evidence.person_id
         else org_confidence
     )

@@ -1,7 +1,7 @@
 """The master register store: tables, snapshot loader, candidate queries, snapshot history
 and diff, the disclosure ledger and data-subject requests (no Dagster)."""
 
-from register.candidates import Candidates, fetch_candidates
+from register.candidates import Candidates, candidates_for, fetch_candidates
 from register.diff import SnapshotDiff, diff_snapshots, format_diff
 from register.ledger import (
     LEDGER_RETENTION_MONTHS,
@@ -42,6 +42,7 @@ __all__ = [
     "TombstoneSaltError",
     "access_report",
     "add_prohibition",
+    "candidates_for",
     "clear_rectification",
     "diff_snapshots",
     "erase",

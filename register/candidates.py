@@ -4,21 +4,29 @@ look-ups on the keys the file holds, never a scan of the register (the gazetteer
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from matching import BusinessIdState, contact_person_keys, organisation_keys
+from matching.blocking import contact_block_keys
 from register.store import RegisterStore
 
 MAX_SUCCESSOR_HOPS = 10
 
 
+def _no_key_hits() -> pd.DataFrame:
+    return pd.DataFrame({"key": [], "org_id": []})
+
+
 @dataclass(frozen=True)
 class Candidates:
-    organizations: pd.DataFrame  # found by business ID or name key, plus merger successors
+    organizations: pd.DataFrame  # found by business ID or block key, plus merger successors
     persons: pd.DataFrame  # every position in those organisations, current and ended
     persons_elsewhere: pd.DataFrame  # positions anywhere with a contact's e-mail or full name
     prohibitions: pd.DataFrame  # of all the persons above
+    # (key, org_id): the block keys of the name-and-place fallback that the file's rows share
+    org_key_hits: pd.DataFrame = field(default_factory=_no_key_hits)
 
 
 def fetch_candidates(
@@ -27,11 +35,14 @@ def fetch_candidates(
     org_name_keys: Iterable[str],
     person_email_keys: Iterable[str],
     person_name_keys: Iterable[str],
+    org_block_keys: Iterable[str] = (),
 ) -> Candidates:
+    key_hits = store.organization_key_hits(org_block_keys)
     orgs = pd.concat(
         [
             store.organizations_by_business_id(business_ids),
             store.organizations_by_name_key(org_name_keys),
+            store.organizations_by_id(key_hits["org_id"]),
         ],
         ignore_index=True,
     ).drop_duplicates("org_id")
@@ -54,4 +65,26 @@ def fetch_candidates(
         persons=persons,
         persons_elsewhere=elsewhere,
         prohibitions=store.prohibitions_for(person_ids),
+        org_key_hits=key_hits,
+    )
+
+
+def candidates_for(store: RegisterStore, contacts: pd.DataFrame) -> Candidates:
+    """Everything matching can need for these customer rows: organisations by business ID,
+    then, for rows whose ID finds none, by the block keys of their name, place and e-mail
+    domain; the persons there; and the persons elsewhere with a row's e-mail or name."""
+    org_keys = organisation_keys(contacts)
+    person_keys = contact_person_keys(contacts)
+    valid = org_keys["business_id_state"] == BusinessIdState.VALID.value
+    known = set(
+        store.organizations_by_business_id(org_keys.loc[valid, "business_id_norm"])["business_id"]
+    )
+    fallback = contacts[~(valid & org_keys["business_id_norm"].isin(known))]
+    return fetch_candidates(
+        store,
+        org_keys["business_id_norm"],
+        org_keys["org_name_key"],
+        person_keys["email_key"],
+        person_keys["name_key"],
+        org_block_keys=contact_block_keys(fallback)["key"],
     )

@@ -27,11 +27,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.schema import Table
 
+from matching.blocking import MAX_BLOCK_SIZE, organisation_block_keys
 from register.history import merge_positions, reapply_rectifications, utc
 from register.snapshot import PERSON_COLUMNS, PROHIBITION_COLUMNS, Snapshot, position_keys
 from register.tables import (
     metadata,
     notified_prohibitions,
+    organization_keys,
     organizations,
     persons,
     prohibitions,
@@ -48,6 +50,10 @@ _IN_CHUNK = 900
 # keys (matching depends on exactly these); the history columns stay in the store.
 CANDIDATE_PERSON_COLUMNS = ("position_id", *PERSON_COLUMNS, "name_key", "email_key")
 PROHIBITION_RESULT_COLUMNS = PROHIBITION_COLUMNS
+
+
+# What the block keys are made of.
+_ORG_KEY_SOURCE = ("org_id", "name", "aux_names", "visiting_postcode", "www")
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,8 @@ class RegisterStore:
             cleared = reapply_rectifications(orgs, merged.rows, merged.listed, overrides)
             _clear_agreed(conn, cleared, info.snapshot_id, loaded_at)
             bans = [p for p in snapshot.prohibitions if p["person_id"] not in erased]
-            for table in (prohibitions, persons, organizations):
+            block_keys = organisation_block_keys(pd.DataFrame(orgs, columns=_ORG_KEY_SOURCE))
+            for table in (prohibitions, persons, organization_keys, organizations):
                 if postgres:
                     # TRUNCATE is transactional in PostgreSQL and far cheaper than DELETE.
                     conn.execute(text(f"TRUNCATE TABLE {table.name}"))
@@ -161,6 +168,7 @@ class RegisterStore:
                     conn.execute(delete(table))
             for table, rows in (
                 (organizations, orgs),
+                (organization_keys, block_keys.to_dict("records")),
                 (persons, merged.rows),
                 (prohibitions, bans),
             ):
@@ -193,6 +201,29 @@ class RegisterStore:
 
     def organizations_by_name_key(self, name_keys: Iterable[str]) -> pd.DataFrame:
         return self._select_in(organizations, organizations.c.name_key, name_keys)
+
+    def organizations_by_id(self, org_ids: Iterable[str]) -> pd.DataFrame:
+        return self._select_in(organizations, organizations.c.org_id, org_ids)
+
+    def organization_key_hits(
+        self, keys: Iterable[str], max_block: int = MAX_BLOCK_SIZE
+    ) -> pd.DataFrame:
+        """(key, org_id) for the wanted block keys that at most `max_block` organisations
+        share: two indexed look-ups (sizes, then members), never a scan."""
+        wanted = sorted({k for k in keys if k})
+        usable: list[str] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start : start + _IN_CHUNK]
+                sizes = conn.execute(
+                    select(organization_keys.c.key, func.count())
+                    .where(organization_keys.c.key.in_(chunk))
+                    .group_by(organization_keys.c.key)
+                )
+                usable += [key for key, size in sizes if size <= max_block]
+        return self._select_in(
+            organization_keys, organization_keys.c.key, usable, ("key", "org_id")
+        )
 
     # Positions, current and ended (an ended one has `valid_to`; one a later snapshot
     # dropped has the load date there), with the candidate columns only.

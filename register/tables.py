@@ -71,6 +71,16 @@ organizations = Table(
     Index("ix_organizations_name_key", "name_key"),
 )
 
+# The name-and-place fallback's block index (`matching.blocking`): one row per key of an
+# organisation's names, place and web domain. Rebuilt with the organisations at each load.
+organization_keys = Table(
+    "organization_keys",
+    metadata,
+    Column("key", Text, nullable=False),
+    Column("org_id", String(64), nullable=False),
+    Index("ix_organization_keys_key", "key"),
+)
+
 # One row per *position* (a person at an organisation from a date), keyed by
 # `position_key` = person_id + org_id + valid_from (see register.snapshot.position_key). A
 # position keeps its `position_id` across snapshots. When a later snapshot no longer lists a

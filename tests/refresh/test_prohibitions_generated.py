@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmfile import read_crm_file
-from matching import contact_person_keys, link, organisation_keys
+from matching import link
 from refresh import RefreshSettings, complete_evidence, decide_file, decisions_frame, refreshed_rows
-from register import RegisterStore, fetch_candidates, read_snapshot
+from register import RegisterStore, candidates_for, read_snapshot
 from synthetic import generate
 
 AS_OF = date(2026, 11, 25)
@@ -41,16 +41,15 @@ def _refresh(folder: Path) -> tuple[list[list[str]], list[list[str]], pd.DataFra
     store.load(read_snapshot(folder / "snapshot"))
     crm = read_crm_file(folder / "crm.csv")
     usable = crm.contacts[crm.contacts["problem"] == ""]
-    keys, people = organisation_keys(usable), contact_person_keys(usable)
-    found = fetch_candidates(
-        store,
-        keys["business_id_norm"],
-        keys["org_name_key"],
-        people["email_key"],
-        people["name_key"],
-    )
+    found = candidates_for(store, usable)
     store.engine.dispose()
-    evidence = link(usable, found.organizations, found.persons, found.persons_elsewhere)
+    evidence = link(
+        usable,
+        found.organizations,
+        found.persons,
+        found.persons_elsewhere,
+        key_hits=found.org_key_hits,
+    )
     positions = pd.concat([found.persons, found.persons_elsewhere]).drop_duplicates("position_id")
     decisions = decide_file(
         crm.contacts,

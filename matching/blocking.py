@@ -1,0 +1,174 @@
+"""Blocking for the organisation name fallback: which register organisations a customer row
+is compared with when its business ID is missing, invalid or unknown.
+
+The register is indexed once by short *block keys* derived from each organisation's names
+(official and `aux_names`), place and web domain; a customer row is compared only with the
+organisations that share a key with it — never all pairs. A key that too many organisations
+share ("t:rakennus") says nothing and is skipped, so the cost per row stays bounded whatever
+the register's size. The same keys are computed here for both sides, and the register store
+keeps the register side in an indexed table, so the in-memory index and the database give the
+same candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import pandas as pd
+
+from matching.contact_points import email_domain
+from matching.text import fold_name, org_name_key
+
+# A key shared by more organisations than this is too common to block on.
+MAX_BLOCK_SIZE = 100
+# Only the first few words of a name carry its identity ("Virtanen Rakennus ja Saneeraus").
+_WORDS_FOR_KEYS = 3
+_MIN_TOKEN = 3
+# Addresses of these domains say nothing about the organisation.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "hotmail.com",
+        "hotmail.fi",
+        "outlook.com",
+        "live.com",
+        "yahoo.com",
+        "luukku.com",
+        "suomi24.fi",
+        "kolumbus.fi",
+        "elisanet.fi",
+        "saunalahti.fi",
+        "icloud.com",
+        "me.com",
+        "protonmail.com",
+    }
+)
+
+
+def name_words(name: str) -> list[str]:
+    """Folded words of an organisation name without its legal form (ä->a, ae->a)."""
+    return [fold_name(word) for word in org_name_key(name).split()]
+
+
+def name_keys(name: str, postcode: str = "") -> list[str]:
+    """Block keys of one name: the whole name, each pair of its first words, each word, and
+    each word within the postcode (which still finds a name with a typo in one word)."""
+    words = name_words(name)
+    if not words:
+        return []
+    keys = ["n:" + " ".join(words)]
+    head = [w for w in words[:_WORDS_FOR_KEYS] if len(w) >= _MIN_TOKEN]
+    keys += ["p:" + " ".join(sorted(pair)) for pair in combinations(head, 2)]
+    keys += ["t:" + word for word in head]
+    postcode = postcode.strip()
+    if postcode:
+        keys += [f"q:{postcode} {word}" for word in head]
+    return keys
+
+
+def web_domain(www: str | None) -> str:
+    """`https://www.Example.fi/yhteystiedot` -> `example.fi`."""
+    text = (www or "").strip().casefold()
+    for prefix in ("https://", "http://"):
+        text = text.removeprefix(prefix)
+    text = text.split("/", 1)[0].removeprefix("www.")
+    return text if "." in text else ""
+
+
+def mail_domain_key(email: str | None) -> str:
+    domain = email_domain(email) or ""
+    return "" if not domain or domain in FREE_MAIL_DOMAINS else "d:" + domain
+
+
+def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column as text with "" for missing values, or all "" where the frame lacks it."""
+    if name in frame:
+        return frame[name].fillna("").astype(str)
+    return pd.Series("", index=frame.index, dtype=object)
+
+
+def organisation_block_keys(register_orgs: pd.DataFrame) -> pd.DataFrame:
+    """(org_id, key) for every register organisation: keys of its official name and of
+    each of its `aux_names`, and its web domain."""
+    org_ids: list[str] = []
+    keys: list[str] = []
+    for org_id, name, aux, postcode, www in zip(
+        register_orgs["org_id"],
+        text_column(register_orgs, "name"),
+        text_column(register_orgs, "aux_names"),
+        text_column(register_orgs, "visiting_postcode"),
+        text_column(register_orgs, "www"),
+        strict=True,
+    ):
+        names = [name, *(n for n in aux.split("|") if n.strip())]
+        own = {key for n in names for key in name_keys(n, postcode)}
+        domain = web_domain(www)
+        if domain:
+            own.add("d:" + domain)
+        org_ids += [str(org_id)] * len(own)
+        keys += sorted(own)
+    return pd.DataFrame({"org_id": org_ids, "key": keys})
+
+
+def contact_block_keys(contacts: pd.DataFrame) -> pd.DataFrame:
+    """(contact, key) for each customer row: keys of its organisation name (with its
+    postcode) and the domain of its e-mail address unless that is a free-mail domain."""
+    contact_ids: list[object] = []
+    keys: list[str] = []
+    for contact, name, postcode, email in zip(
+        contacts.index,
+        text_column(contacts, "org_name"),
+        text_column(contacts, "postcode"),
+        text_column(contacts, "email"),
+        strict=True,
+    ):
+        own = set(name_keys(name, postcode))
+        domain_key = mail_domain_key(email)
+        if domain_key:
+            own.add(domain_key)
+        contact_ids += [contact] * len(own)
+        keys += sorted(own)
+    return pd.DataFrame({"contact": contact_ids, "key": keys})
+
+
+@dataclass(frozen=True)
+class OrganisationIndex:
+    """The register's block keys in memory (the store keeps the same in a table)."""
+
+    keys: pd.DataFrame  # org_id, key
+
+    @classmethod
+    def from_register(cls, register_orgs: pd.DataFrame) -> OrganisationIndex:
+        return cls(organisation_block_keys(register_orgs))
+
+    def lookup(self, keys: pd.Series | list[str], max_block: int = MAX_BLOCK_SIZE) -> pd.DataFrame:
+        """(key, org_id) for the wanted keys that at most `max_block` organisations share."""
+        wanted = self.keys[self.keys["key"].isin(set(keys))]
+        sizes = wanted.groupby("key")["org_id"].transform("size")
+        return wanted.loc[sizes <= max_block, ["key", "org_id"]].reset_index(drop=True)
+
+
+def candidate_pairs(contact_keys: pd.DataFrame, key_hits: pd.DataFrame) -> pd.DataFrame:
+    """(contact, org_id, shared_keys): the organisations each row shares a usable key with."""
+    if contact_keys.empty or key_hits.empty:
+        return pd.DataFrame({"contact": [], "org_id": [], "shared_keys": []})
+    pairs = contact_keys.merge(key_hits, on="key", how="inner")
+    return (
+        pairs.groupby(["contact", "org_id"], sort=False).size().rename("shared_keys").reset_index()
+    )
+
+
+__all__ = [
+    "FREE_MAIL_DOMAINS",
+    "MAX_BLOCK_SIZE",
+    "OrganisationIndex",
+    "candidate_pairs",
+    "contact_block_keys",
+    "mail_domain_key",
+    "name_keys",
+    "name_words",
+    "organisation_block_keys",
+    "text_column",
+    "web_domain",
+]

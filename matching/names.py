@@ -1,0 +1,172 @@
+"""Person names as customers' CRMs hold them: short forms of Finnish and Finland-Swedish
+first names, initials, second given names, double-barrelled surnames.
+
+A customer who met "Jussi" writes Jussi; the register lists Johannes. Both name the same
+person, so first names are compared through the formal name they stand for.
+"""
+
+from __future__ import annotations
+
+from matching.text import fold_name
+
+# Short form -> the formal names it is used for, folded (ä->a, so "Hannu" and "Hannú" agree).
+# Only forms in everyday use in Finland; a short form may stand for several formal names
+# (Jussi: Juhani, Johannes), and each of those counts as agreeing.
+_SHORT_FORMS: dict[str, tuple[str, ...]] = {
+    "ale": ("aleksanteri", "aleksi"),
+    "aleksi": ("aleksanteri",),
+    "santeri": ("aleksanteri",),
+    "sakari": ("zacharias",),
+    "antti": ("anders", "andreas", "antero"),
+    "atte": ("aatu", "aatami"),
+    "eki": ("erkki",),
+    "erkka": ("erkki",),
+    "hannes": ("johannes",),
+    "hanna": ("johanna",),
+    "jonna": ("johanna",),
+    "hanski": ("hannu", "johannes"),
+    "henkka": ("henrik", "henrikki"),
+    "heikki": ("henrik",),
+    "jukka": ("juhani", "johannes"),
+    "juha": ("juhani", "johannes"),
+    "jussi": ("juhani", "johannes", "juho"),
+    "juho": ("johannes",),
+    "jari": ("jarmo",),
+    "jani": ("janne", "jan"),
+    "janne": ("jan", "johannes"),
+    "kaisa": ("katariina", "kaija"),
+    "kati": ("katariina", "katri"),
+    "katja": ("katariina",),
+    "katri": ("katariina",),
+    "kaija": ("katariina",),
+    "kirsi": ("kirsti", "kristiina"),
+    "tiina": ("kristiina", "valentiina"),
+    "krista": ("kristiina",),
+    "liisa": ("elisabet", "elisabeth", "eliisa"),
+    "elisa": ("elisabet", "elisabeth"),
+    "essi": ("elisabet", "esteri"),
+    "lissu": ("elisabet", "liisa"),
+    "maarit": ("margareeta", "margaretha", "marketta"),
+    "reetta": ("margareeta", "marketta"),
+    "maija": ("maria",),
+    "maiju": ("maria",),
+    "mari": ("maria", "marjut"),
+    "marja": ("maria",),
+    "matias": ("matti",),
+    "matti": ("matias", "mattias"),
+    "mikko": ("mikael",),
+    "mika": ("mikael",),
+    "mikke": ("mikael",),
+    "nina": ("annina",),
+    "pekka": ("petri", "pietari"),
+    "pete": ("petri", "petteri", "pekka"),
+    "pertti": ("bertel",),
+    "riku": ("rikhard", "richard"),
+    "sanna": ("susanna", "susanne"),
+    "susa": ("susanna",),
+    "sami": ("samuel", "samuli"),
+    "samu": ("samuel", "samuli"),
+    "tapsa": ("tapani", "tapio"),
+    "tapani": ("tapio",),
+    "tuomo": ("tuomas",),
+    "tomi": ("tuomas", "tomas"),
+    "tommi": ("tuomas", "tomas"),
+    "ville": ("vilhelm", "viljami", "vilho"),
+    "villi": ("vilhelm",),
+    "vilho": ("vilhelm",),
+    "ulla": ("ulrika",),
+    "ritva": ("birgitta",),
+    "pirkko": ("birgitta",),
+    "pirjo": ("birgitta",),
+    "kalle": ("kaarlo", "karl", "kaarle"),
+    "kaapo": ("kaapro", "gabriel"),
+    "olli": ("olavi", "olof"),
+    "ossi": ("oskari", "oskar"),
+    "lasse": ("lauri", "lars"),
+    "lauri": ("laurentius",),
+    "timo": ("timoteus",),
+    "topi": ("topias", "tobias"),
+    "petu": ("petteri",),
+    "jaska": ("jaakko",),
+    "kimmo": ("kim",),
+    "manu": ("emanuel",),
+    "eetu": ("eero", "edvard"),
+    "eero": ("erik",),
+    "leena": ("helena", "magdaleena"),
+    "lena": ("helena",),
+    "elina": ("helena",),
+    "anu": ("anna", "anneli"),
+    "anni": ("anna", "anneli"),
+    "annu": ("anna",),
+    "minna": ("vilhelmiina", "wilhelmina"),
+    "mimmi": ("vilhelmiina",),
+    "sini": ("sinikka",),
+    "tuija": ("tuulikki",),
+    "heli": ("helena", "heljä"),
+}
+
+
+def _formal_forms() -> dict[str, frozenset[str]]:
+    """Each folded first name -> the set of formal names it may stand for (itself included)."""
+    forms: dict[str, set[str]] = {}
+    for short, formals in _SHORT_FORMS.items():
+        key = fold_name(short)
+        forms.setdefault(key, {key}).update(fold_name(f) for f in formals)
+    return {name: frozenset(group) for name, group in forms.items()}
+
+
+_FORMS = _formal_forms()
+# Every folded name the table knows, either as a short form or as a formal name.
+FORM_NAMES = frozenset(_FORMS) | frozenset(name for group in _FORMS.values() for name in group)
+
+
+def name_forms(first_name: str) -> frozenset[str]:
+    """The formal names a folded first name may stand for, itself included."""
+    return _FORMS.get(first_name, frozenset((first_name,)))
+
+
+def same_first_name_by_form(customer: str, register: str) -> bool:
+    """True when one folded first name is a short form of the other, or both of one formal
+    name ("Jussi" and "Juha" both for Juhani)."""
+    if not customer or not register:
+        return False
+    return bool(name_forms(customer) & name_forms(register))
+
+
+def is_initial_of(customer: str, register: str) -> bool:
+    """ "m" (from "M." after folding) stands for "matti"; an initial never matches an
+    initial, which says too little."""
+    return len(customer) == 1 and len(register) > 1 and register[0] == customer
+
+
+def given_names_overlap(customer: str, register: str) -> bool:
+    """ "anna maria" and "anna": a second given name present on one side only."""
+    if customer == register or " " not in customer + register:
+        return False
+    ours, theirs = set(customer.split()), set(register.split())
+    return bool(ours & theirs) and (ours <= theirs or theirs <= ours)
+
+
+def surname_parts_overlap(customer: str, register: str) -> bool:
+    """ "virtanen" for "virtanen korhonen" (from "Virtanen-Korhonen"): one side gives only a
+    part of a double-barrelled surname."""
+    if customer == register:
+        return False
+    ours, theirs = set(customer.split()), set(register.split())
+    return bool(ours & theirs) and (ours <= theirs or theirs <= ours)
+
+
+def first_given_name(first_name: str) -> str:
+    """The first of several folded given names, which is what most CRMs keep."""
+    return first_name.split(" ", 1)[0] if first_name else ""
+
+
+__all__ = [
+    "FORM_NAMES",
+    "first_given_name",
+    "given_names_overlap",
+    "is_initial_of",
+    "name_forms",
+    "same_first_name_by_form",
+    "surname_parts_overlap",
+]
