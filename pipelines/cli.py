@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import subprocess
 import sys
@@ -298,36 +297,36 @@ def cmd_ui(args: argparse.Namespace) -> int:
 # -- bench ----------------------------------------------------------------------------------
 
 
+def _cache_dir(args: argparse.Namespace) -> Path:
+    return Path(args.cache_dir) if args.cache_dir else var_dir() / "bench"
+
+
 def cmd_bench_accuracy(args: argparse.Namespace) -> int:
-    """Generate, load into a private register, refresh through Dagster, score vs truth."""
-    import tempfile  # noqa: PLC0415
+    """Generate (or reuse), match with ours and with Splink, score both against the truth."""
+    from benchmarks.accuracy import in_child, report, run_ours, run_splink  # noqa: PLC0415
+    from benchmarks.data import bench_data  # noqa: PLC0415
 
-    from crmfile import read_crm_file  # noqa: PLC0415
-    from synthetic import generate  # noqa: PLC0415
-    from synthetic.scoring import format_scores, score  # noqa: PLC0415
-
-    work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="th-bench-"))
-    # A private register, instance and outbox: the benchmark never touches the operator's.
-    os.environ["TIETOHUOLTO_VAR"] = str(work / "var")
-    os.environ[REGISTER_URL_ENV] = f"sqlite:///{work / 'register.sqlite'}"
-    os.environ["DAGSTER_HOME"] = str(work / "dagster")
-    as_of = date.today()
-    _say(f"generating {args.orgs} organisations and {args.crm_rows} CRM rows (seed {args.seed})")
-    data = generate(
-        work / "data", orgs=args.orgs, crm_rows=args.crm_rows, seed=args.seed, as_of=as_of
+    as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    _say(
+        f"data: {args.orgs:,} organisations, {args.crm_rows:,} CRM rows, seed {args.seed}, "
+        f"as of {as_of}"
     )
-    cmd_register_load(argparse.Namespace(snapshot_dir=str(data.snapshot_dir)))
     started = time.perf_counter()
-    outcome = run_refresh(data.crm_file, "bench", None, as_of.isoformat())
-    seconds = time.perf_counter() - started
-    refreshed = read_crm_file(outcome["delivery"].refreshed_file)
-    key = refreshed.mapping["customer_row_id"]
-    rows = [dict(zip(refreshed.header, cells, strict=False)) for cells in refreshed.rows]
-    with data.truth_file.open(encoding="utf-8", newline="") as handle:
-        truth = {row["row_key"]: row for row in csv.DictReader(handle)}
-    _say(f"refresh: {seconds:.2f} s end to end, {len(rows) / seconds:,.0f} rows/s")
+    data, reused = bench_data(
+        _cache_dir(args), orgs=args.orgs, crm_rows=args.crm_rows, seed=args.seed, as_of=as_of
+    )
+    _say(
+        f"  {'reused' if reused else 'generated'} {data.folder} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    _say("matching with tietohuolto ...")
+    ours = in_child(run_ours, data, as_of)
+    splink = None
+    if not args.no_splink:
+        _say("matching with Splink ...")
+        splink = in_child(run_splink, data, args.seed)
     _say("")
-    _say(format_scores(score(rows, truth, key)))
+    _say(report(ours, splink))
     return EXIT_OK
 
 
@@ -438,16 +437,26 @@ def build_parser() -> argparse.ArgumentParser:
     bench_sub = bench.add_subparsers(dest="bench_command", required=True, metavar="KIND")
     accuracy = bench_sub.add_parser(
         "accuracy",
-        help="score the refresh against generated ground truth",
-        description="Generate a register and CRM file with ground truth, refresh it through "
-        "the Dagster job against a private register, and print status accuracy, the status "
-        "confusion matrix, organisation and person link precision/recall/F1, and the "
-        "precision and recall of every flag.",
+        help="score the matcher against generated ground truth and against Splink",
+        description="Generate (or reuse from the cache) a register and a CRM file with "
+        "ground truth; match them with our matcher and with Splink (DuckDB, EM-trained), "
+        "each in a process of its own; print both side by side (organisation and person "
+        "link precision/recall/F1, matching-stage seconds, rows/s, peak memory), the "
+        "reliability table of our confidence, person recall per kind of noise, and our "
+        "refresh's status accuracy, confusion matrix and flag precision/recall. Figures "
+        "only: nothing here passes or fails.",
     )
-    accuracy.add_argument("--orgs", type=int, default=2000)
-    accuracy.add_argument("--crm-rows", type=int, default=5000)
+    accuracy.add_argument("--orgs", type=int, default=2000, help="register organisations")
+    accuracy.add_argument("--crm-rows", type=int, default=5000, help="rows in the CRM file")
     accuracy.add_argument("--seed", type=int, default=1)
-    accuracy.add_argument("--work-dir", help="keep generated data here (default: a temp dir)")
+    accuracy.add_argument("--as-of", help="the register's date, YYYY-MM-DD (default: today)")
+    accuracy.add_argument(
+        "--cache-dir",
+        help="where generated data sets are kept and reused (default: var/bench)",
+    )
+    accuracy.add_argument(
+        "--no-splink", action="store_true", help="skip the Splink comparison (faster)"
+    )
     accuracy.set_defaults(func=cmd_bench_accuracy)
 
     ui = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1 with these definitions")
