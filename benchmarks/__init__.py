@@ -1,0 +1,1 @@
+"""Development-only benchmark code: yardsticks for `tietohuolto bench`, never shipped."""
