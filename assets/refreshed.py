@@ -5,6 +5,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -96,7 +97,16 @@ class RefreshedTable:
     # person_id -> the person fields whose register values went into the file (ledger).
     disclosed: dict[str, list[str]]
 
+    @cached_property
+    def facts(self) -> pd.DataFrame:
+        """What each output row may hold, recomputed from the register; the three checks
+        that read it share one computation."""
+        return self._processor_facts()
+
     def processor_facts(self) -> pd.DataFrame:
+        return self.facts
+
+    def _processor_facts(self) -> pd.DataFrame:
         allowed, contract = register_values(
             self.appended,
             self.candidates.organizations,

@@ -12,7 +12,10 @@ All comparisons work on whole arrays of pairs at once.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +24,8 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from matching.names import FORM_NAMES, same_first_name_by_form
 from matching.titles import title_role
+
+_NOT_LETTER = re.compile(r"[^a-z]")
 
 
 @dataclass(frozen=True)
@@ -33,18 +38,28 @@ def _jaro_winkler(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     return process.cpdist(ours, theirs, scorer=JaroWinkler.normalized_similarity, workers=-1)
 
 
+def per_unique(
+    values: np.ndarray, function: Callable[[str], Any], dtype: Any = object
+) -> np.ndarray:
+    """`function` of each value, computed once per distinct value: a file has far fewer
+    distinct names than candidate pairs."""
+    codes, uniques = pd.factorize(values)
+    return np.array([function(value) for value in uniques], dtype=dtype)[codes]
+
+
 def _first_word(values: np.ndarray) -> np.ndarray:
-    return pd.Series(values, dtype=object).str.split(" ", n=1).str[0].fillna("").to_numpy()
+    return per_unique(values, lambda s: s.split(" ", 1)[0])
+
+
+def _length(values: np.ndarray) -> np.ndarray:
+    return per_unique(values, len, int)
 
 
 def _one_edit(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     """One typo apart (insert, delete, substitute or swap two letters), in names long
     enough for one letter not to be a different name."""
     distance = process.cpdist(ours, theirs, scorer=DamerauLevenshtein.distance, workers=-1)
-    long_enough = np.minimum(
-        pd.Series(ours, dtype=object).str.len().to_numpy(),
-        pd.Series(theirs, dtype=object).str.len().to_numpy(),
-    )
+    long_enough = np.minimum(_length(ours), _length(theirs))
     return (distance <= 1) & (long_enough >= 4)
 
 
@@ -69,13 +84,12 @@ class FirstName:
         exact = ours == theirs
         ours_first, theirs_first = _first_word(ours), _first_word(theirs)
         given = ours_first == theirs_first
-        initial = (pd.Series(ours_first).str.len().to_numpy() == 1) & (
-            pd.Series(theirs).str[:1].to_numpy() == ours_first
-        )
+        initial = (_length(ours_first) == 1) & (per_unique(theirs, lambda s: s[:1]) == ours_first)
         similarity = _jaro_winkler(ours, theirs)
         short_form = np.zeros(len(ours), dtype=bool)
         unresolved = ~(missing | exact | given | initial)
-        in_table = np.isin(ours_first, list(FORM_NAMES)) & np.isin(theirs_first, list(FORM_NAMES))
+        known = FORM_NAMES.__contains__
+        in_table = per_unique(ours_first, known, bool) & per_unique(theirs_first, known, bool)
         for i in np.flatnonzero(unresolved & in_table):
             short_form[i] = same_first_name_by_form(ours_first[i], theirs_first[i])
         return np.select(
@@ -137,17 +151,15 @@ class Email:
     def level(self, ours: np.ndarray, theirs: np.ndarray, surname: np.ndarray) -> np.ndarray:
         missing = (ours == "") | (theirs == "")
         exact = ours == theirs
-        local_ours = pd.Series(ours, dtype=object).str.split("@").str[0].fillna("")
-        local_theirs = pd.Series(theirs, dtype=object).str.split("@").str[0].to_numpy()
-        letters = local_ours.str.replace(r"[^a-z]", "", regex=True).to_numpy(dtype=object)
-        surname_letters = pd.Series(surname, dtype=object).str.replace(" ", "").to_numpy()
-        names = np.array(
-            [len(s) >= 3 and s in local for local, s in zip(letters, surname_letters, strict=True)],
-            dtype=bool,
-        )
-        return np.select(
-            [missing, exact, local_ours.to_numpy() == local_theirs, names], [0, 1, 2, 3], default=4
-        )
+        local_ours = per_unique(ours, lambda e: e.split("@", 1)[0])
+        local_theirs = per_unique(theirs, lambda e: e.split("@", 1)[0])
+        same_local = local_ours == local_theirs
+        letters = per_unique(local_ours, lambda s: _NOT_LETTER.sub("", s))
+        surname_letters = per_unique(surname, lambda s: s.replace(" ", ""))
+        names = np.zeros(len(ours), dtype=bool)
+        for i in np.flatnonzero(~(missing | exact | same_local)):
+            names[i] = len(surname_letters[i]) >= 3 and surname_letters[i] in letters[i]
+        return np.select([missing, exact, same_local, names], [0, 1, 2, 3], default=4)
 
 
 class Title:
@@ -162,16 +174,20 @@ class Title:
     )
 
     def level(self, ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-        ours_s, theirs_s = pd.Series(ours, dtype=object), pd.Series(theirs, dtype=object)
-        roles = {t: title_role(t) for t in set(ours_s) | set(theirs_s)}
-        role_ours = ours_s.map(lambda t: r.key if (r := roles[t]) else "").to_numpy()
-        role_theirs = theirs_s.map(lambda t: r.key if (r := roles[t]) else "").to_numpy()
-        area_ours = ours_s.map(lambda t: r.area if (r := roles[t]) else "").to_numpy()
-        area_theirs = theirs_s.map(lambda t: r.area if (r := roles[t]) else "").to_numpy()
+        def role(title: str) -> str:
+            found = title_role(title)
+            return found.key if found else ""
+
+        def area(title: str) -> str:
+            found = title_role(title)
+            return found.area if found else ""
+
+        role_ours, role_theirs = per_unique(ours, role), per_unique(theirs, role)
+        area_ours, area_theirs = per_unique(ours, area), per_unique(theirs, area)
         missing = (ours == "") | (theirs == "")
         same_role = (role_ours != "") & (role_ours == role_theirs)
         same_text = (role_ours == "") & (
-            ours_s.str.casefold().to_numpy() == theirs_s.str.casefold().to_numpy()
+            per_unique(ours, str.casefold) == per_unique(theirs, str.casefold)
         )
         same_area = (area_ours != "") & (area_ours == area_theirs)
         return np.select([missing, same_role | same_text, same_area], [0, 1, 2], default=3)

@@ -3,7 +3,9 @@ place. Works on DataFrames only; the caller fetches the register candidates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,7 @@ from matching.blocking import (
 )
 from matching.business_id import BusinessIdState, normalise_business_id
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
+from matching.comparisons import per_unique
 from matching.contact_points import email_domain, normalise_phone
 from matching.text import fold, org_name_key
 
@@ -72,7 +75,9 @@ def _register_names(register_orgs: pd.DataFrame) -> pd.DataFrame:
     aux = text_column(register_orgs, "aux_names").str.split("|")
     extra = register_orgs[["org_id"]].assign(name=aux).explode("name")
     both = pd.concat([names, extra[extra["name"].fillna("").str.strip() != ""]])
-    both["words"] = both["name"].map(lambda n: " ".join(name_words(str(n))))
+    both["words"] = per_unique(
+        both["name"].astype(str).to_numpy(dtype=object), lambda n: " ".join(name_words(n))
+    )
     return both[both["words"] != ""][["org_id", "words"]].drop_duplicates()
 
 
@@ -95,19 +100,22 @@ def _support(pairs: pd.DataFrame, contacts: pd.DataFrame, orgs: pd.DataFrame) ->
     """Which of postcode, city, web domain and phone agree for each (contact, org) pair."""
     reg = orgs.set_index("org_id").loc[pairs["org_id"]]
     con = contacts.loc[pairs["contact"]]
-    postcode = text_column(con, "postcode").str.strip().to_numpy()
-    city = text_column(con, "city").map(fold).to_numpy()
-    domain = text_column(con, "email").map(lambda e: email_domain(e) or "").to_numpy()
-    phone = text_column(con, "phone").map(lambda p: normalise_phone(p) or "").to_numpy()
-    reg_domain = text_column(reg, "www").map(web_domain).to_numpy()
-    reg_phone = text_column(reg, "phone").map(lambda p: normalise_phone(p) or "").to_numpy()
+
+    def values(frame: pd.DataFrame, name: str, function: Callable[[str], Any]) -> np.ndarray:
+        return per_unique(text_column(frame, name).to_numpy(dtype=object), function)
+
+    postcode = values(con, "postcode", str.strip)
+    city = values(con, "city", fold)
+    domain = values(con, "email", lambda e: email_domain(e) or "")
+    phone = values(con, "phone", lambda p: normalise_phone(p) or "")
+    reg_domain = values(reg, "www", web_domain)
+    reg_phone = values(reg, "phone", lambda p: normalise_phone(p) or "")
     postcode_agrees = (postcode != "") & (
-        (postcode == text_column(reg, "visiting_postcode").to_numpy())
-        | (postcode == text_column(reg, "postal_postcode").to_numpy())
+        (postcode == values(reg, "visiting_postcode", str.strip))
+        | (postcode == values(reg, "postal_postcode", str.strip))
     )
     city_agrees = (city != "") & (
-        (city == text_column(reg, "visiting_city").map(fold).to_numpy())
-        | (city == text_column(reg, "postal_city").map(fold).to_numpy())
+        (city == values(reg, "visiting_city", fold)) | (city == values(reg, "postal_city", fold))
     )
     return pd.DataFrame(
         {

@@ -165,7 +165,28 @@ def run_refresh(
         if not result.success:
             raise CliError(_failure_summary(result))
         delivered = result.output_for_node("delivery")
-        return {"run_id": result.run_id, "delivery": delivered}
+        return {
+            "run_id": result.run_id,
+            "delivery": delivered,
+            "step_seconds": step_seconds(instance, result.run_id),
+        }
+
+
+def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
+    """Wall seconds of each step of a run (start to success), from its event log."""
+    from dagster import DagsterEventType  # noqa: PLC0415
+
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type == DagsterEventType.STEP_SUCCESS and event.step_key in started:
+            seconds[event.step_key] = entry.timestamp - started[event.step_key]
+    return seconds
 
 
 def _failure_summary(result: Any) -> str:
@@ -330,6 +351,43 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench_speed(args: argparse.Namespace) -> int:
+    """Register load and refresh at named sizes; a table and JSON of the figures."""
+    from benchmarks.data import bench_data  # noqa: PLC0415
+    from benchmarks.speed import SIZES, format_results, measure, write_json  # noqa: PLC0415
+
+    as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    names = [n.strip().upper() for n in args.sizes.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SIZES]
+    if unknown:
+        raise CliError(f"--sizes: unknown size(s) {', '.join(unknown)}; use {', '.join(SIZES)}")
+    workers = [int(w) for w in args.workers.split(",")] if args.workers else [0]
+    postgres_url = args.postgres_url or os.environ.get("TIETOHUOLTO_BENCH_POSTGRES_URL") or None
+    cache = _cache_dir(args)
+    results = []
+    for name in names:
+        size = SIZES[name]
+        started = time.perf_counter()
+        data, reused = bench_data(
+            cache, orgs=size.orgs, crm_rows=size.crm_rows, seed=args.seed, as_of=as_of
+        )
+        _say(
+            f"{name}: {'reused' if reused else 'generated'} {data.folder} "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
+        for count in workers:
+            how = f" with {count} Dask workers" if count else ""
+            _say(f"{name}: loading the register and refreshing {size.crm_rows:,} rows{how} ...")
+            work = cache / "runs" / f"{name}-w{count}"
+            results.append(measure(size, data, work, as_of, postgres_url, count))
+    _say("")
+    _say(format_results(results))
+    json_path = Path(args.json) if args.json else cache / "speed.json"
+    write_json(results, json_path)
+    _say(f"\nfigures written to {json_path}")
+    return EXIT_OK
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -458,6 +516,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-splink", action="store_true", help="skip the Splink comparison (faster)"
     )
     accuracy.set_defaults(func=cmd_bench_accuracy)
+    speed = bench_sub.add_parser(
+        "speed",
+        help="time the register load and the refresh at sizes S, M, L",
+        description="Generate (or reuse from the cache) registers and CRM files at named "
+        "sizes: XS (2,000 organisations, 1,000 rows), S (20,000 / 10,000), M (200,000 / "
+        "100,000), L (600,000 / 1,000,000). For each, load the register into an empty "
+        "SQLite store (and PostgreSQL with --postgres-url), then refresh the file through "
+        "the same code as `tietohuolto refresh`, in a process of its own. Prints per-stage "
+        "seconds and rows/s, end-to-end seconds, seconds per 1,000 rows, peak memory, and "
+        "the floor (pandas reading and writing the same file) with the ratio to it; writes "
+        "the same as JSON. Figures only: nothing here passes or fails.",
+    )
+    speed.add_argument("--sizes", default="S", help="comma-separated sizes (default: S)")
+    speed.add_argument("--seed", type=int, default=1)
+    speed.add_argument("--as-of", help="the register's date, YYYY-MM-DD (default: today)")
+    speed.add_argument("--cache-dir", help="generated data and runs (default: var/bench)")
+    speed.add_argument("--json", help="write the figures here (default: CACHE_DIR/speed.json)")
+    speed.add_argument(
+        "--postgres-url",
+        help="also time the register load into this PostgreSQL database (its tables are "
+        "dropped first); default: $TIETOHUOLTO_BENCH_POSTGRES_URL",
+    )
+    speed.add_argument(
+        "--workers",
+        help="comma-separated Dask worker counts (e.g. 1,2,4): match on a local Dask "
+        "cluster of that many worker processes, for the speed-up curve",
+    )
+    speed.set_defaults(func=cmd_bench_speed)
 
     ui = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1 with these definitions")
     ui.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")

@@ -1,0 +1,242 @@
+"""`tietohuolto bench speed`: the register load and the refresh at named sizes, through the
+same code as `tietohuolto register load` and `tietohuolto refresh`, with per-stage timings,
+peak memory and the floor (pandas reading and writing the same file).
+
+Each measured refresh runs in a child process of its own, so that its peak memory is its
+own; figures are printed and written as JSON, and never decide a test.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from benchmarks.data import BenchData
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    orgs: int
+    crm_rows: int
+
+
+SIZES = {
+    "XS": Size("XS", 2_000, 1_000),  # a smoke test of the command itself
+    "S": Size("S", 20_000, 10_000),
+    "M": Size("M", 200_000, 100_000),
+    "L": Size("L", 600_000, 1_000_000),
+}
+
+# Dagster steps of refresh_job grouped into the stages the table shows.
+STAGES = (
+    ("read", ("contacts",)),
+    ("match organisations", ("organisation_matches",)),
+    ("match persons", ("person_matches",)),
+    ("refresh rules", ("refreshed_table",)),
+    ("write + delivery", ("delivery",)),
+)
+CHECK_PREFIXES = ("contacts_", "refreshed_table_")
+
+
+@dataclass
+class SizeResult:
+    size: str
+    orgs: int
+    crm_rows: int
+    positions: int = 0
+    load_seconds: dict[str, float] = field(default_factory=dict)  # backend -> seconds
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    end_to_end_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    floor_seconds: float = 0.0
+    workers: int = 0  # Dask workers; 0 = local
+
+    @property
+    def ratio_to_floor(self) -> float:
+        return self.end_to_end_seconds / self.floor_seconds if self.floor_seconds else 0.0
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _in_child(function: Any, *args: Any) -> Any:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(function, *args).result()
+
+
+def load_register(snapshot_dir: Path, url: str) -> tuple[float, int]:
+    """Seconds to read and load the snapshot into an empty store at `url`, and positions."""
+    from register import RegisterStore, read_snapshot  # noqa: PLC0415
+    from register.tables import metadata  # noqa: PLC0415
+
+    store = RegisterStore.from_url(url)
+    metadata.drop_all(store.engine)  # an empty store, as on a new installation
+    started = time.perf_counter()
+    snapshot = read_snapshot(snapshot_dir)
+    store.load(snapshot)
+    seconds = time.perf_counter() - started
+    store.engine.dispose()
+    return seconds, len(snapshot.persons)
+
+
+def _file_dialect(path: Path) -> tuple[str, str]:
+    head = path.read_bytes()[:65536]
+    try:
+        text = head.decode("utf-8-sig")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        text, encoding = head.decode("cp1252"), "cp1252"
+    first = text.splitlines()[0] if text else ""
+    delimiter = max((";", ",", "\t", "|"), key=first.count)
+    return encoding, delimiter
+
+
+def floor_seconds(crm_file: Path, out_dir: Path) -> float:
+    """pandas reading the file as text and writing it back: what any tool must spend."""
+    encoding, delimiter = _file_dialect(crm_file)
+    started = time.perf_counter()
+    # The generated files hold a few deliberately ragged rows; pandas skipping them changes
+    # the floor by well under a per cent.
+    frame = pd.read_csv(
+        crm_file,
+        sep=delimiter,
+        dtype=str,
+        keep_default_na=False,
+        encoding=encoding,
+        on_bad_lines="skip",
+    )
+    frame.to_csv(out_dir / "floor.csv", sep=delimiter, index=False, encoding=encoding)
+    seconds = time.perf_counter() - started
+    (out_dir / "floor.csv").unlink()
+    return seconds
+
+
+def refresh_once(
+    crm_file: Path, work: Path, register_url: str, as_of: str, workers: int
+) -> dict[str, Any]:
+    """One `tietohuolto refresh` in this (child) process on a private instance."""
+    os.environ["TIETOHUOLTO_VAR"] = str(work / "var")
+    os.environ["TIETOHUOLTO_REGISTER_URL"] = register_url
+    os.environ["DAGSTER_HOME"] = str(work / "dagster")
+    if workers:
+        from dask.distributed import LocalCluster  # noqa: PLC0415
+
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        os.environ["TIETOHUOLTO_DASK_SCHEDULER"] = cluster.scheduler_address
+    from pipelines.cli import run_refresh  # noqa: PLC0415
+
+    started = time.perf_counter()
+    outcome = run_refresh(crm_file, "bench", None, as_of)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "steps": outcome["step_seconds"],
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def stage_seconds(steps: dict[str, float]) -> dict[str, float]:
+    stages = {name: sum(steps.get(s, 0.0) for s in members) for name, members in STAGES}
+    stages["validate (checks)"] = sum(
+        seconds for step, seconds in steps.items() if step.startswith(CHECK_PREFIXES)
+    )
+    return stages
+
+
+def measure(
+    size: Size,
+    data: BenchData,
+    work: Path,
+    as_of: date,
+    postgres_url: str | None,
+    workers: int = 0,
+) -> SizeResult:
+    """Load the register (SQLite, and PostgreSQL when given), then refresh the CRM file."""
+    work.mkdir(parents=True, exist_ok=True)
+    result = SizeResult(size.name, size.orgs, size.crm_rows, workers=workers)
+    sqlite_url = f"sqlite:///{work / 'register.sqlite'}"
+    result.load_seconds["sqlite"], result.positions = _in_child(
+        load_register, data.snapshot_dir, sqlite_url
+    )
+    if postgres_url:
+        result.load_seconds["postgresql"], _ = _in_child(
+            load_register, data.snapshot_dir, postgres_url
+        )
+    result.floor_seconds = _in_child(floor_seconds, data.crm_file, work)
+    run = _in_child(refresh_once, data.crm_file, work, sqlite_url, as_of.isoformat(), workers)
+    result.end_to_end_seconds = run["seconds"]
+    result.peak_rss_mb = run["peak_rss_mb"]
+    result.stage_seconds = stage_seconds(run["steps"])
+    return result
+
+
+def format_results(results: list[SizeResult]) -> str:
+    """The table: one column per size."""
+    width = 16
+    lines = [f"{'':<28}" + "".join(f"{r.size:>{width}}" for r in results)]
+
+    def row(label: str, values: list[str]) -> None:
+        lines.append(f"{label:<28}" + "".join(f"{v:>{width}}" for v in values))
+
+    row("organisations", [f"{r.orgs:,}" for r in results])
+    row("positions", [f"{r.positions:,}" for r in results])
+    row("CRM rows", [f"{r.crm_rows:,}" for r in results])
+    for backend in ("sqlite", "postgresql"):
+        if any(backend in r.load_seconds for r in results):
+            row(
+                f"register load {backend}, s",
+                [
+                    f"{r.load_seconds[backend]:.1f}" if backend in r.load_seconds else "-"
+                    for r in results
+                ],
+            )
+    lines.append("refresh, per stage (s | rows/s):")
+    names = [name for name, _ in STAGES] + ["validate (checks)"]
+    for name in names:
+        row(
+            f"  {name}",
+            [
+                f"{r.stage_seconds.get(name, 0):.2f} | {r.crm_rows / r.stage_seconds[name]:,.0f}"
+                if r.stage_seconds.get(name)
+                else "-"
+                for r in results
+            ],
+        )
+    row("end to end, s", [f"{r.end_to_end_seconds:.1f}" for r in results])
+    row("rows/s end to end", [f"{r.crm_rows / r.end_to_end_seconds:,.0f}" for r in results])
+    row("s per 1,000 rows", [f"{r.end_to_end_seconds / r.crm_rows * 1000:.3f}" for r in results])
+    row("peak RSS, MB", [f"{r.peak_rss_mb:,.0f}" for r in results])
+    row("floor (pandas read+write), s", [f"{r.floor_seconds:.2f}" for r in results])
+    row("end to end / floor", [f"{r.ratio_to_floor:.1f}x" for r in results])
+    if any(r.workers for r in results):
+        row("Dask workers", [str(r.workers) for r in results])
+    return "\n".join(lines)
+
+
+def write_json(results: list[SizeResult], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = [
+        {
+            **asdict(r),
+            "ratio_to_floor": r.ratio_to_floor,
+            "seconds_per_1000_rows": r.end_to_end_seconds / r.crm_rows * 1000,
+        }
+        for r in results
+    ]
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+__all__ = ["SIZES", "Size", "SizeResult", "format_results", "measure", "write_json"]
