@@ -22,6 +22,7 @@ from matching.persons import (
     contact_person_keys,
     find_elsewhere,
     match_persons,
+    resolve_shared_persons,
 )
 from matching.text import fold, fold_name, org_name_key, person_name_key, strip_diacritics
 from matching.titles import ROLES, Role, same_title, title_role
@@ -54,6 +55,7 @@ __all__ = [
     "org_name_key",
     "organisation_keys",
     "person_name_key",
+    "resolve_shared_persons",
     "same_phone",
     "same_title",
     "search_scope",

@@ -58,10 +58,16 @@ def link_persons(
     persons_elsewhere: pd.DataFrame,
     thresholds: PersonThresholds | None = None,
     calibration: Calibration = DEFAULT_CALIBRATION,
+    *,
+    resolve_shared: bool = True,
 ) -> pd.DataFrame:
-    """Evidence per contact (same index) once organisations are matched."""
+    """Evidence per contact (same index) once organisations are matched. A caller
+    matching a file in chunks passes `resolve_shared=False` and calls
+    `resolve_shared_persons` once over the whole file's evidence."""
     scope = search_scope(org_matches, register_orgs)
-    persons = match_persons(contacts, scope, register_persons, thresholds, calibration)
+    persons = match_persons(
+        contacts, scope, register_persons, thresholds, calibration, resolve_shared=resolve_shared
+    )
     missing = (org_matches["org_id"] != "") & (persons["person_method"] == "")
     elsewhere = find_elsewhere(contacts[missing], persons_elsewhere)
     evidence = pd.concat([org_matches, persons], axis=1)

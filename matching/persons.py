@@ -24,6 +24,7 @@ PERSON_MATCH_COLUMNS = (
     "person_method",
     "person_evidence",
     "duplicate",
+    "name_strong",
 )
 # A full name held by more register persons than this says nothing about who the contact is.
 MAX_NAMESAKES = 3
@@ -76,6 +77,7 @@ def _empty_result(index: pd.Index) -> pd.DataFrame:
             "person_method": "",
             "person_evidence": "",
             "duplicate": False,
+            "name_strong": False,
         },
         index=index,
     )
@@ -117,27 +119,47 @@ def _best_per_person(pairs: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop_duplicates(["contact", "person_id"], keep="first")
 
 
-def _resolve_shared(decided: pd.DataFrame, email_keys: pd.Series) -> tuple[pd.Index, pd.Index]:
-    """One register person to one row: where several rows took the same person, the best
-    keeps them; the others are the customer's duplicates of it (names agree, e-mails do
-    not contradict) or lose the match. Returns (duplicate rows, rows that lost)."""
-    shared = decided[decided.duplicated("person_id", keep=False)]
+def resolve_shared_persons(result: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """One register person to one row of the file: where several rows took the same
+    person, the best-scoring row keeps them; the others are the customer's duplicates of it
+    (names agree by a name-level test, e-mails do not contradict) and are flagged, or lose
+    the match (`superseded`). Runs over the whole file, after every chunk is matched."""
+    result = result.copy()
+    taken = result[(result["person_id"] != "") & result["person_method"].isin(["email", "name"])]
+    shared = taken[taken.duplicated("person_id", keep=False)]
     if shared.empty:
-        return pd.Index([]), pd.Index([])
-    shared = shared.assign(email_key=email_keys.loc[shared.index].to_numpy())
-    ordered = shared.sort_values(["person_id", "person_score"], ascending=[True, False])
-    winners = ordered.drop_duplicates("person_id", keep="first").set_index("person_id")
+        return result
+    email_keys = text_column(contacts.loc[shared.index], "email").map(
+        lambda e: normalise_email(e) or ""
+    )
+    shared = shared.assign(email_key=email_keys.to_numpy(), row=range(len(shared)))
+    ordered = shared.sort_values(
+        ["person_id", "person_score", "row"], ascending=[True, False, True]
+    )
+    winner_rows = ordered.drop_duplicates("person_id", keep="first")
+    winners = winner_rows.set_index("person_id")
     others = ordered[ordered.duplicated("person_id", keep="first")]
     winner_email = others["person_id"].map(winners["email_key"])
-    compatible = others["name_strong"].astype(bool) & (
-        (others["email_key"] == "") | (winner_email == "") | (others["email_key"] == winner_email)
-    )
-    duplicates = others.index[compatible.to_numpy(dtype=bool)]
-    lost = others.index[~compatible.to_numpy(dtype=bool)]
+    compatible = (
+        others["name_strong"].astype(bool)
+        & (
+            (others["email_key"] == "")
+            | (winner_email == "")
+            | (others["email_key"] == winner_email)
+        )
+    ).to_numpy(dtype=bool)
+    duplicates = others.index[compatible]
+    lost = others.index[~compatible]
     with_copies = set(others.loc[duplicates, "person_id"])
-    winner_rows = ordered.drop_duplicates("person_id", keep="first")
     duplicates = duplicates.append(winner_rows.index[winner_rows["person_id"].isin(with_copies)])
-    return duplicates, lost
+    result.loc[duplicates, "duplicate"] = True
+    cleared = _empty_result(lost)
+    result.loc[lost, cleared.columns] = cleared
+    result.loc[lost, "person_method"] = "superseded"
+    result["position_current"] = result["position_current"].astype(bool)
+    result["duplicate"] = result["duplicate"].astype(bool)
+    result["name_strong"] = result["name_strong"].astype(bool)
+    return result
 
 
 def match_persons(
@@ -146,12 +168,16 @@ def match_persons(
     register_persons: pd.DataFrame,
     thresholds: PersonThresholds | None = None,
     calibration: Calibration = DEFAULT_CALIBRATION,
+    *,
+    resolve_shared: bool = True,
 ) -> pd.DataFrame:
     """For each contact (same index): the register person and position it is.
 
     `scope` pairs each contact (`contact` = contact index) with the organisations to look in
     (`org_id`). `person_method` is `email` (the e-mail agreed), `name`, `ambiguous`,
     `superseded` (another row of the file is that person, with better evidence) or empty.
+    A caller matching a file in chunks passes `resolve_shared=False` and calls
+    `resolve_shared_persons` once over the whole file.
     """
     thresholds = thresholds or PersonThresholds()
     result = _empty_result(contacts.index)
@@ -173,10 +199,7 @@ def match_persons(
         & (rival_score >= best["person_score"] - thresholds.ambiguity_margin).fillna(False)
         & ~best["email_exact"].astype(bool)
     )
-    decided = best[accepted & ~contested]
-    email_keys = text_column(contacts, "email").map(lambda e: normalise_email(e) or "")
-    duplicates, lost = _resolve_shared(decided, email_keys)
-    kept = decided.drop(index=lost)
+    kept = best[accepted & ~contested]
     result.loc[kept.index, "person_id"] = kept["person_id"].astype(str)
     result.loc[kept.index, "position_org_id"] = kept["org_id"].astype(str)
     result.loc[kept.index, "position_current"] = kept["current"].astype(bool)
@@ -186,15 +209,14 @@ def match_persons(
     )
     result.loc[kept.index, "person_method"] = np.where(kept["email_exact"], "email", "name")
     result.loc[kept.index, "person_evidence"] = kept["evidence"].astype(str)
-    result.loc[duplicates, "duplicate"] = True
-    result.loc[lost, "person_method"] = "superseded"
+    result.loc[kept.index, "name_strong"] = kept["name_strong"].astype(bool)
     unsure = best[contested]
     result.loc[unsure.index, "person_method"] = "ambiguous"
     result.loc[unsure.index, "person_score"] = unsure["person_score"].astype(float)
     result.loc[unsure.index, "person_evidence"] = "rival within margin"
     result["position_current"] = result["position_current"].astype(bool)
-    result["duplicate"] = result["duplicate"].astype(bool)
-    return result
+    result["name_strong"] = result["name_strong"].astype(bool)
+    return resolve_shared_persons(result, contacts) if resolve_shared else result
 
 
 def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd.DataFrame:

@@ -66,8 +66,36 @@ def person_name_key(first_name: str | None, last_name: str | None) -> str:
     return " ".join(part for part in (fold_name(first_name), fold_name(last_name)) if part)
 
 
+# Legal forms spelled out, and the conjunctions of partnership names ("Virtanen & Korhonen",
+# "Virtanen ja Korhonen"): neither tells one organisation from another.
+_SPELLED_FORMS = (
+    ("julkinen osakeyhtio", ""),
+    ("avoin yhtio", ""),
+    ("rekisteroity yhdistys", ""),
+    ("registrerad forening", ""),
+)
+_NOT_DISTINCTIVE = frozenset(
+    {
+        "osakeyhtio",
+        "aktiebolag",
+        "kommandiittiyhtio",
+        "kommanditbolag",
+        "toiminimi",
+        "osuuskunta",
+        "andelslag",
+        "ja",
+        "och",
+        "and",
+    }
+)
+
+
 def org_name_key(name: str | None) -> str:
-    """Folded organisation name without its legal form, wherever it stands (`Oy X` = `X Oy`)."""
-    words = fold(name).split()
-    kept = [word for word in words if word not in _LEGAL_FORMS]
+    """Folded organisation name without its legal form, wherever it stands and however it
+    is written (`Oy X` = `X Oy` = `X Osakeyhtiö`), and without `&`/`ja`/`och`/`and`."""
+    folded = f" {fold(name)} "
+    for phrase, replacement in _SPELLED_FORMS:
+        folded = folded.replace(f" {phrase} ", f" {replacement} ")
+    words = folded.split()
+    kept = [word for word in words if word not in _LEGAL_FORMS and word not in _NOT_DISTINCTIVE]
     return " ".join(kept) if kept else " ".join(words)

@@ -48,12 +48,22 @@ def generate(
     if dialect not in CRM_DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; choose one of {', '.join(CRM_DIALECTS)}")
     as_of = as_of or date.today()
+    rates = rates or CrmRates()
     rng = random.Random(seed)
     faker = Faker("fi_FI")
     faker.seed_instance(seed)
-    register = build_register(rng, faker, orgs, as_of)
+    register = build_register(
+        rng,
+        faker,
+        orgs,
+        as_of,
+        aux_name_share=rates.register_aux_names,
+        long_first_name_share=rates.register_long_first_name,
+        second_given_name_share=rates.register_second_given_name,
+        double_surname_share=rates.register_double_surname,
+    )
     assign_prohibitions(rng, register, prohibition_rates or DEFAULT_PROHIBITION_RATES)
-    rows = build_crm(rng, faker, register, crm_rows, rates or CrmRates(), stale_after_months)
+    rows = build_crm(rng, faker, register, crm_rows, rates, stale_after_months)
     for index, row in enumerate(r for r in rows if r.scenario == "invalid"):
         if index % 2:
             row.scenario = "invalid_ragged"

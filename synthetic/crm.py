@@ -3,7 +3,12 @@
 Each CRM row is made from one scenario (the person stayed, left, moved, the organisation
 merged or ceased, the contact was never known ...); the scenario also changes the register
 where the story needs it (a new title, a new e-mail) so that the truth is known by
-construction. Customer noise (notations, typos, lost diacritics) is laid on top.
+construction. Customer noise is laid on top: notations, typos, lost diacritics, and the
+harder kinds of `synthetic.noise` (short forms of first names, initials, one part of a
+double surname, ae/oe for ä/ö, swapped columns, old or personal e-mail addresses, other or
+shortened organisation names, missing postcode or city). Each row's truth names the noise
+laid on it, and its flags stay exact: a name or e-mail differs exactly where the refresh's
+rules will say so.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from datetime import timedelta
 
 from faker import Faker
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from matching.text import fold, org_name_key, person_name_key, strip_diacritics
 from matching.titles import ROLES
 from refresh.dates import is_stale
+from synthetic import noise
 from synthetic.register import (
     Organisation,
     Position,
@@ -57,6 +64,66 @@ class CrmRates:
     email_case: float = 0.05
     phone_notation: float = 0.5
 
+    # -- how the register itself writes names (build_register) --------------------------------
+    # Extra share of people whose register first name is an official long form with common
+    # short forms (Johannes, Katariina, Margareeta), on top of the many in Faker's pool
+    # (about a third of people then have one).
+    register_long_first_name: float = 0.03
+    # People registered with two given names ("Anna Maria"), as official records hold them.
+    register_second_given_name: float = 0.05
+    # People with a double-barrelled surname ("Virtanen-Korhonen"), as many married Finns
+    # have; customers often know only one part.
+    register_double_surname: float = 0.04
+    # Organisations with other names: Swedish parallel, trade or English name.
+    register_aux_names: float = 0.15
+
+    # -- person-name noise: rows whose truth has a person, movers excepted (see `moved`) ------
+    # Of rows whose register first name has a common short form (Johannes -> Jussi): the
+    # customer knows the person by it. About 3 % of person rows.
+    nickname: float = 0.12
+    # First name only as an initial ("M." or "M"), as in signatures and old CRMs.
+    first_name_initial: float = 0.015
+    # A typo in the first name (the older `name_typo` is in the last name only).
+    first_name_typo: float = 0.015
+    # Of rows whose register person has a double-barrelled surname: only one part written.
+    double_surname_part: float = 0.40
+    # Of rows whose name has å, ä or ö: written by a system without them (ä -> ae, ö -> oe,
+    # å -> aa), as records that went through an old system are; the plain-letter form is
+    # `lost_diacritics`. About 3 % of person rows (a sixth of names have such a letter).
+    diacritics_digraph: float = 0.18
+    # First and last name in each other's columns.
+    names_swapped: float = 0.01
+    # Of rows whose register person has two given names: the customer has only the first.
+    given_name_dropped: float = 0.25
+    # Of rows whose register person has one given name: the customer has a second one too.
+    given_name_added: float = 0.008
+    # E-mail in an older format at the same domain (`m.virtanen@`, `mattiv@`, `matti@`).
+    email_old_format: float = 0.015
+    # A personal address at a free mail domain (gmail.com, hotmail.com, luukku.com).
+    email_personal: float = 0.015
+
+    # -- organisation noise: rows whose truth has an organisation, twins excepted ------------
+    # One kind at most per row. Another registered name, `&`/`ja` and a spelled-out legal
+    # form are the same name (no `name_changed`); a shortened or misspelt name is not, and
+    # the refresh corrects it (`name_changed` on matched rows).
+    # Of rows whose organisation has aux names: the customer writes one of them.
+    org_aux_name: float = 0.15
+    # The name without its generic industry word ("Virtanen Rakennus Oy" -> "Virtanen Oy").
+    org_shortened: float = 0.015
+    # One wrong letter in the organisation's name.
+    org_typo: float = 0.015
+    # Of rows whose organisation's name has "&" or "ja": the other one written.
+    org_ampersand: float = 0.25
+    # The legal form spelled out ("Oy" -> "Osakeyhtiö").
+    org_legal_form_spelled: float = 0.01
+    # Business ID missing where the name is noised (small CRMs keep no IDs), instead of
+    # `business_id_missing`; kept wherever the noised name alone would not identify the
+    # organisation.
+    business_id_missing_noised_org: float = 0.40
+    # Postcode or city left empty (the refresh never fills an empty cell, so this alone
+    # changes no flag).
+    address_part_missing: float = 0.05
+
 
 @dataclass
 class CrmRow:
@@ -66,14 +133,11 @@ class CrmRow:
     status: str
     flags: set[str] = field(default_factory=set)
     scenario: str = ""
+    # The kinds of customer noise laid on this row (truth.csv `noise`), for recall per kind.
+    noise: set[str] = field(default_factory=set)
 
 
-def _typo(rng: random.Random, word: str) -> str:
-    if len(word) < 5:
-        return word + word[-1]
-    index = rng.randint(1, len(word) - 2)
-    replacement = rng.choice([c for c in "aeiklmnorstuv" if c != word[index].lower()])
-    return word[:index] + replacement + word[index + 1 :]
+_typo = noise.typo
 
 
 def _phone_notation(rng: random.Random, mobile: str) -> str:
@@ -106,13 +170,26 @@ def _invalid_business_id(business_id: str) -> str:
     return business_id[:-1] + str((check + 1) % 10)
 
 
-def _org_name_variant(rng: random.Random, name: str) -> str:
+def _org_name_variant(rng: random.Random, name: str) -> tuple[str, str]:
+    """(name, noise kind or '')."""
     words = name.split()
     if len(words) > 1 and rng.random() < 0.3:
-        return " ".join([words[-1], *words[:-1]])  # "Oy Virtanen Rakennus"
+        return " ".join([words[-1], *words[:-1]]), "org_legal_form_moved"  # "Oy Virtanen ..."
     if len(words) > 1 and rng.random() < 0.2:
-        return " ".join(words[:-1])  # legal form left out
-    return name
+        return " ".join(words[:-1]), "org_legal_form_dropped"
+    return name, ""
+
+
+# Organisation-name noise that makes the customer's name a different name, which the
+# refresh corrects (`name_changed`); the other kinds are the same name in another notation
+# or another of the organisation's registered names.
+_ORG_NAME_CHANGES = frozenset({"org_shortened", "org_typo"})
+_FREE_MAIL = noise.FREE_MAIL_DOMAINS
+
+
+def _usable_business_id(value: str) -> bool:
+    """Whether a matcher can go by this ID: eight digits after the notation is stripped."""
+    return sum(c.isdigit() for c in value) == 8
 
 
 class CrmBuilder:
@@ -140,13 +217,25 @@ class CrmBuilder:
         # same whatever the register's size.
         self.names_by_org: dict[str, list[str]] = {}
         self.orgs_by_name: dict[str, set[str]] = {}
+        self.people_by_org: dict[str, list[Position]] = {}
         for position in register.positions:
             self._index(position)
+        # The noise's own view of organisation names (see `noise.org_tokens`): which
+        # organisations a name's words could mean, to keep noised names identifying.
+        self.orgs_by_token: dict[str, set[str]] = {}
+        self.org_token_sets: dict[str, list[frozenset[str]]] = {}
+        for org in register.organisations:
+            for name in (org.name, *org.aux_names):
+                tokens = noise.org_tokens(name)
+                self.org_token_sets.setdefault(org.org_id, []).append(tokens)
+                for token in tokens:
+                    self.orgs_by_token.setdefault(token, set()).add(org.org_id)
 
     def _index(self, position: Position) -> None:
         key = person_name_key(position.first_name, position.last_name)
         self.names_by_org.setdefault(position.org_id, []).append(key)
         self.orgs_by_name.setdefault(key, set()).add(position.org_id)
+        self.people_by_org.setdefault(position.org_id, []).append(position)
 
     def _add_position(self, position: Position) -> None:
         self.register.positions.append(position)
@@ -181,9 +270,15 @@ class CrmBuilder:
     def _prohibition_kinds(self, person_id: str) -> set[str]:
         return {kind for kind, _ in self.register.prohibitions.get(person_id, [])}
 
-    def _finish(self, row: CrmRow, noise_names: bool = True) -> CrmRow:
-        """Customer noise, then the truth's prohibition rules, which win over everything."""
+    def _finish(
+        self, row: CrmRow, noise_names: bool = True, position: Position | None = None
+    ) -> CrmRow:
+        """Customer noise, then the truth's prohibition rules, which win over everything.
+        `position` is the register's position of the row's person (for a matched row, the
+        one the refresh compares with); without it no person noise is laid on."""
         rng, rates, values = self.rng, self.rates, row.values
+        # The register's name as the refresh will compare it: the row starts as a copy.
+        register_name = (values["first_name"], values["last_name"])
         kinds = self._prohibition_kinds(row.true_person_id) if row.true_person_id else set()
         if "disclosure" in kinds:
             row.status, row.flags = "opted_out", set()
@@ -193,18 +288,37 @@ class CrmBuilder:
             plain = strip_diacritics(values["last_name"])
             if plain != values["last_name"]:
                 values["last_name"] = plain
-                self._name_changed(row)
+                row.noise.add("lost_diacritics")
         if noise_names and rng.random() < rates.name_typo:
             values["last_name"] = _typo(rng, values["last_name"])
-            self._name_changed(row)
+            row.noise.add("last_name_typo")
+        if noise_names and position is not None and row.true_person_id:
+            self._person_noise(row, position)
         if rng.random() < rates.email_case and values["email"]:
             values["email"] = values["email"][0].upper() + values["email"][1:]
+            row.noise.add("email_case")
         if values["mobile"] and rng.random() < rates.phone_notation:
-            values["mobile"] = _phone_notation(rng, values["mobile"])
+            written = _phone_notation(rng, values["mobile"])
+            if written != values["mobile"]:
+                values["mobile"] = written
+                row.noise.add("phone_notation")
         if values["title"] and rng.random() < rates.title_synonym:
             role = next((r for r in ROLES if values["title"] in (*r.finnish, *r.english)), None)
             if role is not None:
-                values["title"] = rng.choice((*role.finnish, *role.english))
+                synonym = rng.choice((*role.finnish, *role.english))
+                if synonym != values["title"]:
+                    values["title"] = synonym
+                    row.noise.add("title_synonym")
+        if row.true_org_id:
+            self._address_noise(row)
+        # The refresh's rule, exactly: a name differs when it differs case-insensitively.
+        if any(
+            written.strip().casefold() != register.strip().casefold()
+            for written, register in zip(
+                (values["first_name"], values["last_name"]), register_name, strict=True
+            )
+        ):
+            self._name_changed(row)
         if row.status in {"updated", "verified"}:
             row.status = "updated" if row.flags & _CHANGE_FLAGS else "verified"
         return row
@@ -213,21 +327,227 @@ class CrmBuilder:
         if row.status in {"verified", "updated"}:
             row.flags.add("name_changed")
 
+    # -- noise on the person ----------------------------------------------------------------
+
+    def _person_noise(self, row: CrmRow, position: Position) -> None:
+        """How customers write a person's name and e-mail; undone where the written name
+        could as well mean a colleague, so the noise never makes a row ambiguous."""
+        rng, rates, values = self.rng, self.rates, row.values
+        before = dict(values)
+        added: set[str] = set()
+        first, last = values["first_name"], values["last_name"]
+        given = first.split(" ")
+        if len(given) > 1:
+            if rng.random() < rates.given_name_dropped:
+                first = given[0]
+                added.add("given_name_dropped")
+        elif rng.random() < rates.given_name_added:
+            gender = noise.gender_of(first)
+            if gender is not None:
+                pool = noise.MALE_GIVEN_NAMES if gender == "m" else noise.FEMALE_GIVEN_NAMES
+                second = rng.choice(pool)
+                if second != first and "-" not in second:
+                    first = f"{first} {second}"
+                    added.add("given_name_added")
+        # One change to the first name's form at most, each kind at its own rate.
+        roll = rng.random()
+        short_forms = noise.NICKNAMES.get(first.split(" ")[0])
+        if roll < rates.nickname:
+            if short_forms:
+                first = rng.choice(short_forms)
+                added.add("nickname")
+        elif roll < rates.nickname + rates.first_name_initial:
+            first = first[0] + ("." if rng.random() < 0.7 else "")
+            added.add("first_name_initial")
+        elif roll < rates.nickname + rates.first_name_initial + rates.first_name_typo:
+            first = _typo(rng, first)
+            added.add("first_name_typo")
+        if "-" in last and rng.random() < rates.double_surname_part:
+            last = rng.choice(last.split("-"))
+            added.add("double_surname_part")
+        scandinavian = [
+            column
+            for column, text in (("first", first), ("last", last))
+            if noise.has_scandinavian_letters(text)
+        ]
+        if scandinavian and rng.random() < rates.diacritics_digraph:
+            if rng.choice(scandinavian) == "first":
+                first = noise.to_digraphs(first)
+            else:
+                last = noise.to_digraphs(last)
+            added.add("diacritics_digraph")
+        if rng.random() < rates.names_swapped:
+            first, last = last, first
+            added.add("names_swapped")
+        values["first_name"], values["last_name"] = first, last
+        self._email_noise(row, position, added)
+        if added and self._confusable(row, position):
+            values.update(before)
+            return
+        row.noise |= added
+        changed = values["email"].strip().casefold() != position.email.strip().casefold()
+        if values["email"] != before["email"] and changed:
+            self._flag_matched(row, "email_changed")
+
+    def _flag_matched(self, row: CrmRow, flag: str) -> None:
+        """A change flag, which the truth has only on matched rows (verified or updated)."""
+        if row.status in {"verified", "updated"}:
+            row.flags.add(flag)
+
+    def _email_noise(self, row: CrmRow, position: Position, added: set[str]) -> None:
+        """The person's address in an older format at the same domain, or a personal one."""
+        rng, rates, values = self.rng, self.rates, row.values
+        if "@" not in values["email"]:
+            return
+        first = noise.ascii_local(position.first_name.split(" ")[0])
+        last = noise.ascii_local(position.last_name)
+        roll = rng.random()
+        if roll < rates.email_old_format:
+            domain = values["email"].rsplit("@", 1)[1]
+            local = rng.choice((f"{first[:1]}.{last}", f"{first}{last[:1]}", first))
+            kind = "email_old_format"
+        elif roll < rates.email_old_format + rates.email_personal:
+            domain = rng.choice(_FREE_MAIL)
+            local = rng.choice(
+                (
+                    f"{first}.{last}",
+                    f"{first}{last}",
+                    f"{last}.{first}",
+                    f"{first}.{last}{rng.randint(1, 99)}",
+                )
+            )
+            kind = "email_personal"
+        else:
+            return
+        address = f"{local}@{domain}"
+        if address.casefold() not in {values["email"].casefold(), position.email.casefold()}:
+            values["email"] = address
+            added.add(kind)
+
+    def _confusable(self, row: CrmRow, position: Position) -> bool:
+        """Whether the written name shares a surname (or a near one) with a colleague at the
+        organisations the row concerns: then the noise could make the row mean them."""
+        written = noise.name_tokens(row.values["first_name"]) | noise.name_tokens(
+            row.values["last_name"]
+        )
+        for org_id in {position.org_id, row.true_org_id}:
+            for other in self.people_by_org.get(org_id, []):
+                if other.person_id == position.person_id:
+                    continue
+                for token in noise.name_tokens(other.last_name):
+                    if token in written or any(
+                        len(w) >= 4 and Levenshtein.distance(w, token, score_cutoff=1) <= 1
+                        for w in written
+                    ):
+                        return True
+        return False
+
+    # -- noise on the organisation and address ----------------------------------------------
+
+    def _address_noise(self, row: CrmRow) -> None:
+        """Postcode or city left empty; the truth's `address_changed` then holds only where a
+        column the customer still has differs (the refresh never fills an empty cell)."""
+        values = row.values
+        if not (values["postcode"] and values["city"]):
+            return
+        if self.rng.random() >= self.rates.address_part_missing:
+            return
+        column = "postcode" if self.rng.random() < 0.5 else "city"
+        values[column] = ""
+        row.noise.add(f"{column}_missing")
+        if "address_changed" in row.flags:
+            org = self.orgs[row.true_org_id]
+            register = {"street": org.street, "postcode": org.postcode, "city": org.city}
+            if not any(values[c] and values[c] != register[c] for c in register):
+                row.flags.discard("address_changed")
+
+    def _org_name_noise(self, org: Organisation) -> tuple[str, str] | None:
+        """(name as the customer writes it, noise kind) or None. One kind at most; each kind
+        has its rate among the rows where it can apply."""
+        rng, rates = self.rng, self.rates
+        roll = rng.random()
+        if roll < rates.org_aux_name:
+            return (rng.choice(org.aux_names), "org_aux_name") if org.aux_names else None
+        roll -= rates.org_aux_name
+        if roll < rates.org_shortened:
+            short = noise.shortened_org_name(org.name)
+            return (short, "org_shortened") if short else None
+        roll -= rates.org_shortened
+        if roll < rates.org_typo:
+            typo = noise.org_name_typo(rng, org.name)
+            return (typo, "org_typo") if typo else None
+        roll -= rates.org_typo
+        if roll < rates.org_ampersand:
+            swapped = noise.ampersand_swapped(org.name)
+            return (swapped, "org_ampersand") if swapped else None
+        roll -= rates.org_ampersand
+        if roll < rates.org_legal_form_spelled:
+            spelled = noise.spelled_legal_form(org.name)
+            return (spelled, "org_legal_form_spelled") if spelled else None
+        return None
+
+    def _org_name_identifies(self, name: str, kind: str, org: Organisation) -> bool:
+        """Whether the noised name, with no business ID to go by, still means this one
+        organisation: no other one has all its words (a shortened name is part of several
+        longer ones), nor, for a typo, a word one letter off beside the same other words."""
+        tokens = noise.org_tokens(name)
+        if not tokens:
+            return False
+        candidates = set.intersection(*(self.orgs_by_token.get(t, set()) for t in tokens))
+        if candidates - {org.org_id}:
+            return False
+        if kind != "org_typo":
+            return True
+        wrong = tokens - noise.org_tokens(org.name)
+        others = tokens - wrong
+        if not wrong or not others:
+            return False
+        near = set.intersection(*(self.orgs_by_token.get(t, set()) for t in others))
+        for other_id in near - {org.org_id}:
+            for other_tokens in self.org_token_sets[other_id]:
+                if others <= other_tokens and any(
+                    Levenshtein.distance(w, t, score_cutoff=1) <= 1
+                    for w in wrong
+                    for t in other_tokens - others
+                ):
+                    return False
+        return True
+
     def _identify_org(self, row: CrmRow, org: Organisation) -> None:
         """How the customer wrote the organisation's identity (business ID and name)."""
         rng, rates, values = self.rng, self.rates, row.values
-        values["org_name"] = _org_name_variant(rng, org.name)
-        roll = rng.random()
         twins = org_name_key(org.name) in self.twin_names
-        if roll < rates.business_id_missing and not twins:
+        noised = None if twins else self._org_name_noise(org)
+        if noised is not None:
+            values["org_name"], kind = noised
+            row.noise.add(kind)
+        else:
+            values["org_name"], variant = _org_name_variant(rng, org.name)
+            if variant:
+                row.noise.add(variant)
+        missing = rates.business_id_missing_noised_org if noised else rates.business_id_missing
+        roll = rng.random()
+        if roll < missing and not twins:
             values["business_id"] = ""
-        elif roll < rates.business_id_missing + rates.business_id_invalid and not twins:
+            row.noise.add("business_id_missing")
+        elif roll < missing + rates.business_id_invalid and not twins:
             values["business_id"] = _invalid_business_id(org.business_id)
             row.flags.add("business_id_invalid")
-        elif roll < rates.business_id_missing + rates.business_id_invalid + (
-            rates.business_id_other_notation
-        ):
+            row.noise.add("business_id_invalid")
+        elif roll < missing + rates.business_id_invalid + rates.business_id_other_notation:
             values["business_id"] = _business_id_notation(rng, org.business_id)
+            row.noise.add("business_id_notation")
+        if noised is not None:
+            usable = _usable_business_id(values["business_id"]) and (
+                "business_id_invalid" not in row.flags
+            )
+            if not usable and not self._org_name_identifies(*noised, org):
+                # The name alone would not tell which organisation: the customer has the ID.
+                values["business_id"] = org.business_id
+                row.flags.discard("business_id_invalid")
+                row.noise -= {"business_id_missing", "business_id_invalid", "business_id_notation"}
+            if noised[1] in _ORG_NAME_CHANGES:
+                self._name_changed(row)
 
     def _stale_flag(self, row: CrmRow, position: Position) -> None:
         if is_stale(position.verified_at, self.register.as_of, self.stale_after_months):
@@ -256,7 +576,7 @@ class CrmBuilder:
             row.flags.add("address_changed")
         self._stale_flag(row, position)
         self._identify_org(row, org)
-        return self._finish(row)
+        return self._finish(row, position=position)
 
     def left(self, position: Position, customer_id: str) -> CrmRow:
         """The register keeps the ended position (valid_to set)."""
@@ -265,7 +585,7 @@ class CrmBuilder:
         position.valid_to = self.register.as_of - timedelta(days=self.rng.randint(30, 500))
         row = CrmRow(values, org.org_id, position.person_id, "person_left", scenario="left")
         self._identify_org(row, org)
-        return self._finish(row)
+        return self._finish(row, position=position)
 
     def moved(self, position: Position, customer_id: str) -> CrmRow:
         """The register no longer lists the old position; the person holds one elsewhere."""
@@ -286,6 +606,8 @@ class CrmBuilder:
                 email=f"{local}@{destination.domain}",
                 mobile=make_mobile(self.rng),
                 valid_from=self.register.as_of - timedelta(days=self.rng.randint(30, 400)),
+                # `replace` would copy the old position's `dropped`: the new one is listed.
+                dropped=False,
             )
         )
         row = CrmRow(values, org.org_id, position.person_id, "person_left", scenario="moved")
@@ -307,7 +629,7 @@ class CrmBuilder:
         has_valid_id = values["business_id"] and "business_id_invalid" not in row.flags
         if org.successor_business_id and has_valid_id:
             row.flags.add("business_id_changed")
-        return self._finish(row)
+        return self._finish(row, position=position)
 
     def merged_carried(self, position: Position, customer_id: str) -> CrmRow:
         """The organisation merged; the person carries on in the successor."""
@@ -331,7 +653,7 @@ class CrmBuilder:
         self._identify_org(row, org)
         if values["business_id"] and "business_id_invalid" not in row.flags:
             row.flags.add("business_id_changed")
-        return self._finish(row)
+        return self._finish(row, position=carried)
 
     def ambiguous_org(self, position: Position, customer_id: str) -> CrmRow:
         """No business ID and a name two organisations share, with no town to tell them apart."""
@@ -339,7 +661,7 @@ class CrmBuilder:
         values = self._row_values(position, org, customer_id)
         values.update(business_id="", street="", postcode="", city="")
         row = CrmRow(values, org.org_id, position.person_id, "ambiguous", scenario="ambiguous_org")
-        return self._finish(row)
+        return self._finish(row, position=position)
 
     def unknown_contact(self, org: Organisation, customer_id: str) -> CrmRow:
         """A contact the register never had, at an organisation it knows."""

@@ -17,6 +17,7 @@ from stdnum.fi import alv
 
 from matching.text import fold, org_name_key, person_name_key
 from matching.titles import ROLES, Role
+from synthetic import noise
 
 _PLACE_PREFIXES = (
     "Pohjolan",
@@ -205,7 +206,9 @@ def make_mobile(rng: random.Random) -> str:
 
 
 def email_local(first: str, last: str) -> str:
-    return f"{fold(first).replace(' ', '')}.{fold(last).replace(' ', '')}"
+    """`matti.virtanen`: work addresses carry the first given name only (`Anna Maria`
+    is `anna.virtanen@`)."""
+    return f"{fold(first.split(' ', maxsplit=1)[0])}.{fold(last).replace(' ', '')}"
 
 
 def _staff_size(rng: random.Random) -> int:
@@ -220,9 +223,11 @@ def _staff_size(rng: random.Random) -> int:
     return rng.randint(15, 45)
 
 
-def _org_name(rng: random.Random, faker: Faker, taken: set[str]) -> str:
-    """A unique name (by its key). The simple patterns run out at about 17,000 names, so a
-    whole country's register also gets the double-surname forms firms really use."""
+def _org_name(rng: random.Random, faker: Faker, taken: set[str], taken_words: set[str]) -> str:
+    """A unique name (by its key, and by its words in any order, so that `&`/`ja` and word
+    order never make two organisations' names one). The simple patterns run out at about
+    17,000 names, so a whole country's register also gets the double-surname forms firms
+    really use; partnerships are named `Virtanen & Korhonen` or `Virtanen ja Korhonen`."""
     for attempt in range(1000):
         word, form = rng.choice(_INDUSTRY_WORDS), rng.choice(_LEGAL_FORMS)
         roll = rng.random()
@@ -230,15 +235,67 @@ def _org_name(rng: random.Random, faker: Faker, taken: set[str]) -> str:
             name = f"{faker.last_name()} {word} {form}"
         elif attempt < 5 and roll < 0.7:
             name = f"{rng.choice(_PLACE_PREFIXES)} {word} {form}"
-        elif roll < 0.5:
-            name = f"{faker.last_name()} & {faker.last_name()} {form}"
+        elif roll < 0.5 or (attempt < 5 and roll < 0.78):
+            conjunction = "&" if rng.random() < 0.75 else "ja"
+            name = f"{faker.last_name()} {conjunction} {faker.last_name()} {form}"
         else:
             name = f"{faker.last_name()}-{faker.last_name()} {word} {form}"
-        key = org_name_key(name)
-        if key not in taken:
+        key, words = org_name_key(name), noise.org_key(name)
+        if key not in taken and words not in taken_words:
             taken.add(key)
+            taken_words.add(words)
             return name
     raise RuntimeError("ran out of organisation names")
+
+
+def _given_names(
+    rng: random.Random, faker: Faker, long_form_share: float, second_name_share: float
+) -> str:
+    """First name(s) as the register holds them: official long forms (Johannes, Katariina)
+    more often than Faker's pool has them, since customers know many of these people by a
+    short form; and sometimes two given names (`Anna Maria`), as official records have."""
+    male = rng.random() < 0.5
+    long_forms = noise.LONG_FORMS_MALE if male else noise.LONG_FORMS_FEMALE
+    pick = faker.first_name_male if male else faker.first_name_female
+    first = rng.choice(long_forms) if rng.random() < long_form_share else pick()
+    if rng.random() < second_name_share:
+        second = pick()
+        if second != first and "-" not in second and "-" not in first:
+            first = f"{first} {second}"
+    return first
+
+
+def _surname(rng: random.Random, faker: Faker, double_share: float) -> str:
+    """A surname; a double-barrelled one (`Virtanen-Korhonen`) for `double_share` people."""
+    last = faker.last_name()
+    if rng.random() < double_share:
+        other = faker.last_name()
+        if other != last:
+            last = f"{last}-{other}"
+    return last
+
+
+def _assign_aux_names(rng: random.Random, orgs: list[Organisation], share: float) -> None:
+    """Swedish parallel names, trade names and English names for `share` of organisations;
+    each unique across the whole register by `noise.org_key`, so that an aux name never
+    points at two organisations. Organisations sharing a name (the twins) get none, so
+    that only their place tells them apart, as before."""
+    owner: dict[str, str] = {}
+    shared: set[str] = set()
+    for org in orgs:
+        key = noise.org_key(org.name)
+        if key in owner and owner[key] != org.org_id:
+            shared.add(key)
+        owner.setdefault(key, org.org_id)
+    for org in orgs:
+        if rng.random() >= share or noise.org_key(org.name) in shared:
+            continue
+        for aux in noise.aux_name_candidates(rng, org.name):
+            key = noise.org_key(aux)
+            if aux == org.name or aux in org.aux_names:
+                continue
+            if owner.setdefault(key, org.org_id) == org.org_id:
+                org.aux_names.append(aux)
 
 
 def _date_between(rng: random.Random, start: date, end: date) -> date:
@@ -259,13 +316,20 @@ def build_register(
     n_orgs: int,
     as_of: date,
     twin_rate: float = 0.01,
+    *,
+    aux_name_share: float = 0.15,
+    long_first_name_share: float = 0.03,
+    second_given_name_share: float = 0.05,
+    double_surname_share: float = 0.04,
 ) -> Register:
-    """Organisations with their current and ended positions, as the register holds them now."""
+    """Organisations with their current and ended positions, as the register holds them now.
+    The shares say how the register itself writes names (see `CrmRates.register_*`)."""
     taken_ids: set[str] = set()
     taken_names: set[str] = set()
+    taken_words: set[str] = set()
     orgs: list[Organisation] = []
     for index in range(n_orgs):
-        name = _org_name(rng, faker, taken_names)
+        name = _org_name(rng, faker, taken_names, taken_words)
         slug = fold(org_name_key(name)).replace(" ", "")[:24] or f"org{index}"
         status = _weighted(rng, _STATUS_WEIGHTS)
         org = Organisation(
@@ -282,8 +346,6 @@ def build_register(
             phone=f"0{rng.choice(('9', '2', '3', '8', '14', '17'))} {rng.randint(100000, 9999999)}",
             updated_at=_date_between(rng, as_of - timedelta(days=900), as_of),
         )
-        if rng.random() < 0.08:
-            org.aux_names.append(f"{org_name_key(name).title()} Ab")
         if rng.random() < 0.05:
             org.old_address = (faker.street_address(), faker.postcode(), faker.city())
         orgs.append(org)
@@ -307,6 +369,7 @@ def build_register(
                 updated_at=_date_between(rng, as_of - timedelta(days=900), as_of),
             )
         )
+    _assign_aux_names(rng, orgs, aux_name_share)
     active = [o for o in orgs if o.status == "active"]
     for org in orgs:
         if org.status == "merged" or (org.status == "ceased" and rng.random() < 0.3):
@@ -320,7 +383,8 @@ def build_register(
         for seat in range(org.staff):
             person_counter += 1
             while True:
-                first, last = faker.first_name(), faker.last_name()
+                first = _given_names(rng, faker, long_first_name_share, second_given_name_share)
+                last = _surname(rng, faker, double_surname_share)
                 if person_name_key(first, last) not in used_names:
                     used_names.add(person_name_key(first, last))
                     break

@@ -150,6 +150,9 @@ def write_truth(rows: list[CrmRow], path: Path) -> None:
             "expected_status",
             "expected_flags",
             "scenario",
+            # Last, so that readers by column name are unaffected: the customer noise on the
+            # row (`;`-separated kinds), for recall per kind of noise.
+            "noise",
         ),
         (
             (
@@ -159,6 +162,7 @@ def write_truth(rows: list[CrmRow], path: Path) -> None:
                 r.status,
                 ";".join(sorted(r.flags)),
                 r.scenario,
+                ";".join(sorted(r.noise)),
             )
             for r in rows
         ),
