@@ -1,5 +1,6 @@
 """Matching the delivery to the master register: organisations, then persons."""
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -11,19 +12,25 @@ from assets.contacts import Contacts
 from matching import (
     OrganisationThresholds,
     PersonThresholds,
-    link_persons,
+    link_chunk,
     match_organisations,
+    resolve_shared_persons,
 )
+from matching.parallel import DEFAULT_CHUNK_ROWS, SCHEDULER_ENV, chunks, map_chunks
 from pipelines.partitions import deliveries
 from pipelines.resources import RegisterResource
-from register import Candidates, candidates_for
+from refresh.progress import Progress
+from register import Candidates, candidates_for, merge_candidates
 
 
 @dataclass(frozen=True)
 class OrganisationMatches:
     snapshot_id: str
-    candidates: Candidates
+    candidates: Candidates  # all chunks' together
     matches: pd.DataFrame  # one row per contact, matching.ORG_MATCH_COLUMNS
+    # The file in chunks (row labels) and each chunk's own candidates, for person matching.
+    chunks: list[pd.Index]
+    chunk_candidates: list[Candidates]
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,11 @@ class OrganisationMatchConfig(Config):
         default=OrganisationThresholds.ambiguity_margin,
         description="Two organisations scoring within this margin are `ambiguous`.",
     )
+    chunk_rows: int = Field(
+        default=DEFAULT_CHUNK_ROWS,
+        description="Rows matched at a time: memory is bounded by a chunk and the register "
+        "rows its candidates need; chunks run on Dask when TIETOHUOLTO_DASK_SCHEDULER is set.",
+    )
 
 
 @asset(
@@ -78,17 +90,24 @@ def organisation_matches(
             "the register store holds no snapshot: run `tietohuolto register load SNAPSHOT_DIR`"
         )
     usable = _usable(contacts)
-    candidates = candidates_for(store, usable)
-    matches = match_organisations(
-        usable,
-        candidates.organizations,
-        candidates.org_key_hits,
-        OrganisationThresholds(
-            name_accept=config.name_accept,
-            name_with_support=config.name_with_support,
-            ambiguity_margin=config.ambiguity_margin,
-        ),
+    thresholds = OrganisationThresholds(
+        name_accept=config.name_accept,
+        name_with_support=config.name_with_support,
+        ambiguity_margin=config.ambiguity_margin,
     )
+    pieces, parts, labels = [], [], []
+    with Progress("matching organisations", len(usable)) as progress:
+        for chunk in chunks(usable, config.chunk_rows):
+            found = candidates_for(store, chunk)
+            pieces.append(
+                match_organisations(chunk, found.organizations, found.org_key_hits, thresholds)
+            )
+            parts.append(found)
+            labels.append(chunk.index)
+            progress.advance(len(chunk))
+            context.log.info(f"organisations matched for {progress.done:,} / {len(usable):,} rows")
+    matches = pd.concat(pieces)
+    candidates = merge_candidates(parts)
     methods = matches["org_method"].replace("", "none").value_counts().to_dict()
     matched = int((matches["org_id"] != "").sum())
     context.add_output_metadata(
@@ -100,10 +119,11 @@ def organisation_matches(
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
             "candidate_organisations": len(candidates.organizations),
             "candidate_positions": len(candidates.persons),
+            "chunks": len(labels),
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
-    return OrganisationMatches(snapshot.snapshot_id, candidates, matches)
+    return OrganisationMatches(snapshot.snapshot_id, candidates, matches, labels, parts)
 
 
 class PersonMatchConfig(Config):
@@ -132,15 +152,30 @@ def person_matches(
     for those not found there, whether the register knows them elsewhere (left)."""
     started = time.perf_counter()
     usable = _usable(contacts)
-    candidates = organisation_matches.candidates
-    evidence = link_persons(
-        usable,
-        organisation_matches.matches,
-        candidates.organizations,
-        candidates.persons,
-        candidates.persons_elsewhere,
-        PersonThresholds(config.accept, config.ambiguity_margin),
-    )
+    thresholds = PersonThresholds(config.accept, config.ambiguity_margin)
+    arguments = [
+        (
+            usable.loc[labels],
+            organisation_matches.matches.loc[labels],
+            found.organizations,
+            found.persons,
+            found.persons_elsewhere,
+            thresholds,
+        )
+        for labels, found in zip(
+            organisation_matches.chunks, organisation_matches.chunk_candidates, strict=True
+        )
+    ]
+    # Read at run time, so that an operator can point a running deployment at a cluster.
+    scheduler = os.environ.get(SCHEDULER_ENV) or None
+    with Progress("matching persons", len(usable)) as progress:
+
+        def done(number: int) -> None:
+            progress.advance(len(arguments[number][0]))
+            context.log.info(f"persons matched for {progress.done:,} / {len(usable):,} rows")
+
+        pieces = map_chunks(link_chunk, arguments, scheduler, done)
+    evidence = resolve_shared_persons(pd.concat(pieces), usable)
     methods = evidence["person_method"].replace("", "none").value_counts().to_dict()
     matched = int((evidence["person_id"] != "").sum())
     context.add_output_metadata(
@@ -150,7 +185,11 @@ def person_matches(
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
             "known_elsewhere": int(evidence["found_elsewhere"].sum()),
             "duplicates": int(evidence["duplicate"].sum()),
+            "chunks": len(arguments),
+            "executor": "dask" if scheduler else "local",
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
-    return PersonMatches(organisation_matches.snapshot_id, candidates, evidence)
+    return PersonMatches(
+        organisation_matches.snapshot_id, organisation_matches.candidates, evidence
+    )

@@ -8,7 +8,7 @@ from matching.business_id import (
 )
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
 from matching.contact_points import email_domain, normalise_email, normalise_phone, same_phone
-from matching.link import EVIDENCE_COLUMNS, link, link_persons, search_scope
+from matching.link import EVIDENCE_COLUMNS, link, link_chunk, link_persons, search_scope
 from matching.organisations import (
     ORG_MATCH_COLUMNS,
     OrganisationThresholds,
@@ -46,6 +46,7 @@ __all__ = [
     "fold_name",
     "is_valid_business_id",
     "link",
+    "link_chunk",
     "link_persons",
     "match_organisations",
     "match_persons",

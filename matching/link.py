@@ -102,3 +102,27 @@ def link(
         thresholds,
         calibration,
     )
+
+
+def link_chunk(
+    contacts: pd.DataFrame,
+    org_matches: pd.DataFrame,
+    register_orgs: pd.DataFrame,
+    register_persons: pd.DataFrame,
+    persons_elsewhere: pd.DataFrame,
+    thresholds: PersonThresholds | None = None,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+) -> pd.DataFrame:
+    """`link_persons` for one chunk of a file, leaving the one-person-one-row rule to
+    `resolve_shared_persons` over the whole file: a pure function of its arguments, so it
+    runs the same here and on a Dask worker."""
+    return link_persons(
+        contacts,
+        org_matches,
+        register_orgs,
+        register_persons,
+        persons_elsewhere,
+        thresholds,
+        calibration,
+        resolve_shared=False,
+    )

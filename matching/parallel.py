@@ -48,13 +48,13 @@ def map_chunks(
         return results
     from dask.distributed import Client, as_completed  # noqa: PLC0415
 
-    with Client(scheduler, set_as_default=False) as client:
+    with Client(scheduler) as client:
         futures = [client.submit(function, *args, pure=False) for args in arguments]
         order = {future.key: number for number, future in enumerate(futures)}
         for future in as_completed(futures):
             if on_done:
                 on_done(order[future.key])
-        return client.gather(futures)
+        return list(client.gather(futures))
 
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "SCHEDULER_ENV", "chunks", "map_chunks"]

@@ -1,7 +1,12 @@
 """The master register store: tables, snapshot loader, candidate queries, snapshot history
 and diff, the disclosure ledger and data-subject requests (no Dagster)."""
 
-from register.candidates import Candidates, candidates_for, fetch_candidates
+from register.candidates import (
+    Candidates,
+    candidates_for,
+    fetch_candidates,
+    merge_candidates,
+)
 from register.diff import SnapshotDiff, diff_snapshots, format_diff
 from register.ledger import (
     LEDGER_RETENTION_MONTHS,
@@ -51,6 +56,7 @@ __all__ = [
     "format_diff",
     "ledger_cutoff",
     "make_engine",
+    "merge_candidates",
     "position_key",
     "purge_ledger",
     "read_snapshot",

@@ -3,7 +3,7 @@ look-ups on the keys the file holds, never a scan of the register (the gazetteer
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -87,4 +87,21 @@ def candidates_for(store: RegisterStore, contacts: pd.DataFrame) -> Candidates:
         person_keys["email_key"],
         person_keys["name_key"],
         org_block_keys=contact_block_keys(fallback)["key"],
+    )
+
+
+def merge_candidates(parts: Sequence[Candidates]) -> Candidates:
+    """The union of several chunks' candidates (each register row once)."""
+    if len(parts) == 1:
+        return parts[0]
+
+    def union(frames: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
+        return pd.concat(frames, ignore_index=True).drop_duplicates(key, ignore_index=True)
+
+    return Candidates(
+        organizations=union([c.organizations for c in parts], ["org_id"]),
+        persons=union([c.persons for c in parts], ["position_id"]),
+        persons_elsewhere=union([c.persons_elsewhere for c in parts], ["position_id"]),
+        prohibitions=union([c.prohibitions for c in parts], ["person_id", "kind"]),
+        org_key_hits=union([c.org_key_hits for c in parts], ["key", "org_id"]),
     )
