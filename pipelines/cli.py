@@ -60,16 +60,46 @@ def cmd_generate(args: argparse.Namespace) -> int:
 # -- register -------------------------------------------------------------------------------
 
 
+def _data_lines(path: Path) -> int:
+    """Rows of a CSV file without its header (for progress: a count, not a parse)."""
+    if not path.is_file():
+        return 0
+    with path.open("rb") as handle:
+        return max(
+            sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0
+        )
+
+
 def cmd_register_load(args: argparse.Namespace) -> int:
     from register import RegisterStore, SnapshotError, read_snapshot, redact_url  # noqa: PLC0415
 
     url = register_url()
     _ensure_sqlite_folder(url)
+    from refresh.progress import Progress  # noqa: PLC0415
+
     started = time.perf_counter()
+    snapshot_dir = Path(args.snapshot_dir)
+    stages = ["organizations", "persons", "prohibitions"]
+    bars = {
+        stage: Progress(f"reading {stage}", _data_lines(snapshot_dir / f"{stage}.csv"))
+        for stage in stages
+    }
+
+    def show(stage: str, rows: int) -> None:
+        bar = bars[stage]
+        bar.advance(rows - bar.done)
+        if rows >= bar.total:
+            bar.close()
+            following = stages[stages.index(stage) + 1 :]
+            if following:  # the next file's clock starts now
+                bars[following[0]].started = time.perf_counter()
+
     try:
-        snapshot = read_snapshot(args.snapshot_dir)
+        snapshot = read_snapshot(snapshot_dir, progress=show)
     except SnapshotError as exc:
         raise CliError(f"snapshot refused, register left as it was: {exc}") from exc
+    if sys.stderr.isatty():
+        print("writing the register store ...", file=sys.stderr, flush=True)
     info = RegisterStore.from_url(url).load(snapshot)
     _say(
         f"loaded snapshot {info.snapshot_id} into {redact_url(url)} in "

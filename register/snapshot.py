@@ -241,10 +241,16 @@ def snapshot_checksum(folder: Path) -> str:
     return digest.hexdigest()
 
 
+PROGRESS_EVERY = 20_000
+
+
 def read_snapshot(
     folder: str | Path, progress: Callable[[str, int], None] | None = None
 ) -> Snapshot:
-    """Parse and validate all three files; raises SnapshotError on the first problem."""
+    """Parse and validate all three files; raises SnapshotError on the first problem.
+
+    `progress(file stem, rows read so far)` is called every `PROGRESS_EVERY` rows and at
+    the end of each file."""
     source = Path(folder)
     if not source.is_dir():
         raise SnapshotError(str(source), None, "snapshot folder does not exist")
@@ -256,6 +262,8 @@ def read_snapshot(
             raise SnapshotError("organizations.csv", line, "org_id appears twice")
         seen_orgs.add(record["org_id"])
         snapshot.organizations.append(record)
+        if progress and len(snapshot.organizations) % PROGRESS_EVERY == 0:
+            progress("organizations", len(snapshot.organizations))
     if progress:
         progress("organizations", len(snapshot.organizations))
     for position_id, (line, row) in enumerate(
@@ -264,6 +272,8 @@ def read_snapshot(
         record = _person(line, row, seen_orgs)
         record["position_id"] = position_id
         snapshot.persons.append(record)
+        if progress and position_id % PROGRESS_EVERY == 0:
+            progress("persons", position_id)
     for record, key in zip(snapshot.persons, position_keys(snapshot.persons), strict=True):
         record["position_key"] = key
     if progress:
