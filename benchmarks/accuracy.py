@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from benchmarks.data import BenchData, register_frames
@@ -66,12 +67,15 @@ def link_counts(
     row_keys: pd.Series, orgs: pd.Series, persons: pd.Series, truth: pd.DataFrame
 ) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
     """(tp, predicted, actual) for organisation and person links of every row: a link is
-    right when it is the true id; an empty prediction is no prediction."""
+    right when it is the true id; an empty prediction is no prediction. Where the truth
+    says `ambiguous` (two organisations nothing in the row tells apart) the right answer is
+    no link, so any link there counts against precision."""
     expected = truth.loc[row_keys.to_numpy()]
+    undecidable = (expected["expected_status"] == "ambiguous").to_numpy()
     counts = []
     for given, wanted in ((orgs, expected["true_org_id"]), (persons, expected["true_person_id"])):
         given_ids = given.fillna("").astype(str).to_numpy()
-        wanted_ids = wanted.to_numpy()
+        wanted_ids = np.where(undecidable, "", wanted.to_numpy())
         predicted = given_ids != ""
         counts.append(
             (
@@ -142,6 +146,7 @@ def run_ours(data: BenchData, as_of: date) -> EngineRun:
         appended.loc[confident, "refresh_confidence"].astype(float).to_numpy(),
         (right_org.to_numpy() & right_person),
     )
+    expected_all = truth.loc[contacts["row_key"].to_numpy()]
     return EngineRun(
         name="tietohuolto",
         seconds=seconds,
@@ -157,8 +162,30 @@ def run_ours(data: BenchData, as_of: date) -> EngineRun:
             "by_noise": recall_by_noise(contacts["row_key"], person, truth),
             "methods": Counter(full["person_method"].replace("", "none")),
             "org_methods": Counter(full["org_method"].replace("", "none")),
+            "fitted": fitted_calibration(full, expected_all),
         },
     )
+
+
+def fitted_calibration(full: pd.DataFrame, expected: pd.DataFrame) -> str:
+    """Calibration constants fitted on this run's matches, as code for
+    `matching/calibration.py` (fit on one seed, check the reliability on another)."""
+    from matching.calibration import fit_logistic, fit_org_table  # noqa: PLC0415
+
+    person = (full["person_id"] != "").to_numpy()
+    right_person = full["person_id"].to_numpy() == expected["true_person_id"].to_numpy()
+    slope, intercept = fit_logistic(
+        full.loc[person, "person_score"].astype(float).to_numpy(), right_person[person]
+    )
+    org = (full["org_id"] != "").to_numpy()
+    found_org = full["position_org_id"].where(full["position_org_id"] != "", full["org_id"])
+    right_org = found_org.to_numpy() == expected["true_org_id"].to_numpy()
+    table = fit_org_table(
+        full.loc[org, "org_method"].to_numpy(),
+        full.loc[org, "org_similarity"].astype(float).to_numpy(),
+        right_org[org],
+    )
+    return f"person_slope={slope:.4f}, person_intercept={intercept:.4f}\norg_table={table!r}"
 
 
 def recall_by_noise(
@@ -247,7 +274,7 @@ def format_noise(by_noise: dict[str, tuple[int, int]]) -> str:
     return "\n".join(lines)
 
 
-def report(ours: EngineRun, splink: EngineRun | None) -> str:
+def report(ours: EngineRun, splink: EngineRun | None, fit: bool = False) -> str:
     """Everything the command prints after the data is ready."""
     scores: Scores = ours.extra["scores"]
     runs = [ours] if splink is None else [ours, splink]
@@ -264,6 +291,8 @@ def report(ours: EngineRun, splink: EngineRun | None) -> str:
         "our refresh, scored against the truth:",
         format_scores(scores),
     ]
+    if fit:
+        parts += ["", "calibration fitted on this data:", ours.extra["fitted"]]
     return "\n".join(p for p in parts if p is not None)
 
 

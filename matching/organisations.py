@@ -4,7 +4,7 @@ place. Works on DataFrames only; the caller fetches the register candidates."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ ORG_MATCH_COLUMNS = (
     "org_confidence",
     "org_candidates",
     "org_evidence",
+    "org_similarity",
 )
 MAX_SUCCESSOR_HOPS = 10
 
@@ -162,6 +163,7 @@ def match_by_name(
             "org_confidence": 0.0,
             "org_candidates": 0,
             "org_evidence": "",
+            "org_similarity": 0.0,
         },
         index=contacts.index,
     )
@@ -203,6 +205,7 @@ def match_by_name(
         method, decided["similarity"].to_numpy()
     )
     result.loc[decided.index, "org_evidence"] = _evidence_text(decided["similarity"], decided)
+    result.loc[decided.index, "org_similarity"] = decided["similarity"].astype(float)
     return result
 
 
@@ -222,7 +225,12 @@ def match_organisations(
     """
     keys = organisation_keys(contacts)
     result = keys.assign(
-        org_id="", org_method="", org_confidence=0.0, org_candidates=0, org_evidence=""
+        org_id="",
+        org_method="",
+        org_confidence=0.0,
+        org_candidates=0,
+        org_evidence="",
+        org_similarity=0.0,
     )
     if register_orgs.empty:
         return result
@@ -236,6 +244,7 @@ def match_organisations(
         np.full(int(found.sum()), "business_id"), np.full(int(found.sum()), 100.0)
     )
     result.loc[found, "org_evidence"] = "business ID"
+    result.loc[found, "org_similarity"] = 100.0
 
     fallback = ~found & (keys["org_name_key"] != "")
     if fallback.any():
@@ -243,8 +252,16 @@ def match_organisations(
         if key_hits is None:
             index = OrganisationIndex.from_register(register_orgs)
             key_hits = index.lookup(contact_block_keys(wanted)["key"])
-        by_name = match_by_name(wanted, register_orgs, key_hits, thresholds, calibration)
-        result.loc[by_name.index, by_name.columns] = by_name
+        t = thresholds or OrganisationThresholds()
+        # A valid business ID the register does not hold names an organisation it does not
+        # know (abroad, new, never registered): a similar name is then most likely another
+        # organisation, so only the exact name with place, domain or phone agreeing will do.
+        unknown_id = valid[fallback].to_numpy()
+        strict = replace(t, name_accept=101.0, name_with_support=100.0)
+        for rows, limits in ((~unknown_id, t), (unknown_id, strict)):
+            if rows.any():
+                by_name = match_by_name(wanted[rows], register_orgs, key_hits, limits, calibration)
+                result.loc[by_name.index, by_name.columns] = by_name
     result["org_candidates"] = result["org_candidates"].astype(int)
     result["org_confidence"] = result["org_confidence"].astype(float)
     return result

@@ -26,6 +26,17 @@ PERSON_MATCH_COLUMNS = (
     "duplicate",
     "name_strong",
 )
+_PAIR_COLUMNS = (
+    "org_id",
+    "person_id",
+    "first_name",
+    "last_name",
+    "title",
+    "email",
+    "email_key",
+    "valid_to",
+)
+_CONTACT_COLUMNS = ("first_name", "last_name", "title")
 # A full name held by more register persons than this says nothing about who the contact is.
 MAX_NAMESAKES = 3
 
@@ -87,10 +98,12 @@ def score_candidates(
     contacts: pd.DataFrame, scope: pd.DataFrame, register_persons: pd.DataFrame
 ) -> pd.DataFrame:
     """Every (contact, register position) pair in scope with its score and evidence."""
-    pairs = scope.merge(register_persons, on="org_id", how="inner", suffixes=("", "_reg"))
+    # Only the columns matching reads: a file's pairs are many, the register's columns wide.
+    wanted = [c for c in _PAIR_COLUMNS if c in register_persons]
+    pairs = scope.merge(register_persons[wanted], on="org_id", how="inner", suffixes=("", "_reg"))
     if pairs.empty:
         return pairs.assign(score=[], email_exact=[], name_strong=[], evidence=[], current=[])
-    mine = contacts.loc[pairs["contact"]]
+    mine = contacts.loc[pairs["contact"], [c for c in _CONTACT_COLUMNS if c in contacts]]
     email_keys = text_column(contacts, "email").map(lambda e: normalise_email(e) or "")
     register_emails = text_column(pairs, "email_key" if "email_key" in pairs else "email")
     scored = score_pairs(
@@ -221,8 +234,9 @@ def match_persons(
 
 def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd.DataFrame:
     """For contacts not found in their organisation: does the register know them anywhere
-    else, by the same e-mail address or by exactly the same full name held by at most
-    `MAX_NAMESAKES` persons? (`found`, and `person_id` when exactly one person fits.)
+    else, by the same e-mail address, by exactly the same full name held by at most
+    `MAX_NAMESAKES` persons, or by a commoner full name with the same e-mail local part?
+    (`found`, and `person_id` when exactly one person fits.)
 
     This tells "left the organisation" from "never known"; where the person went is the
     register's business and never goes into the customer's file.
@@ -231,20 +245,35 @@ def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd
     if contacts.empty or register_persons.empty:
         return found
     keys = contact_person_keys(contacts)
-    keys = keys.assign(contact=keys.index)
+    keys = keys.assign(contact=keys.index, local=keys["email_key"].str.split("@", n=1).str[0])
     people = register_persons[["person_id", "email_key", "name_key"]].drop_duplicates()
-    by_email = keys[keys["email_key"] != ""].merge(
-        people[people["email_key"].fillna("") != ""], on="email_key", suffixes=("", "_reg")
-    )[["contact", "person_id"]]
+    people = people.assign(
+        email_key=people["email_key"].fillna("").astype(str),
+        local=people["email_key"].fillna("").astype(str).str.split("@", n=1).str[0],
+    )
     namesakes = people.drop_duplicates(["name_key", "person_id"]).groupby("name_key").size()
     rare = namesakes[namesakes <= MAX_NAMESAKES].index
-    without_email_hit = keys[~keys["contact"].isin(by_email["contact"])]
-    by_name = without_email_hit[without_email_hit["name_key"].isin(rare)].merge(
-        people, on="name_key", suffixes=("", "_reg")
-    )[["contact", "person_id"]]
-    hits = pd.concat([by_email, by_name]).drop_duplicates()
-    if hits.empty:
-        return found
+    with_email = keys[keys["email_key"] != ""]
+    # Strongest evidence first; a contact is settled by the first tier that finds anyone.
+    tiers = [
+        with_email.merge(people[people["email_key"] != ""], on="email_key"),
+        # The same full name and address pattern at another organisation
+        # (matti.virtanen@old.fi, matti.virtanen@new.fi): the same person, moved.
+        with_email.merge(people[people["local"] != ""], on=["name_key", "local"]),
+        keys[keys["name_key"].isin(rare)].merge(people, on="name_key"),
+    ]
+    settled: set[object] = set()
+    for tier in tiers:
+        hits = tier[~tier["contact"].isin(settled)][["contact", "person_id"]].drop_duplicates()
+        if hits.empty:
+            continue
+        settled |= set(hits["contact"])
+        count = hits.groupby("contact")["person_id"].nunique()
+        only = hits.drop_duplicates("contact").set_index("contact")["person_id"]
+        found.loc[count.index, "found"] = True
+        single = count.index[count.to_numpy() == 1]
+        found.loc[single, "person_id"] = only.loc[single].astype(str)
+    return found
     count = hits.groupby("contact")["person_id"].nunique()
     only = hits.drop_duplicates("contact").set_index("contact")["person_id"]
     found.loc[count.index, "found"] = True

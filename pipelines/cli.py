@@ -384,7 +384,7 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
         _say("matching with Splink ...")
         splink = in_child(run_splink, data, args.seed)
     _say("")
-    _say(report(ours, splink))
+    _say(report(ours, splink, fit=args.fit))
     return EXIT_OK
 
 
@@ -559,6 +559,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     accuracy.add_argument(
         "--no-splink", action="store_true", help="skip the Splink comparison (faster)"
+    )
+    accuracy.add_argument(
+        "--fit",
+        action="store_true",
+        help="also print calibration constants fitted on this data (for "
+        "matching/calibration.py; fit on one seed, judge the reliability table on another)",
     )
     accuracy.set_defaults(func=cmd_bench_accuracy)
     speed = bench_sub.add_parser(

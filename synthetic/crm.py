@@ -656,10 +656,11 @@ class CrmBuilder:
         return self._finish(row, position=carried)
 
     def ambiguous_org(self, position: Position, customer_id: str) -> CrmRow:
-        """No business ID and a name two organisations share, with no town to tell them apart."""
+        """No business ID and a name two organisations share, with nothing to tell them apart:
+        no town, and no work e-mail (its domain would name the organisation)."""
         org = self.orgs[position.org_id]
         values = self._row_values(position, org, customer_id)
-        values.update(business_id="", street="", postcode="", city="")
+        values.update(business_id="", street="", postcode="", city="", email="")
         row = CrmRow(values, org.org_id, position.person_id, "ambiguous", scenario="ambiguous_org")
         return self._finish(row, position=position)
 
