@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test ui lint install clean
+.PHONY: demo test ui lint install clean bench
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Speed figures at S and M (L takes long: `tietohuolto bench speed --sizes L`).
+bench: $(STAMP)
+	$(BIN)/tietohuolto bench speed --sizes S,M
 
 ui: $(STAMP)
 	$(BIN)/tietohuolto ui

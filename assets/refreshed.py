@@ -51,6 +51,7 @@ from refresh.report import (
     confidence_table,
     manifest,
     report_markdown,
+    review_list,
     summarise,
     write_json,
 )
@@ -96,6 +97,8 @@ class RefreshedTable:
     candidates: Candidates
     # person_id -> the person fields whose register values went into the file (ledger).
     disclosed: dict[str, list[str]]
+    # The least confident matches and how they were made, for the change report.
+    review: list[dict[str, str]]
 
     @cached_property
     def facts(self) -> pd.DataFrame:
@@ -187,6 +190,7 @@ def refreshed_table(
         appended_columns=[*APPENDED_COLUMNS, *org_field_columns(settings.allowed_org_fields)],
         candidates=candidates,
         disclosed=disclosed_fields(decisions),
+        review=review_list(decisions, list(frame["row_key"])),
     )
 
 
@@ -279,7 +283,7 @@ def delivery(
     write_crm_file(
         staging / name, contacts.crm.format, refreshed_table.header, refreshed_table.rows
     )
-    summary = summarise(refreshed_table.appended)
+    summary = {**summarise(refreshed_table.appended), "review": refreshed_table.review}
     about = {
         "customer": contacts.customer,
         "delivery_id": contacts.delivery_id,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from refresh.rules import FLAGS, STATUSES
+from refresh.rules import FLAGS, STATUSES, Decision
 
 STATUS_MEANINGS = {
     "verified": "matched, nothing to change",
@@ -49,6 +49,32 @@ def summarise(appended: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+REVIEW_ROWS = 25
+
+
+def review_list(
+    decisions: Sequence[Decision], row_keys: Sequence[str], limit: int = REVIEW_ROWS
+) -> list[dict[str, str]]:
+    """The least confident matches, with how each was made, for the customer to look at
+    first: the customer's own row key, status, confidence and evidence (which fields agreed;
+    no values)."""
+    matched = [
+        (decision.confidence, str(key), decision)
+        for key, decision in zip(row_keys, decisions, strict=True)
+        if decision.confidence is not None and decision.evidence
+    ]
+    matched.sort(key=lambda item: (item[0], item[1]))
+    return [
+        {
+            "row": key,
+            "status": decision.status,
+            "confidence": f"{confidence:.2f}",
+            "evidence": decision.evidence,
+        }
+        for confidence, key, decision in matched[:limit]
+    ]
+
+
 def confidence_table(appended: pd.DataFrame) -> str:
     """The confidence histogram as a Markdown table (for the operator's asset metadata)."""
     histogram = summarise(appended)["confidence_histogram"]
@@ -79,7 +105,20 @@ def report_markdown(summary: Mapping[str, Any], context: Mapping[str, str]) -> s
     lines += [f"| {column} | {count} |" for column, count in summary["changed_columns"].items()]
     lines += ["", "## Match confidence", "", "| confidence | rows |", "| --- | ---: |"]
     lines += [f"| {b} | {c} |" for b, c in summary["confidence_histogram"].items()]
+    review = summary.get("review", [])
+    if review:
+        lines += ["", "## Matches to review first", "", REVIEW_TEXT, ""]
+        lines += ["| row | status | confidence | evidence |", "| --- | --- | ---: | --- |"]
+        lines += [
+            f"| {r['row']} | {r['status']} | {r['confidence']} | {r['evidence']} |" for r in review
+        ]
     return "\n".join(lines) + "\n"
+
+
+REVIEW_TEXT = (
+    "The least confident matches of this delivery, by your row key, with what agreed "
+    "between your row and the register."
+)
 
 
 def sha256_file(path: Path) -> str:

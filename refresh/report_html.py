@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from refresh.report import STATUS_MEANINGS
+from refresh.report import REVIEW_TEXT, STATUS_MEANINGS
 
 _COLOURS = {
     "verified": "#2e7d32",
@@ -77,6 +77,20 @@ def report_html(summary: Mapping[str, Any], about: Mapping[str, str]) -> str:
     flags = [(f, c) for f, c in summary["flags"].items() if c]
     columns = list(summary["changed_columns"].items())
     histogram = list(summary["confidence_histogram"].items())
+    review = summary.get("review", [])
+    review_html = (
+        f"<h2>Matches to review first</h2><p>{escape(REVIEW_TEXT)}</p>"
+        "<table><thead><tr><th>row</th><th>status</th><th>confidence</th><th>evidence</th>"
+        "</tr></thead><tbody>"
+        + "".join(
+            f"<tr><td>{escape(r['row'])}</td><td>{escape(r['status'])}</td>"
+            f"<td class=n>{escape(r['confidence'])}</td><td>{escape(r['evidence'])}</td></tr>"
+            for r in review
+        )
+        + "</tbody></table>"
+        if review
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -100,6 +114,7 @@ def report_html(summary: Mapping[str, Any], about: Mapping[str, str]) -> str:
 <h2>Match confidence</h2>
 <p>Rows matched to the register, by the matcher's confidence.</p>
 {_bars(histogram, "#00838f")}
+{review_html}
 <h2>How to read this</h2>
 <p>Your file comes back with the same rows and columns, followed by
 <code>refresh_status</code>, <code>refresh_flags</code>, <code>refresh_changes</code>
