@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -45,6 +46,9 @@ def strip_diacritics(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Names and places repeat a great deal across a register and a file (a few thousand first
+# names, tens of thousands of surnames): each distinct text is folded once.
+@lru_cache(maxsize=262_144)
 def fold(text: str | None) -> str:
     """Lower-case ASCII words separated by single spaces; idempotent."""
     if not text:
@@ -53,6 +57,7 @@ def fold(text: str | None) -> str:
     return " ".join(_NON_ALNUM.sub(" ", ascii_text).split())
 
 
+@lru_cache(maxsize=262_144)
 def fold_name(text: str | None) -> str:
     """Like `fold`, also undoing the ae/oe/aa transliteration of ä/ö/å inside words."""
     folded = fold(text)

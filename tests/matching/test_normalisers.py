@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.fi import alv
 
@@ -131,3 +132,21 @@ def test_importing_matching_does_not_import_dagster() -> None:
     code = "import sys, matching, refresh, register, quality; print('dagster' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@given(
+    st.from_regex(
+        r"[A-Za-z0-9._%+-]{1,20}@[A-Za-z0-9-]{1,15}(\.[A-Za-z0-9-]{1,10}){0,2}\.(fi|com|se|xyz|test)",
+        fullmatch=True,
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_fast_path_for_plain_addresses_agrees_with_email_validator(address: str) -> None:
+    # The fast path must never accept what email-validator refuses, nor change the result.
+    try:
+        expected: str | None = validate_email(
+            address, check_deliverability=False
+        ).normalized.casefold()
+    except EmailNotValidError:
+        expected = None
+    assert normalise_email(address) == expected
