@@ -11,9 +11,10 @@ import pandas as pd
 
 from matching.blocking import text_column
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
-from matching.comparisons import score_pairs
+from matching.comparisons import per_unique, score_pairs
 from matching.contact_points import normalise_email
 from matching.text import fold_name, person_name_key
+from matching.titles import title_role
 
 PERSON_MATCH_COLUMNS = (
     "person_id",
@@ -26,6 +27,13 @@ PERSON_MATCH_COLUMNS = (
     "duplicate",
     "name_strong",
 )
+
+
+def _role(title: str) -> str:
+    role = title_role(title)
+    return role.key if role else ""
+
+
 _PAIR_COLUMNS = (
     "org_id",
     "person_id",
@@ -245,12 +253,16 @@ def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd
     if contacts.empty or register_persons.empty:
         return found
     keys = contact_person_keys(contacts)
-    keys = keys.assign(contact=keys.index, local=keys["email_key"].str.split("@", n=1).str[0])
-    people = register_persons[["person_id", "email_key", "name_key"]].drop_duplicates()
-    people = people.assign(
-        email_key=people["email_key"].fillna("").astype(str),
-        local=people["email_key"].fillna("").astype(str).str.split("@", n=1).str[0],
+    keys = keys.assign(
+        contact=keys.index,
+        local=keys["email_key"].str.split("@", n=1).str[0],
+        role=per_unique(text_column(contacts, "title").to_numpy(dtype=object), _role),
     )
+    people = register_persons[["person_id", "email_key", "name_key"]].assign(
+        email_key=text_column(register_persons, "email_key"),
+        role=per_unique(text_column(register_persons, "title").to_numpy(dtype=object), _role),
+    )
+    people = people.assign(local=people["email_key"].str.split("@", n=1).str[0])
     namesakes = people.drop_duplicates(["name_key", "person_id"]).groupby("name_key").size()
     rare = namesakes[namesakes <= MAX_NAMESAKES].index
     with_email = keys[keys["email_key"] != ""]
@@ -264,19 +276,19 @@ def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd
     ]
     settled: set[object] = set()
     for tier in tiers:
-        hits = tier[~tier["contact"].isin(settled)][["contact", "person_id"]].drop_duplicates()
+        hits = tier[~tier["contact"].isin(settled)]
         if hits.empty:
             continue
         settled |= set(hits["contact"])
-        count = hits.groupby("contact")["person_id"].nunique()
-        only = hits.drop_duplicates("contact").set_index("contact")["person_id"]
-        found.loc[count.index, "found"] = True
-        single = count.index[count.to_numpy() == 1]
-        found.loc[single, "person_id"] = only.loc[single].astype(str)
-    return found
-    count = hits.groupby("contact")["person_id"].nunique()
-    only = hits.drop_duplicates("contact").set_index("contact")["person_id"]
-    found.loc[count.index, "found"] = True
-    single = count.index[count.to_numpy() == 1]
-    found.loc[single, "person_id"] = only.loc[single].astype(str)
+        found.loc[pd.unique(hits["contact"]), "found"] = True
+        # Several namesakes fit: the one holding the same role as in the customer's row, if
+        # only one does (a CFO who moved is most often a CFO again).
+        same_role = hits[(hits["role_x"] != "") & (hits["role_x"] == hits["role_y"])]
+        for candidates in (hits, same_role):
+            ids = candidates[["contact", "person_id"]].drop_duplicates()
+            count = ids.groupby("contact")["person_id"].nunique()
+            single = count.index[count.to_numpy() == 1]
+            undecided = single[found.loc[single, "person_id"].to_numpy() == ""]
+            only = ids.drop_duplicates("contact").set_index("contact")["person_id"]
+            found.loc[undecided, "person_id"] = only.loc[undecided].astype(str)
     return found

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import link, match_organisations, match_persons
+from matching import find_elsewhere, link, match_organisations, match_persons
 from matching.blocking import OrganisationIndex, contact_block_keys, name_keys, web_domain
 from matching.calibration import (
     DEFAULT_CALIBRATION,
@@ -328,3 +328,31 @@ def test_reliability_table_shows_a_miscalibrated_confidence() -> None:
 
 def test_confidences_stay_below_certainty() -> None:
     assert DEFAULT_CALIBRATION.person_confidence(np.array([1000.0]))[0] < 1.0
+
+
+def test_a_mover_among_namesakes_is_told_apart_by_the_role_they_still_hold() -> None:
+    # Two Matti Virtanens elsewhere with the same address pattern: the row's title is
+    # CFO, and only one of them is a CFO; the other never gets this row's history.
+    elsewhere = pd.DataFrame(
+        [
+            person(10, "P10", "O7", "Matti", "Virtanen", "matti.virtanen@uusi.fi"),
+            person(11, "P11", "O8", "Matti", "Virtanen", "matti.virtanen@toinen.fi"),
+        ]
+    ).assign(title=["talousjohtaja", "myyntipäällikkö"])
+    rows = people(
+        {
+            "first_name": "Matti",
+            "last_name": "Virtanen",
+            "email": "matti.virtanen@vanha.fi",
+            "title": "CFO",
+        },
+        {
+            "first_name": "Matti",
+            "last_name": "Virtanen",
+            "email": "matti.virtanen@vanha.fi",
+            "title": "toimitusjohtaja",
+        },
+    )
+    found = find_elsewhere(rows, elsewhere)
+    assert list(found["found"]) == [True, True]
+    assert list(found["person_id"]) == ["P10", ""]
