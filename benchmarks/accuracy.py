@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.data import BenchData, register_frames
+from benchmarks.data import BenchData, RegisterFrames, register_frames
 from synthetic.scoring import PrecisionRecall, Scores, format_scores, score
 
 
@@ -89,8 +89,7 @@ def link_counts(
 
 def run_ours(data: BenchData, as_of: date) -> EngineRun:
     """Our matcher, then our rules, on the whole register in memory."""
-    from matching import link  # noqa: PLC0415
-    from matching.blocking import OrganisationIndex, contact_block_keys  # noqa: PLC0415
+    from matching.blocking import OrganisationIndex  # noqa: PLC0415
     from matching.calibration import format_reliability, reliability_table  # noqa: PLC0415
     from refresh import RefreshSettings  # noqa: PLC0415
     from refresh.apply import complete_evidence, decide_file, decisions_frame  # noqa: PLC0415
@@ -104,14 +103,7 @@ def run_ours(data: BenchData, as_of: date) -> EngineRun:
     index_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    key_hits = index.lookup(contact_block_keys(usable)["key"])
-    evidence = link(
-        usable,
-        register.organizations,
-        register.persons,
-        register.persons,
-        key_hits=key_hits,
-    )
+    evidence = link_in_chunks(usable, register, index)
     seconds = time.perf_counter() - started
 
     full = complete_evidence(evidence, contacts.index)
@@ -186,6 +178,36 @@ def fitted_calibration(full: pd.DataFrame, expected: pd.DataFrame) -> str:
         right_org[org],
     )
     return f"person_slope={slope:.4f}, person_intercept={intercept:.4f}\norg_table={table!r}"
+
+
+def link_in_chunks(
+    usable: pd.DataFrame, register: RegisterFrames, index: Any, chunk_rows: int = 50_000
+) -> pd.DataFrame:
+    """What the refresh job's matching assets do, on the register in memory: per chunk,
+    the block keys' organisations and the register-wide persons with the chunk's e-mails
+    and names (what the store's indexed queries return), organisations then persons; then
+    one register person to one row over the whole file."""
+    from matching import (  # noqa: PLC0415
+        contact_person_keys,
+        link_chunk,
+        match_organisations,
+        resolve_shared_persons,
+    )
+    from matching.blocking import contact_block_keys  # noqa: PLC0415
+    from matching.parallel import chunks  # noqa: PLC0415
+
+    persons = register.persons
+    pieces = []
+    for chunk in chunks(usable, chunk_rows):
+        key_hits = index.lookup(contact_block_keys(chunk)["key"])
+        org_matches = match_organisations(chunk, register.organizations, key_hits)
+        keys = contact_person_keys(chunk)
+        elsewhere = persons[
+            persons["email_key"].isin(set(keys["email_key"]) - {""})
+            | persons["name_key"].isin(set(keys["name_key"]) - {""})
+        ]
+        pieces.append(link_chunk(chunk, org_matches, register.organizations, persons, elsewhere))
+    return resolve_shared_persons(pd.concat(pieces), usable)
 
 
 def recall_by_noise(

@@ -110,7 +110,14 @@ def _support(pairs: pd.DataFrame, contacts: pd.DataFrame, orgs: pd.DataFrame) ->
     domain = values(con, "email", lambda e: email_domain(e) or "")
     phone = values(con, "phone", lambda p: normalise_phone(p) or "")
     reg_domain = values(reg, "www", web_domain)
-    reg_phone = values(reg, "phone", lambda p: normalise_phone(p) or "")
+    # Parsing phone numbers is the dear part: only for pairs whose row has one.
+    reg_phone = np.full(len(pairs), "", dtype=object)
+    has_phone = phone != ""
+    if has_phone.any():
+        reg_phone[has_phone] = per_unique(
+            text_column(reg, "phone").to_numpy(dtype=object)[has_phone],
+            lambda p: normalise_phone(p) or "",
+        )
     postcode_agrees = (postcode != "") & (
         (postcode == values(reg, "visiting_postcode", str.strip))
         | (postcode == values(reg, "postal_postcode", str.strip))
@@ -173,8 +180,9 @@ def match_by_name(
     pairs = pairs[pairs["org_id"].isin(set(register_orgs["org_id"]))].reset_index(drop=True)
     if pairs.empty:
         return result
-    pairs["similarity"] = _name_similarity(pairs, contacts, _register_names(register_orgs))
-    support = _support(pairs, contacts, register_orgs)
+    in_pairs = register_orgs[register_orgs["org_id"].isin(set(pairs["org_id"]))]
+    pairs["similarity"] = _name_similarity(pairs, contacts, _register_names(in_pairs))
+    support = _support(pairs, contacts, in_pairs)
     points = (
         support["domain"] * t.domain_points
         + support["phone"] * t.phone_points
