@@ -76,9 +76,7 @@ def contact_person_keys(contacts: pd.DataFrame) -> pd.DataFrame:
 
 def _folded(text: pd.Series) -> np.ndarray:
     """fold_name over a text column, computed once per distinct value."""
-    unique = pd.unique(text)
-    lookup = dict(zip(unique, (fold_name(v) for v in unique), strict=True))
-    return text.map(lookup).to_numpy(dtype=object)
+    return per_unique(text.to_numpy(dtype=object), fold_name)
 
 
 def _text(values: pd.Series) -> np.ndarray:
