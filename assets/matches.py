@@ -20,7 +20,12 @@ from matching.parallel import DEFAULT_CHUNK_ROWS, SCHEDULER_ENV, chunks, map_chu
 from pipelines.partitions import deliveries
 from pipelines.resources import RegisterResource
 from refresh.progress import Progress
-from register import Candidates, candidates_for, merge_candidates
+from register import (
+    Candidates,
+    merge_candidates,
+    organisation_candidates,
+    person_candidates,
+)
 
 
 @dataclass(frozen=True)
@@ -98,11 +103,12 @@ def organisation_matches(
     pieces, parts, labels = [], [], []
     with Progress("matching organisations", len(usable)) as progress:
         for chunk in chunks(usable, config.chunk_rows):
-            found = candidates_for(store, chunk)
-            pieces.append(
-                match_organisations(chunk, found.organizations, found.org_key_hits, thresholds)
+            found = organisation_candidates(store, chunk)
+            matched = match_organisations(
+                chunk, found.organizations, found.org_key_hits, thresholds
             )
-            parts.append(found)
+            pieces.append(matched)
+            parts.append(person_candidates(store, chunk, found, matched["org_id"]))
             labels.append(chunk.index)
             progress.advance(len(chunk))
             context.log.info(f"organisations matched for {progress.done:,} / {len(usable):,} rows")

@@ -113,14 +113,12 @@ def run_ours(data: BenchData, as_of: date) -> EngineRun:
     org_counts, person_counts = link_counts(contacts["row_key"], org, person, truth)
 
     started = time.perf_counter()
-    wanted_orgs = set(full["org_id"]) | set(full["position_org_id"])
-    wanted_persons = set(full["person_id"]) | set(full["elsewhere_person_id"])
     decisions = decide_file(
         contacts,
         {c for c in contacts.columns if (contacts[c] != "").any()},
         full,
-        register.organizations[register.organizations["org_id"].isin(wanted_orgs)],
-        register.persons[register.persons["person_id"].isin(wanted_persons)],
+        register.organizations,
+        register.persons,
         register.prohibitions,
         RefreshSettings(as_of=as_of),
     )

@@ -59,6 +59,11 @@ def register_values(
     organisation, less the channels the person's prohibitions close; in the contract's
     organisation columns, that organisation's values. Nothing at all under a disclosure
     prohibition."""
+    # Only the register rows the output names (a large file's candidates are many more).
+    named_orgs = set(output["register_org_id"])
+    named_persons = set(output["register_person_id"])
+    organizations = organizations[organizations["org_id"].isin(named_orgs)]
+    positions = positions[positions["person_id"].isin(named_persons)]
     orgs = {r["org_id"]: r for r in organizations.to_dict("records")}
     by_position: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for record in positions.to_dict("records"):

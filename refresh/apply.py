@@ -72,7 +72,11 @@ def decide_file(
 ) -> list[Decision]:
     """One Decision per contact, in file order, with the customer's suppression list and
     the organisation fields its contract allows."""
-    orgs = _records(organizations, "org_id")
+    # Only the register rows the evidence names: a large file's candidates are many more.
+    wanted_orgs = set(evidence["org_id"]) | set(evidence["position_org_id"])
+    wanted_persons = set(evidence["person_id"]) | set(evidence["elsewhere_person_id"])
+    orgs = _records(organizations[organizations["org_id"].isin(wanted_orgs)], "org_id")
+    positions = positions[positions["person_id"].isin(wanted_persons)]
     # Current positions last, so that they win where a person also has an ended one.
     by_position = _records(
         positions.sort_values("valid_to", na_position="last"), ["person_id", "org_id"]

@@ -6,6 +6,8 @@ from register.candidates import (
     candidates_for,
     fetch_candidates,
     merge_candidates,
+    organisation_candidates,
+    person_candidates,
 )
 from register.diff import SnapshotDiff, diff_snapshots, format_diff
 from register.ledger import (
@@ -57,6 +59,8 @@ __all__ = [
     "ledger_cutoff",
     "make_engine",
     "merge_candidates",
+    "organisation_candidates",
+    "person_candidates",
     "position_key",
     "purge_ledger",
     "read_snapshot",

@@ -10,7 +10,8 @@ import pandas as pd
 
 from matching import BusinessIdState, contact_person_keys, organisation_keys
 from matching.blocking import contact_block_keys
-from register.store import RegisterStore
+from register.snapshot import PROHIBITION_COLUMNS
+from register.store import CANDIDATE_PERSON_COLUMNS, RegisterStore
 
 MAX_SUCCESSOR_HOPS = 10
 
@@ -87,6 +88,76 @@ def candidates_for(store: RegisterStore, contacts: pd.DataFrame) -> Candidates:
         person_keys["email_key"],
         person_keys["name_key"],
         org_block_keys=contact_block_keys(fallback)["key"],
+    )
+
+
+def _none_yet(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(columns))
+
+
+def organisation_candidates(store: RegisterStore, contacts: pd.DataFrame) -> Candidates:
+    """Stage one of a chunk: the organisations its rows may mean — by business ID, and for
+    rows whose ID finds none, by exact folded name and by the block keys of their name,
+    place and e-mail domain. No persons yet: those come for the matched organisations only
+    (`person_candidates`), which is far fewer than every candidate organisation."""
+    org_keys = organisation_keys(contacts)
+    valid = org_keys["business_id_state"] == BusinessIdState.VALID.value
+    by_business_id = store.organizations_by_business_id(org_keys.loc[valid, "business_id_norm"])
+    found = valid & org_keys["business_id_norm"].isin(set(by_business_id["business_id"]))
+    key_hits = store.organization_key_hits(contact_block_keys(contacts[~found])["key"])
+    orgs = pd.concat(
+        [
+            by_business_id,
+            store.organizations_by_name_key(org_keys.loc[~found, "org_name_key"]),
+            store.organizations_by_id(key_hits["org_id"]),
+        ],
+        ignore_index=True,
+    ).drop_duplicates("org_id", ignore_index=True)
+    return Candidates(
+        organizations=orgs,
+        persons=_none_yet(CANDIDATE_PERSON_COLUMNS),
+        persons_elsewhere=_none_yet(CANDIDATE_PERSON_COLUMNS),
+        prohibitions=_none_yet(PROHIBITION_COLUMNS),
+        org_key_hits=key_hits,
+    )
+
+
+def person_candidates(
+    store: RegisterStore,
+    contacts: pd.DataFrame,
+    organisations: Candidates,
+    matched_org_ids: Iterable[str],
+) -> Candidates:
+    """Stage two, once the chunk's organisations are matched: those organisations and
+    their merger successors, every position there (current and ended), the positions
+    anywhere with a row's e-mail or full name, and the prohibitions of all those persons."""
+    matched = set(matched_org_ids) - {""}
+    orgs = organisations.organizations
+    orgs = orgs[orgs["org_id"].isin(matched)]
+    for _ in range(MAX_SUCCESSOR_HOPS):
+        wanted = set(orgs["successor_business_id"].dropna()) - set(orgs["business_id"])
+        if not wanted:
+            break
+        orgs = pd.concat(
+            [orgs, store.organizations_by_business_id(wanted)], ignore_index=True
+        ).drop_duplicates("org_id")
+    person_keys = contact_person_keys(contacts)
+    persons = store.persons_by_org(orgs["org_id"])
+    elsewhere = pd.concat(
+        [
+            store.persons_by_email(person_keys["email_key"]),
+            store.persons_by_name_key(person_keys["name_key"]),
+        ],
+        ignore_index=True,
+    ).drop_duplicates("position_id")
+    return Candidates(
+        organizations=orgs.reset_index(drop=True),
+        persons=persons,
+        persons_elsewhere=elsewhere,
+        prohibitions=store.prohibitions_for(
+            set(persons["person_id"]) | set(elsewhere["person_id"])
+        ),
+        org_key_hits=organisations.org_key_hits,
     )
 
 

@@ -43,8 +43,9 @@ from register.tables import (
 )
 from register.tombstones import erased_ids
 
-# Both SQLite's bound-parameter limit and PostgreSQL's planner are happy with IN lists this size.
-_IN_CHUNK = 900
+# Values per IN list: under SQLite's bound-parameter limit (32,766 since 3.32) and
+# PostgreSQL's (65,535), and large enough that a big file's look-ups are few round trips.
+_IN_CHUNK = 10_000
 
 # What the candidate queries return for a position: the snapshot's columns and the look-up
 # keys (matching depends on exactly these); the history columns stay in the store.
