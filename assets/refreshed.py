@@ -3,7 +3,7 @@ and the delivery into the outbox."""
 
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -134,6 +134,7 @@ def refreshed_table(
     config: RefreshRulesConfig,
     contacts: Contacts,
     person_matches: PersonMatches,
+    register: RegisterResource,
 ) -> RefreshedTable:
     """Status, flags and changes for every row, register values written into the columns
     the customer has, prohibitions and the customer's suppression list applied."""
@@ -149,7 +150,13 @@ def refreshed_table(
         if config.suppression_file
         else EMPTY_SUPPRESSION
     )
-    candidates = person_matches.candidates
+    evidence = person_matches.evidence
+    # The prohibitions of the persons the rows were matched to, read now: a prohibition
+    # notified while the file was being matched still holds for this delivery.
+    named = set(evidence["person_id"]) | set(evidence["elsewhere_person_id"])
+    candidates = replace(
+        person_matches.candidates, prohibitions=register.store.prohibitions_for(named - {""})
+    )
     decisions = decide_file(
         frame,
         set(contacts.crm.mapping),

@@ -129,8 +129,9 @@ def person_candidates(
     matched_org_ids: Iterable[str],
 ) -> Candidates:
     """Stage two, once the chunk's organisations are matched: those organisations and
-    their merger successors, every position there (current and ended), the positions
-    anywhere with a row's e-mail or full name, and the prohibitions of all those persons."""
+    their merger successors, every position there (current and ended), and the positions
+    anywhere with a row's e-mail or full name. Prohibitions are read later, for the persons
+    the rows turn out to be (`RegisterStore.prohibitions_for`)."""
     matched = set(matched_org_ids) - {""}
     orgs = organisations.organizations
     orgs = orgs[orgs["org_id"].isin(matched)]
@@ -154,9 +155,7 @@ def person_candidates(
         organizations=orgs.reset_index(drop=True),
         persons=persons,
         persons_elsewhere=elsewhere,
-        prohibitions=store.prohibitions_for(
-            set(persons["person_id"]) | set(elsewhere["person_id"])
-        ),
+        prohibitions=_none_yet(PROHIBITION_COLUMNS),
         org_key_hits=organisations.org_key_hits,
     )
 
