@@ -104,7 +104,7 @@ class SplinkLinks:
     ``person_id`` ("" when none), ``org_probability`` and ``person_probability`` (the
     chosen pair's match probability, 0.0 when none). ``seconds`` is the wall time of the
     whole run (standardise, train, predict, pick the best) without importing Splink;
-    ``pairs_scored`` the candidate pairs both models compared.
+    ``pairs_scored`` the pairs both models kept from prediction (at or above ``threshold``).
     """
 
     links: pd.DataFrame
@@ -477,7 +477,9 @@ def _run_model(
                 # No pairs under this rule (a file without business IDs, say): the other
                 # session trains what it can, and predict() names what stays untrained.
                 continue
-        scored = linker.inference.predict()
+        # Only pairs that can be chosen are kept (what a practitioner would do at scale: the
+        # unfiltered table of every blocked pair is what costs Splink its memory).
+        scored = linker.inference.predict(threshold_match_probability=threshold)
         pairs = connection.execute(f"SELECT count(*) FROM {scored.physical_name}").fetchall()[0][0]
         # Which side is the CRM row is Splink's choice; the source dataset says.
         best = connection.sql(
