@@ -125,7 +125,12 @@ def floor_seconds(crm_file: Path, out_dir: Path) -> float:
 
 
 def refresh_once(
-    crm_file: Path, work: Path, register_url: str, as_of: str, workers: int
+    crm_file: Path,
+    work: Path,
+    register_url: str,
+    as_of: str,
+    workers: int,
+    chunk_rows: int | None = None,
 ) -> dict[str, Any]:
     """One `tietohuolto refresh` in this (child) process on a private instance."""
     os.environ["TIETOHUOLTO_VAR"] = str(work / "var")
@@ -139,7 +144,7 @@ def refresh_once(
     from pipelines.cli import run_refresh  # noqa: PLC0415
 
     started = time.perf_counter()
-    outcome = run_refresh(crm_file, "bench", None, as_of)
+    outcome = run_refresh(crm_file, "bench", None, as_of, chunk_rows=chunk_rows)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -163,6 +168,7 @@ def measure(
     as_of: date,
     postgres_url: str | None,
     workers: int = 0,
+    chunk_rows: int | None = None,
 ) -> SizeResult:
     """Load the register (SQLite, and PostgreSQL when given), then refresh the CRM file."""
     work.mkdir(parents=True, exist_ok=True)
@@ -176,7 +182,9 @@ def measure(
             load_register, data.snapshot_dir, postgres_url
         )
     result.floor_seconds = _in_child(floor_seconds, data.crm_file, work)
-    run = _in_child(refresh_once, data.crm_file, work, sqlite_url, as_of.isoformat(), workers)
+    run = _in_child(
+        refresh_once, data.crm_file, work, sqlite_url, as_of.isoformat(), workers, chunk_rows
+    )
     result.end_to_end_seconds = run["seconds"]
     result.peak_rss_mb = run["peak_rss_mb"]
     result.stage_seconds = stage_seconds(run["steps"])

@@ -416,7 +416,7 @@ def cmd_bench_speed(args: argparse.Namespace) -> int:
             how = f" with {count} Dask workers" if count else ""
             _say(f"{name}: loading the register and refreshing {size.crm_rows:,} rows{how} ...")
             work = cache / "runs" / f"{name}-w{count}"
-            results.append(measure(size, data, work, as_of, postgres_url, count))
+            results.append(measure(size, data, work, as_of, postgres_url, count, args.chunk_rows))
     _say("")
     _say(format_results(results))
     json_path = Path(args.json) if args.json else cache / "speed.json"
@@ -593,6 +593,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         help="comma-separated Dask worker counts (e.g. 1,2,4): match on a local Dask "
         "cluster of that many worker processes, for the speed-up curve",
+    )
+    speed.add_argument(
+        "--chunk-rows",
+        type=int,
+        metavar="N",
+        help="match N rows at a time (default 50,000); with --workers, smaller chunks "
+        "give the workers more to share",
     )
     speed.set_defaults(func=cmd_bench_speed)
 
