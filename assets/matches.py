@@ -101,9 +101,11 @@ def organisation_matches(
         ambiguity_margin=config.ambiguity_margin,
     )
     pieces, parts, labels = [], [], []
+    considered = 0
     with Progress("matching organisations", len(usable)) as progress:
         for chunk in chunks(usable, config.chunk_rows):
             found = organisation_candidates(store, chunk)
+            considered += len(found.organizations)
             matched = match_organisations(
                 chunk, found.organizations, found.org_key_hits, thresholds
             )
@@ -123,7 +125,8 @@ def organisation_matches(
             "organisations_matched": matched,
             "match_rate": round(matched / len(usable), 4) if len(usable) else 0.0,
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
-            "candidate_organisations": len(candidates.organizations),
+            "candidate_organisations": considered,
+            "organisations_for_person_matching": len(candidates.organizations),
             "candidate_positions": len(candidates.persons),
             "chunks": len(labels),
             "seconds": round(time.perf_counter() - started, 3),
