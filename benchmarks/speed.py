@@ -14,6 +14,7 @@ import os
 import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -136,19 +137,28 @@ def refresh_once(
     os.environ["TIETOHUOLTO_VAR"] = str(work / "var")
     os.environ["TIETOHUOLTO_REGISTER_URL"] = register_url
     os.environ["DAGSTER_HOME"] = str(work / "dagster")
-    if workers:
-        from dask.distributed import LocalCluster  # noqa: PLC0415
-
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
-        os.environ["TIETOHUOLTO_DASK_SCHEDULER"] = cluster.scheduler_address
     from pipelines.cli import run_refresh  # noqa: PLC0415
 
-    started = time.perf_counter()
-    outcome = run_refresh(crm_file, "bench", None, as_of, chunk_rows=chunk_rows)
-    seconds = time.perf_counter() - started
+    with ExitStack() as stack:
+        if workers:
+            from dask.distributed import LocalCluster  # noqa: PLC0415
+
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+            )
+            os.environ["TIETOHUOLTO_DASK_SCHEDULER"] = cluster.scheduler_address
+        started = time.perf_counter()
+        outcome = run_refresh(crm_file, "bench", None, as_of, chunk_rows=chunk_rows)
+        seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
         "steps": outcome["step_seconds"],
+        # This process's peak only: with --workers, the Dask workers' memory is their own.
         "peak_rss_mb": _peak_rss_mb(),
     }
 

@@ -83,7 +83,12 @@ class FirstName:
         missing = (ours == "") | (theirs == "")
         exact = ours == theirs
         ours_first, theirs_first = _first_word(ours), _first_word(theirs)
-        given = ours_first == theirs_first
+        # A second given name on one side only: "anna" and "anna maria", not "anna liisa"
+        # and "anna maria".
+        given = np.zeros(len(ours), dtype=bool)
+        for i in np.flatnonzero((ours_first == theirs_first) & (ours != theirs)):
+            shorter, longer = sorted((ours[i], theirs[i]), key=len)
+            given[i] = longer.startswith(shorter + " ")
         initial = (_length(ours_first) == 1) & (per_unique(theirs, lambda s: s[:1]) == ours_first)
         similarity = _jaro_winkler(ours, theirs)
         short_form = np.zeros(len(ours), dtype=bool)
@@ -137,8 +142,9 @@ class LastName:
 class Email:
     """Normalised addresses. Equal is near proof; the same local part at another domain is
     the person's address pattern at a renamed organisation; an address whose local part
-    carries the register person's surname (`antero.makela@` for Mäkelä) is the person's
-    older format; any other address is weak evidence against, since addresses change."""
+    carries the register person's surname at another domain (`antero.makela@old.fi` for
+    Mäkelä) is the person's earlier address; any other address is weak evidence against,
+    since addresses change."""
 
     levels = (
         Level("", 0.0),
@@ -156,8 +162,11 @@ class Email:
         same_local = local_ours == local_theirs
         letters = per_unique(local_ours, lambda s: _NOT_LETTER.sub("", s))
         surname_letters = per_unique(surname, lambda s: s.replace(" ", ""))
+        # Only at another domain: a different mailbox at the same one is a namesake colleague.
+        domain_ours = per_unique(ours, lambda e: e.rpartition("@")[2])
+        domain_theirs = per_unique(theirs, lambda e: e.rpartition("@")[2])
         names = np.zeros(len(ours), dtype=bool)
-        for i in np.flatnonzero(~(missing | exact | same_local)):
+        for i in np.flatnonzero(~(missing | exact | same_local) & (domain_ours != domain_theirs)):
             names[i] = len(surname_letters[i]) >= 3 and surname_letters[i] in letters[i]
         return np.select([missing, exact, same_local, names], [0, 1, 2, 3], default=4)
 

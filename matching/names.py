@@ -126,47 +126,12 @@ def name_forms(first_name: str) -> frozenset[str]:
 
 
 def same_first_name_by_form(customer: str, register: str) -> bool:
-    """True when one folded first name is a short form of the other, or both of one formal
-    name ("Jussi" and "Juha" both for Juhani)."""
-    if not customer or not register:
+    """True when one folded first name is a short form of the other ("Jussi" for Juhani).
+    Two short forms of one formal name are not taken as agreeing: Mika and Mikko are both
+    Mikael's, but they are two different people's registered names."""
+    if not customer or not register or customer == register:
         return False
-    return bool(name_forms(customer) & name_forms(register))
+    return customer in name_forms(register) or register in name_forms(customer)
 
 
-def is_initial_of(customer: str, register: str) -> bool:
-    """ "m" (from "M." after folding) stands for "matti"; an initial never matches an
-    initial, which says too little."""
-    return len(customer) == 1 and len(register) > 1 and register[0] == customer
-
-
-def given_names_overlap(customer: str, register: str) -> bool:
-    """ "anna maria" and "anna": a second given name present on one side only."""
-    if customer == register or " " not in customer + register:
-        return False
-    ours, theirs = set(customer.split()), set(register.split())
-    return bool(ours & theirs) and (ours <= theirs or theirs <= ours)
-
-
-def surname_parts_overlap(customer: str, register: str) -> bool:
-    """ "virtanen" for "virtanen korhonen" (from "Virtanen-Korhonen"): one side gives only a
-    part of a double-barrelled surname."""
-    if customer == register:
-        return False
-    ours, theirs = set(customer.split()), set(register.split())
-    return bool(ours & theirs) and (ours <= theirs or theirs <= ours)
-
-
-def first_given_name(first_name: str) -> str:
-    """The first of several folded given names, which is what most CRMs keep."""
-    return first_name.split(" ", 1)[0] if first_name else ""
-
-
-__all__ = [
-    "FORM_NAMES",
-    "first_given_name",
-    "given_names_overlap",
-    "is_initial_of",
-    "name_forms",
-    "same_first_name_by_form",
-    "surname_parts_overlap",
-]
+__all__ = ["FORM_NAMES", "name_forms", "same_first_name_by_form"]

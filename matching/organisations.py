@@ -231,6 +231,8 @@ def match_organisations(
     (key, org_id) are the register's block keys the file's rows share, as the store
     returns them; without it they are computed from `register_orgs` in memory.
     """
+    if not contacts.index.is_unique:
+        raise ValueError("contacts need a unique index: results are joined back by it")
     keys = organisation_keys(contacts)
     result = keys.assign(
         org_id="",

@@ -122,20 +122,29 @@ def score_candidates(
         title=(_text(text_column(mine, "title")), _text(text_column(pairs, "title"))),
     )
     scored.index = pairs.index
-    valid_to = pairs["valid_to"]
+    valid_to = pairs["valid_to"] if "valid_to" in pairs else pd.Series(None, index=pairs.index)
     current = valid_to.isna() | (valid_to.astype(str).str.strip().isin(["", "None", "NaT"]))
     return pairs.join(scored).assign(current=current.to_numpy(dtype=bool))
 
 
 def _best_per_person(pairs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (contact, person): the person's best score, and the position to use —
-    a current one before an ended one, so a person carried into a merger's successor is
-    found there."""
-    person_score = pairs.groupby(["contact", "person_id"], sort=False)["score"].transform("max")
-    ordered = pairs.assign(person_score=person_score).sort_values(
+    """One row per (contact, person). The score, evidence and e-mail agreement are those
+    of the person's best-scoring position; the position used is a current one before an
+    ended one, so that a person carried into a merger's successor is found there."""
+    by_score = pairs.sort_values(
+        ["contact", "person_id", "score"], ascending=[True, True, False]
+    ).drop_duplicates(["contact", "person_id"], keep="first")
+    best = by_score.set_index(["contact", "person_id"])
+    by_position = pairs.sort_values(
         ["contact", "person_id", "current", "score"], ascending=[True, True, False, False]
+    ).drop_duplicates(["contact", "person_id"], keep="first")
+    keys = pd.MultiIndex.from_frame(by_position[["contact", "person_id"]])
+    return by_position.assign(
+        person_score=best["score"].reindex(keys).to_numpy(),
+        email_exact=best["email_exact"].reindex(keys).to_numpy(),
+        name_strong=best["name_strong"].reindex(keys).to_numpy(),
+        evidence=best["evidence"].reindex(keys).to_numpy(),
     )
-    return ordered.drop_duplicates(["contact", "person_id"], keep="first")
 
 
 def resolve_shared_persons(result: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
@@ -198,6 +207,8 @@ def match_persons(
     A caller matching a file in chunks passes `resolve_shared=False` and calls
     `resolve_shared_persons` once over the whole file.
     """
+    if not contacts.index.is_unique:
+        raise ValueError("contacts need a unique index: results are joined back by it")
     thresholds = thresholds or PersonThresholds()
     result = _empty_result(contacts.index)
     if scope.empty or register_persons.empty:
@@ -261,16 +272,19 @@ def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd
         role=per_unique(text_column(register_persons, "title").to_numpy(dtype=object), _role),
     )
     people = people.assign(local=people["email_key"].str.split("@", n=1).str[0])
+    # A row or a register person without a name is never found by name.
+    people = people[people["name_key"].fillna("") != ""]
     namesakes = people.drop_duplicates(["name_key", "person_id"]).groupby("name_key").size()
     rare = namesakes[namesakes <= MAX_NAMESAKES].index
     with_email = keys[keys["email_key"] != ""]
+    named = with_email[with_email["name_key"] != ""]
     # Strongest evidence first; a contact is settled by the first tier that finds anyone.
     tiers = [
         with_email.merge(people[people["email_key"] != ""], on="email_key"),
         # The same full name and address pattern at another organisation
         # (matti.virtanen@old.fi, matti.virtanen@new.fi): the same person, moved.
-        with_email.merge(people[people["local"] != ""], on=["name_key", "local"]),
-        keys[keys["name_key"].isin(rare)].merge(people, on="name_key"),
+        named.merge(people[people["local"] != ""], on=["name_key", "local"]),
+        keys[(keys["name_key"] != "") & keys["name_key"].isin(rare)].merge(people, on="name_key"),
     ]
     settled: set[object] = set()
     for tier in tiers:
