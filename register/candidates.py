@@ -97,21 +97,18 @@ def _none_yet(columns: Sequence[str]) -> pd.DataFrame:
 
 def organisation_candidates(store: RegisterStore, contacts: pd.DataFrame) -> Candidates:
     """Stage one of a chunk: the organisations its rows may mean — by business ID, and for
-    rows whose ID finds none, by exact folded name and by the block keys of their name,
-    place and e-mail domain. No persons yet: those come for the matched organisations only
-    (`person_candidates`), which is far fewer than every candidate organisation."""
+    rows whose ID finds none, by the block keys of their name, place and e-mail domain.
+    No persons yet: those come for the matched organisations only (`person_candidates`),
+    which is far fewer than every candidate organisation."""
     org_keys = organisation_keys(contacts)
     valid = org_keys["business_id_state"] == BusinessIdState.VALID.value
     by_business_id = store.organizations_by_business_id(org_keys.loc[valid, "business_id_norm"])
     found = valid & org_keys["business_id_norm"].isin(set(by_business_id["business_id"]))
     key_hits = store.organization_key_hits(contact_block_keys(contacts[~found])["key"])
+    # The exact folded name is one of the block keys ("n:..."), so the key hits hold every
+    # organisation the name fallback will compare.
     orgs = pd.concat(
-        [
-            by_business_id,
-            store.organizations_by_name_key(org_keys.loc[~found, "org_name_key"]),
-            store.organizations_by_id(key_hits["org_id"]),
-        ],
-        ignore_index=True,
+        [by_business_id, store.organizations_by_id(key_hits["org_id"])], ignore_index=True
     ).drop_duplicates("org_id", ignore_index=True)
     return Candidates(
         organizations=orgs,
