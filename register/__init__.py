@@ -3,7 +3,6 @@ and diff, the disclosure ledger and data-subject requests (no Dagster)."""
 
 from register.candidates import (
     Candidates,
-    candidates_for,
     fetch_candidates,
     merge_candidates,
     organisation_candidates,
@@ -49,7 +48,6 @@ __all__ = [
     "TombstoneSaltError",
     "access_report",
     "add_prohibition",
-    "candidates_for",
     "clear_rectification",
     "diff_snapshots",
     "erase",

@@ -47,19 +47,9 @@ def fetch_candidates(
         ],
         ignore_index=True,
     ).drop_duplicates("org_id")
-    # Follow merger successors so that persons are looked for where the organisation went.
-    for _ in range(MAX_SUCCESSOR_HOPS):
-        wanted = set(orgs["successor_business_id"].dropna()) - set(orgs["business_id"])
-        if not wanted:
-            break
-        orgs = pd.concat(
-            [orgs, store.organizations_by_business_id(wanted)], ignore_index=True
-        ).drop_duplicates("org_id")
+    orgs = _with_successors(store, orgs)
     persons = store.persons_by_org(orgs["org_id"])
-    elsewhere = pd.concat(
-        [store.persons_by_email(person_email_keys), store.persons_by_name_key(person_name_keys)],
-        ignore_index=True,
-    ).drop_duplicates("position_id")
+    elsewhere = _positions_elsewhere(store, person_email_keys, person_name_keys)
     person_ids = set(persons["person_id"]) | set(elsewhere["person_id"])
     return Candidates(
         organizations=orgs.reset_index(drop=True),
@@ -70,25 +60,27 @@ def fetch_candidates(
     )
 
 
-def candidates_for(store: RegisterStore, contacts: pd.DataFrame) -> Candidates:
-    """Everything matching can need for these customer rows: organisations by business ID,
-    then, for rows whose ID finds none, by the block keys of their name, place and e-mail
-    domain; the persons there; and the persons elsewhere with a row's e-mail or name."""
-    org_keys = organisation_keys(contacts)
-    person_keys = contact_person_keys(contacts)
-    valid = org_keys["business_id_state"] == BusinessIdState.VALID.value
-    known = set(
-        store.organizations_by_business_id(org_keys.loc[valid, "business_id_norm"])["business_id"]
-    )
-    fallback = contacts[~(valid & org_keys["business_id_norm"].isin(known))]
-    return fetch_candidates(
-        store,
-        org_keys["business_id_norm"],
-        org_keys["org_name_key"],
-        person_keys["email_key"],
-        person_keys["name_key"],
-        org_block_keys=contact_block_keys(fallback)["key"],
-    )
+def _with_successors(store: RegisterStore, orgs: pd.DataFrame) -> pd.DataFrame:
+    """`orgs` and the organisations that carry them on (merger successors, a bounded
+    number of hops), so that persons are looked for where the organisation went."""
+    for _ in range(MAX_SUCCESSOR_HOPS):
+        wanted = set(orgs["successor_business_id"].dropna()) - set(orgs["business_id"])
+        if not wanted:
+            break
+        orgs = pd.concat(
+            [orgs, store.organizations_by_business_id(wanted)], ignore_index=True
+        ).drop_duplicates("org_id")
+    return orgs
+
+
+def _positions_elsewhere(
+    store: RegisterStore, email_keys: Iterable[str], name_keys: Iterable[str]
+) -> pd.DataFrame:
+    """Positions anywhere in the register with one of these e-mails or full names."""
+    return pd.concat(
+        [store.persons_by_email(email_keys), store.persons_by_name_key(name_keys)],
+        ignore_index=True,
+    ).drop_duplicates("position_id")
 
 
 def _none_yet(columns: Sequence[str]) -> pd.DataFrame:
@@ -131,23 +123,10 @@ def person_candidates(
     the rows turn out to be (`RegisterStore.prohibitions_for`)."""
     matched = set(matched_org_ids) - {""}
     orgs = organisations.organizations
-    orgs = orgs[orgs["org_id"].isin(matched)]
-    for _ in range(MAX_SUCCESSOR_HOPS):
-        wanted = set(orgs["successor_business_id"].dropna()) - set(orgs["business_id"])
-        if not wanted:
-            break
-        orgs = pd.concat(
-            [orgs, store.organizations_by_business_id(wanted)], ignore_index=True
-        ).drop_duplicates("org_id")
+    orgs = _with_successors(store, orgs[orgs["org_id"].isin(matched)])
     person_keys = contact_person_keys(contacts)
     persons = store.persons_by_org(orgs["org_id"])
-    elsewhere = pd.concat(
-        [
-            store.persons_by_email(person_keys["email_key"]),
-            store.persons_by_name_key(person_keys["name_key"]),
-        ],
-        ignore_index=True,
-    ).drop_duplicates("position_id")
+    elsewhere = _positions_elsewhere(store, person_keys["email_key"], person_keys["name_key"])
     return Candidates(
         organizations=orgs.reset_index(drop=True),
         persons=persons,

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmfile import read_crm_file
-from matching import link
+from matching import link_persons, match_organisations
 from refresh import RefreshSettings, complete_evidence, decide_file, decisions_frame, refreshed_rows
-from register import RegisterStore, candidates_for, read_snapshot
+from register import RegisterStore, organisation_candidates, person_candidates, read_snapshot
 from synthetic import generate
 
 AS_OF = date(2026, 11, 25)
@@ -41,15 +41,17 @@ def _refresh(folder: Path) -> tuple[list[list[str]], list[list[str]], pd.DataFra
     store.load(read_snapshot(folder / "snapshot"))
     crm = read_crm_file(folder / "crm.csv")
     usable = crm.contacts[crm.contacts["problem"] == ""]
-    found = candidates_for(store, usable)
-    store.engine.dispose()
-    evidence = link(
-        usable,
-        found.organizations,
-        found.persons,
-        found.persons_elsewhere,
-        key_hits=found.org_key_hits,
+    # As the refresh job does: organisations, then persons for the matched ones, then the
+    # prohibitions of the persons the rows turned out to be.
+    stage_one = organisation_candidates(store, usable)
+    org_matches = match_organisations(usable, stage_one.organizations, stage_one.org_key_hits)
+    found = person_candidates(store, usable, stage_one, org_matches["org_id"])
+    evidence = link_persons(
+        usable, org_matches, found.organizations, found.persons, found.persons_elsewhere
     )
+    named = set(evidence["person_id"]) | set(evidence["elsewhere_person_id"])
+    prohibitions = store.prohibitions_for(named - {""})
+    store.engine.dispose()
     positions = pd.concat([found.persons, found.persons_elsewhere]).drop_duplicates("position_id")
     decisions = decide_file(
         crm.contacts,
@@ -57,7 +59,7 @@ def _refresh(folder: Path) -> tuple[list[list[str]], list[list[str]], pd.DataFra
         complete_evidence(evidence, crm.contacts.index),
         found.organizations,
         positions,
-        found.prohibitions,
+        prohibitions,
         RefreshSettings(as_of=AS_OF),
     )
     appended = decisions_frame(decisions, crm.contacts.index)
