@@ -350,7 +350,9 @@ def _insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any
     columns = list(table.columns)
     processors = [column.type.bind_processor(conn.dialect) for column in columns]
     defaults = [
-        column.default.arg if column.default is not None and column.default.is_scalar else None
+        getattr(column.default, "arg", None)
+        if column.default is not None and column.default.is_scalar
+        else None
         for column in columns
     ]
     names = [column.name for column in columns]
@@ -365,7 +367,10 @@ def _insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any
             out.append(process(value) if process is not None and value is not None else value)
         return tuple(out)
 
-    cursor = conn.connection.driver_connection.cursor()
+    raw = conn.connection.driver_connection
+    if raw is None:  # an invalidated connection: let SQLAlchemy report it
+        raise RuntimeError("the register store's database connection is closed")
+    cursor = raw.cursor()
     try:
         cursor.executemany(statement, (values(row) for row in rows))
     finally:
