@@ -2,7 +2,7 @@
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Config, MetadataValue, asset
@@ -13,7 +13,9 @@ from matching import (
     OrganisationThresholds,
     PersonThresholds,
     link_chunk,
+    link_elsewhere,
     match_organisations,
+    needs_elsewhere,
     resolve_shared_persons,
 )
 from matching.parallel import DEFAULT_CHUNK_ROWS, SCHEDULER_ENV, chunks, map_chunks
@@ -22,6 +24,7 @@ from pipelines.resources import RegisterResource
 from refresh.progress import Progress
 from register import (
     Candidates,
+    elsewhere_candidates,
     merge_candidates,
     organisation_candidates,
     person_candidates,
@@ -104,10 +107,10 @@ def organisation_matches(
     considered = 0
     with Progress("matching organisations", len(usable)) as progress:
         for chunk in chunks(usable, config.chunk_rows):
-            found = organisation_candidates(store, chunk)
+            found = organisation_candidates(store, chunk, contacts.org_keys)
             considered += len(found.organizations)
             matched = match_organisations(
-                chunk, found.organizations, found.org_key_hits, thresholds
+                chunk, found.organizations, found.org_key_hits, thresholds, keys=contacts.org_keys
             )
             pieces.append(matched)
             parts.append(person_candidates(store, chunk, found, matched["org_id"]))
@@ -156,6 +159,7 @@ def person_matches(
     config: PersonMatchConfig,
     contacts: Contacts,
     organisation_matches: OrganisationMatches,
+    register: RegisterResource,
 ) -> PersonMatches:
     """The register person each row is, within its organisation and merger successors;
     for those not found there, whether the register knows them elsewhere (left)."""
@@ -168,7 +172,6 @@ def person_matches(
             organisation_matches.matches.loc[labels],
             found.organizations,
             found.persons,
-            found.persons_elsewhere,
             thresholds,
         )
         for labels, found in zip(
@@ -184,7 +187,10 @@ def person_matches(
             context.log.info(f"persons matched for {progress.done:,} / {len(usable):,} rows")
 
         pieces = map_chunks(link_chunk, arguments, scheduler, done)
-    evidence = resolve_shared_persons(pd.concat(pieces), usable)
+    evidence = pd.concat(pieces)
+    missing = needs_elsewhere(evidence)
+    elsewhere = elsewhere_candidates(register.store, usable.loc[missing[missing].index])
+    evidence = resolve_shared_persons(link_elsewhere(evidence, usable, elsewhere), usable)
     methods = evidence["person_method"].replace("", "none").value_counts().to_dict()
     matched = int((evidence["person_id"] != "").sum())
     context.add_output_metadata(
@@ -193,12 +199,12 @@ def person_matches(
             "match_rate": round(matched / len(usable), 4) if len(usable) else 0.0,
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
             "known_elsewhere": int(evidence["found_elsewhere"].sum()),
+            "looked_for_elsewhere": int(missing.sum()),
             "duplicates": int(evidence["duplicate"].sum()),
             "chunks": len(arguments),
             "executor": "dask" if scheduler else "local",
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
-    return PersonMatches(
-        organisation_matches.snapshot_id, organisation_matches.candidates, evidence
-    )
+    candidates = replace(organisation_matches.candidates, persons_elsewhere=elsewhere)
+    return PersonMatches(organisation_matches.snapshot_id, candidates, evidence)

@@ -182,13 +182,15 @@ def link_in_chunks(
     usable: pd.DataFrame, register: RegisterFrames, index: Any, chunk_rows: int = 50_000
 ) -> pd.DataFrame:
     """What the refresh job's matching assets do, on the register in memory: per chunk,
-    the block keys' organisations and the register-wide persons with the chunk's e-mails
-    and names (what the store's indexed queries return), organisations then persons; then
-    one register person to one row over the whole file."""
+    the block keys' organisations (what the store's indexed queries return), organisations
+    then persons within them; then, over the whole file, the register-wide persons with
+    the e-mails and names of the rows not found there, and one register person to one row."""
     from matching import (  # noqa: PLC0415
         contact_person_keys,
         link_chunk,
+        link_elsewhere,
         match_organisations,
+        needs_elsewhere,
         resolve_shared_persons,
     )
     from matching.blocking import contact_block_keys  # noqa: PLC0415
@@ -199,13 +201,15 @@ def link_in_chunks(
     for chunk in chunks(usable, chunk_rows):
         key_hits = index.lookup(contact_block_keys(chunk)["key"])
         org_matches = match_organisations(chunk, register.organizations, key_hits)
-        keys = contact_person_keys(chunk)
-        elsewhere = persons[
-            persons["email_key"].isin(set(keys["email_key"]) - {""})
-            | persons["name_key"].isin(set(keys["name_key"]) - {""})
-        ]
-        pieces.append(link_chunk(chunk, org_matches, register.organizations, persons, elsewhere))
-    return resolve_shared_persons(pd.concat(pieces), usable)
+        pieces.append(link_chunk(chunk, org_matches, register.organizations, persons))
+    evidence = pd.concat(pieces)
+    missing = needs_elsewhere(evidence)
+    keys = contact_person_keys(usable.loc[missing[missing].index])
+    elsewhere = persons[
+        persons["email_key"].isin(set(keys["email_key"]) - {""})
+        | persons["name_key"].isin(set(keys["name_key"]) - {""})
+    ]
+    return resolve_shared_persons(link_elsewhere(evidence, usable, elsewhere), usable)
 
 
 def recall_by_noise(

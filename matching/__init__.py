@@ -8,7 +8,15 @@ from matching.business_id import (
 )
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
 from matching.contact_points import email_domain, normalise_email, normalise_phone, same_phone
-from matching.link import EVIDENCE_COLUMNS, link, link_chunk, link_persons, search_scope
+from matching.link import (
+    EVIDENCE_COLUMNS,
+    link,
+    link_chunk,
+    link_elsewhere,
+    link_persons,
+    needs_elsewhere,
+    search_scope,
+)
 from matching.organisations import (
     ORG_MATCH_COLUMNS,
     OrganisationThresholds,
@@ -47,9 +55,11 @@ __all__ = [
     "is_valid_business_id",
     "link",
     "link_chunk",
+    "link_elsewhere",
     "link_persons",
     "match_organisations",
     "match_persons",
+    "needs_elsewhere",
     "normalise_business_id",
     "normalise_email",
     "normalise_phone",

@@ -3,6 +3,7 @@ and diff, the disclosure ledger and data-subject requests (no Dagster)."""
 
 from register.candidates import (
     Candidates,
+    elsewhere_candidates,
     fetch_candidates,
     merge_candidates,
     organisation_candidates,
@@ -50,6 +51,7 @@ __all__ = [
     "add_prohibition",
     "clear_rectification",
     "diff_snapshots",
+    "elsewhere_candidates",
     "erase",
     "fetch_candidates",
     "find_persons",

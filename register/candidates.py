@@ -87,12 +87,14 @@ def _none_yet(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=list(columns))
 
 
-def organisation_candidates(store: RegisterStore, contacts: pd.DataFrame) -> Candidates:
+def organisation_candidates(
+    store: RegisterStore, contacts: pd.DataFrame, keys: pd.DataFrame | None = None
+) -> Candidates:
     """Stage one of a chunk: the organisations its rows may mean — by business ID, and for
     rows whose ID finds none, by the block keys of their name, place and e-mail domain.
     No persons yet: those come for the matched organisations only (`person_candidates`),
     which is far fewer than every candidate organisation."""
-    org_keys = organisation_keys(contacts)
+    org_keys = organisation_keys(contacts) if keys is None else keys.loc[contacts.index]
     valid = org_keys["business_id_state"] == BusinessIdState.VALID.value
     by_business_id = store.organizations_by_business_id(org_keys.loc[valid, "business_id_norm"])
     found = valid & org_keys["business_id_norm"].isin(set(by_business_id["business_id"]))
@@ -118,22 +120,27 @@ def person_candidates(
     matched_org_ids: Iterable[str],
 ) -> Candidates:
     """Stage two, once the chunk's organisations are matched: those organisations and
-    their merger successors, every position there (current and ended), and the positions
-    anywhere with a row's e-mail or full name. Prohibitions are read later, for the persons
-    the rows turn out to be (`RegisterStore.prohibitions_for`)."""
+    their merger successors, and every position there (current and ended). The positions
+    elsewhere come in stage three, for the rows not found there (`elsewhere_candidates`);
+    prohibitions later still, for the persons the rows turn out to be
+    (`RegisterStore.prohibitions_for`)."""
     matched = set(matched_org_ids) - {""}
     orgs = organisations.organizations
     orgs = _with_successors(store, orgs[orgs["org_id"].isin(matched)])
-    person_keys = contact_person_keys(contacts)
-    persons = store.persons_by_org(orgs["org_id"])
-    elsewhere = _positions_elsewhere(store, person_keys["email_key"], person_keys["name_key"])
     return Candidates(
         organizations=orgs.reset_index(drop=True),
-        persons=persons,
-        persons_elsewhere=elsewhere,
+        persons=store.persons_by_org(orgs["org_id"]),
+        persons_elsewhere=_none_yet(CANDIDATE_PERSON_COLUMNS),
         prohibitions=_none_yet(PROHIBITION_COLUMNS),
         org_key_hits=organisations.org_key_hits,
     )
+
+
+def elsewhere_candidates(store: RegisterStore, contacts: pd.DataFrame) -> pd.DataFrame:
+    """Stage three: the positions anywhere in the register with one of these rows' e-mails
+    or full names (pass only the rows not found in their organisation)."""
+    person_keys = contact_person_keys(contacts)
+    return _positions_elsewhere(store, person_keys["email_key"], person_keys["name_key"])
 
 
 def merge_candidates(parts: Sequence[Candidates]) -> Candidates:

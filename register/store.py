@@ -282,18 +282,56 @@ class RegisterStore:
         values: Iterable[str],
         only: Sequence[str] | None = None,
     ) -> pd.DataFrame:
+        """The rows of `table` whose `column` is one of `values`, as a DataFrame.
+
+        Read through the DBAPI cursor, not SQLAlchemy rows: a large file's candidates are
+        hundreds of thousands of rows, and building a Row per row cost more than the query.
+        Values are converted by each column type's own result processor, once per distinct
+        value, so the frame holds what SQLAlchemy would have returned."""
         keys = sorted({v for v in values if v})
         columns = list(only) if only else [c.name for c in table.columns]
-        selected = [table.c[name] for name in columns]
-        frames: list[pd.DataFrame] = []
+        rows: list[tuple[Any, ...]] = []
         with self.engine.connect() as conn:
-            for start in range(0, len(keys), _IN_CHUNK):
-                chunk = keys[start : start + _IN_CHUNK]
-                result = conn.execute(select(*selected).where(column.in_(chunk)))
-                frames.append(pd.DataFrame(result.fetchall(), columns=columns))
-        if not frames:
+            dialect = conn.dialect
+            postgres = dialect.name == "postgresql"
+            listed = ", ".join(columns)
+            raw = conn.connection.driver_connection
+            if raw is None:
+                raise RuntimeError("the register store's database connection is closed")
+            cursor = raw.cursor()
+            try:
+                for start in range(0, len(keys), _IN_CHUNK):
+                    chunk = keys[start : start + _IN_CHUNK]
+                    if postgres:
+                        # One array parameter: the plan does not depend on the list's length.
+                        sql = f"SELECT {listed} FROM {table.name} WHERE {column.name} = ANY(%s)"
+                        cursor.execute(sql, (chunk,))
+                    else:
+                        marks = ", ".join("?" * len(chunk))
+                        sql = f"SELECT {listed} FROM {table.name} WHERE {column.name} IN ({marks})"
+                        cursor.execute(sql, chunk)
+                    rows += cursor.fetchall()
+            finally:
+                cursor.close()
+        frame = pd.DataFrame.from_records(rows, columns=columns) if rows else None
+        if frame is None:
             return pd.DataFrame(columns=columns)
-        return pd.concat(frames, ignore_index=True)
+        for name in columns:
+            process = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
+            if process is not None:
+                frame[name] = _per_distinct(frame[name], process)
+        return frame
+
+
+def _per_distinct(values: pd.Series, function: Any) -> pd.Series:
+    """`function` over a column, computed once per distinct non-null value."""
+    distinct = [v for v in pd.unique(values) if v is not None and v == v]  # noqa: PLR0124
+    lookup = {v: function(v) for v in distinct}
+    return pd.Series(
+        [None if v is None or v != v else lookup[v] for v in values],  # noqa: PLR0124
+        index=values.index,
+        dtype=object,
+    )
 
 
 def _clear_agreed(
@@ -348,7 +386,11 @@ def _insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any
     if not rows:
         return
     columns = list(table.columns)
-    processors = [column.type.bind_processor(conn.dialect) for column in columns]
+    # The dialect's own implementation of each type: the generic `Date` has no processor,
+    # SQLite's `DATE` has the one that stores it as SQLAlchemy does.
+    processors = [
+        column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for column in columns
+    ]
     defaults = [
         getattr(column.default, "arg", None)
         if column.default is not None and column.default.is_scalar

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from crmfile import read_crm_file
 from matching import link_persons, match_organisations
 from refresh import RefreshSettings, complete_evidence, decide_file, decisions_frame, refreshed_rows
-from register import RegisterStore, organisation_candidates, person_candidates, read_snapshot
+from register import (
+    RegisterStore,
+    elsewhere_candidates,
+    organisation_candidates,
+    person_candidates,
+    read_snapshot,
+)
 from synthetic import generate
 
 AS_OF = date(2026, 11, 25)
@@ -46,13 +52,12 @@ def _refresh(folder: Path) -> tuple[list[list[str]], list[list[str]], pd.DataFra
     stage_one = organisation_candidates(store, usable)
     org_matches = match_organisations(usable, stage_one.organizations, stage_one.org_key_hits)
     found = person_candidates(store, usable, stage_one, org_matches["org_id"])
-    evidence = link_persons(
-        usable, org_matches, found.organizations, found.persons, found.persons_elsewhere
-    )
+    elsewhere = elsewhere_candidates(store, usable)
+    evidence = link_persons(usable, org_matches, found.organizations, found.persons, elsewhere)
     named = set(evidence["person_id"]) | set(evidence["elsewhere_person_id"])
     prohibitions = store.prohibitions_for(named - {""})
     store.engine.dispose()
-    positions = pd.concat([found.persons, found.persons_elsewhere]).drop_duplicates("position_id")
+    positions = pd.concat([found.persons, elsewhere]).drop_duplicates("position_id")
     decisions = decide_file(
         crm.contacts,
         set(crm.mapping),
