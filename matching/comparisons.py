@@ -211,10 +211,6 @@ def _weights(comparison: FirstName | LastName | Email | Title, levels: np.ndarra
     return np.array([level.weight for level in comparison.levels])[levels]
 
 
-def _labels(comparison: FirstName | LastName | Email | Title, levels: np.ndarray) -> np.ndarray:
-    return np.array([level.label for level in comparison.levels], dtype=object)[levels]
-
-
 def score_pairs(
     first: tuple[np.ndarray, np.ndarray],
     last: tuple[np.ndarray, np.ndarray],
@@ -245,26 +241,39 @@ def score_pairs(
     )
     first_shown = np.where(use_swapped, swapped_first, first_level)
     last_shown = np.where(use_swapped, swapped_last, last_level)
-    parts = [
-        np.where(use_swapped, "names swapped", ""),
-        _labels(LAST_NAME, last_shown),
-        _labels(FIRST_NAME, first_shown),
-        _labels(EMAIL, email_level),
-        _labels(TITLE, title_level),
-    ]
-    evidence = pd.Series([""] * len(score), dtype=object)
-    for part in parts:
-        piece = pd.Series(part, dtype=object)
-        joiner = np.where((evidence != "") & (piece != ""), ", ", "")
-        evidence = evidence + joiner + piece
+    # The levels packed into one small integer: a file's pairs take a few hundred distinct
+    # combinations, so each one's words are written once (`evidence_text`).
+    code = (
+        ((use_swapped.astype(np.int64) * 16 + last_shown) * 16 + first_shown) * 16 + email_level
+    ) * 16 + title_level
     return pd.DataFrame(
         {
             "score": score,
             "email_exact": email_level == 1,
             "name_strong": np.isin(first_shown, (1, 2, 3)) & np.isin(last_shown, (1, 2)),
-            "evidence": evidence.to_numpy(),
+            "evidence": evidence_text(code),
         }
     )
+
+
+def _code_text(code: int) -> str:
+    code, title = divmod(code, 16)
+    code, email = divmod(code, 16)
+    code, first = divmod(code, 16)
+    swapped, last = divmod(code, 16)
+    parts = [
+        "names swapped" if swapped else "",
+        LAST_NAME.levels[last].label,
+        FIRST_NAME.levels[first].label,
+        EMAIL.levels[email].label,
+        TITLE.levels[title].label,
+    ]
+    return ", ".join(part for part in parts if part)
+
+
+def evidence_text(codes: np.ndarray) -> np.ndarray:
+    """The agreeing levels in words, e.g. `last name exact, first name short form`."""
+    return per_unique(codes, _code_text)
 
 
 __all__ = ["EMAIL", "FIRST_NAME", "LAST_NAME", "TITLE", "Level", "score_pairs"]

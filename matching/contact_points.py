@@ -8,12 +8,21 @@ from functools import lru_cache
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+# The Finnish notations almost every register and CRM row holds (`+358 50 123 4567`,
+# `050-123 4567`, `0501234567`): a national number of 5 to 12 digits not starting with 0,
+# single spaces or dashes between digits. phonenumbers gives these exactly `+358` and the
+# digits (a property test checks it), at ~30 us a number, which two million numbers feel.
+_PLAIN_FINNISH_PHONE = re.compile(r"(?:\+358|0)[ -]?([1-9](?:[ -]?[0-9]){4,11})")
+
 
 @lru_cache(maxsize=262_144)
 def normalise_phone(raw: str | None) -> str | None:
     """E.164 (`+358401234567`) for any common Finnish notation, or None if not a number."""
     if not raw or not raw.strip():
         return None
+    plain = _PLAIN_FINNISH_PHONE.fullmatch(raw.strip())
+    if plain is not None:
+        return "+358" + plain.group(1).replace(" ", "").replace("-", "")
     try:
         number = phonenumbers.parse(raw, "FI")
     except phonenumbers.NumberParseException:

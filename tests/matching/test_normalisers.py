@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import phonenumbers
 import pytest
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
@@ -150,3 +151,29 @@ def test_fast_path_for_plain_addresses_agrees_with_email_validator(address: str)
     except EmailNotValidError:
         expected = None
     assert normalise_email(address) == expected
+
+
+def _phonenumbers_e164(raw: str) -> str | None:
+    """What phonenumbers itself makes of a number, without our fast path."""
+    try:
+        number = phonenumbers.parse(raw, "FI")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@given(
+    st.one_of(
+        # Shaped like the notations CRMs hold, lengths around the possible ones...
+        st.from_regex(
+            r"\s?(\+358|0|00358|358|\+46|)[ -]?[0-9]{1,3}([ -]?[0-9]{1,4}){0,4}\s?", fullmatch=True
+        ),
+        # ...and anything made of a phone number's characters.
+        st.text(alphabet="+0123456789 -()", min_size=1, max_size=18),
+    )
+)
+@settings(max_examples=1500, deadline=None)
+def test_fast_path_for_plain_finnish_numbers_agrees_with_phonenumbers(raw: str) -> None:
+    assert normalise_phone(raw) == _phonenumbers_e164(raw)
