@@ -39,7 +39,7 @@ def _jaro_winkler(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
 
 
 def per_unique(
-    values: np.ndarray, function: Callable[[str], Any], dtype: Any = object
+    values: np.ndarray, function: Callable[[Any], Any], dtype: Any = object
 ) -> np.ndarray:
     """`function` of each value, computed once per distinct value: a file has far fewer
     distinct names than candidate pairs."""
