@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from matching.text import fold
 
@@ -20,6 +21,7 @@ _ABBREVIATIONS = (
 )
 
 
+@lru_cache(maxsize=262_144)
 def street_key(street: str | None) -> str:
     """Folded street with abbreviations expanded and spacing around numbers unified."""
     if not street:

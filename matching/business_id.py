@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 from stdnum.fi import alv, ytunnus
 
@@ -20,6 +21,7 @@ def compact_business_id(raw: str | None) -> str:
     return alv.compact(raw.replace(".", ""))
 
 
+@lru_cache(maxsize=262_144)
 def normalise_business_id(raw: str | None) -> tuple[str | None, BusinessIdState]:
     """Canonical `1234567-8` and whether the input was a usable ID.
 

@@ -95,6 +95,7 @@ _NOT_DISTINCTIVE = frozenset(
 )
 
 
+@lru_cache(maxsize=262_144)
 def org_name_key(name: str | None) -> str:
     """Folded organisation name without its legal form, wherever it stands and however it
     is written (`Oy X` = `X Oy` = `X Osakeyhtiö`), and without `&`/`ja`/`och`/`and`."""

@@ -3,8 +3,8 @@ back, and the register — independently of the rules that produced the output."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, overload
 
 import pandas as pd
 
@@ -52,7 +52,7 @@ def register_values(
     organizations: pd.DataFrame,
     positions: pd.DataFrame,
     prohibitions: pd.DataFrame,
-) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+) -> tuple[Sequence[frozenset[str]], Sequence[frozenset[str]]]:
     """Per output row, the register values it may carry: in the customer's columns, those
     of the person's positions in the organisation it names (never their positions
     elsewhere: where a person went is not the customer's business) and of that
@@ -73,16 +73,14 @@ def register_values(
         prohibitions.get("person_id", []), prohibitions.get("kind", []), strict=True
     ):
         kinds.setdefault(person_id, set()).add(kind)
-    allowed: list[frozenset[str]] = []
-    contract: list[frozenset[str]] = []
-    for org_id, person_id in zip(
-        output["register_org_id"], output["register_person_id"], strict=True
-    ):
+    org_ids = output["register_org_id"].tolist()
+    person_ids = output["register_person_id"].tolist()
+
+    def allowed(number: int) -> frozenset[str]:
+        org_id, person_id = org_ids[number], person_ids[number]
         closed = kinds.get(person_id, set())
         if "disclosure" in closed:
-            allowed.append(frozenset())
-            contract.append(frozenset())
-            continue
+            return frozenset()
         values: set[str] = set()
         for record in by_position.get((person_id, org_id), []):
             values |= {
@@ -92,9 +90,41 @@ def register_values(
         if org is not None:
             values |= {_text(org.get(f)) for f, gate in _ORG_FIELDS.items() if not gate & closed}
         values.discard("")
-        allowed.append(frozenset(values))
-        contract.append(frozenset(_text(v) for v in org.values()) if org else frozenset())
-    return allowed, contract
+        return frozenset(values)
+
+    def contract(number: int) -> frozenset[str]:
+        org = orgs.get(org_ids[number]) if org_ids[number] else None
+        if org is None or "disclosure" in kinds.get(person_ids[number], set()):
+            return frozenset()
+        return frozenset(_text(v) for v in org.values())
+
+    return _PerRow(len(org_ids), allowed), _PerRow(len(org_ids), contract)
+
+
+class _PerRow(Sequence[frozenset[str]]):
+    """A row's value set, computed when first asked for: the checks ask only for the rows
+    with a value that differs from what the customer sent, a few of a large file."""
+
+    def __init__(self, size: int, compute: Callable[[int], frozenset[str]]) -> None:
+        self._size, self._compute = size, compute
+        self._known: dict[int, frozenset[str]] = {}
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, number: int) -> frozenset[str]: ...
+    @overload
+    def __getitem__(self, number: slice) -> Sequence[frozenset[str]]: ...
+    def __getitem__(self, number: int | slice) -> frozenset[str] | Sequence[frozenset[str]]:
+        if isinstance(number, slice):
+            return [self[i] for i in range(self._size)[number]]
+        if not -self._size <= number < self._size:
+            raise IndexError(number)
+        number %= self._size
+        if number not in self._known:
+            self._known[number] = self._compute(number)
+        return self._known[number]
 
 
 def processor_frame(

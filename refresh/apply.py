@@ -23,13 +23,25 @@ APPENDED_COLUMNS = (
 )
 
 
+def _rows(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """The frame's rows as dicts, missing values as None; built from column lists, which
+    is several times faster than `to_dict("records")` on a large file."""
+    columns = list(frame.columns) if columns is None else columns
+    lists = [
+        frame[c].astype(object).where(frame[c].notna(), None).tolist()
+        if frame[c].hasnans
+        else frame[c].tolist()
+        for c in columns
+    ]
+    return [dict(zip(columns, values, strict=True)) for values in zip(*lists, strict=True)]
+
+
 def _records(frame: pd.DataFrame, key: str | list[str]) -> dict[Any, dict[str, Any]]:
     if frame.empty:
         return {}
-    clean = frame.astype(object).where(frame.notna(), None)
     if isinstance(key, list):
-        return {tuple(r[k] for k in key): r for r in clean.to_dict("records")}
-    return {r[key]: r for r in clean.to_dict("records")}
+        return {tuple(r[k] for k in key): r for r in _rows(frame)}
+    return {r[key]: r for r in _rows(frame)}
 
 
 _EVIDENCE_DEFAULTS: dict[str, Any] = {
@@ -87,9 +99,9 @@ def decide_file(
     ):
         kinds.setdefault(person_id, set()).add(kind)
     fields = list(Evidence.__dataclass_fields__)
-    proofs = evidence.loc[contacts.index, fields].to_dict("records")
+    proofs = evidence.loc[contacts.index, fields]
     decisions = []
-    for contact, row in zip(contacts.to_dict("records"), proofs, strict=True):
+    for contact, row in zip(_rows(contacts), _rows(proofs, fields), strict=True):
         proof = Evidence(**row)
         decision = decide(contact, present, proof, orgs, by_position, kinds, settings)
         if decision.status not in _AS_SENT:
