@@ -2,7 +2,9 @@
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Config, MetadataValue, asset
@@ -26,6 +28,7 @@ from register import (
     Candidates,
     elsewhere_candidates,
     merge_candidates,
+    named_by,
     organisation_candidates,
     person_candidates,
 )
@@ -34,17 +37,17 @@ from register import (
 @dataclass(frozen=True)
 class OrganisationMatches:
     snapshot_id: str
-    candidates: Candidates  # all chunks' together
     matches: pd.DataFrame  # one row per contact, matching.ORG_MATCH_COLUMNS
-    # The file in chunks (row labels) and each chunk's own candidates, for person matching.
-    chunks: list[pd.Index]
-    chunk_candidates: list[Candidates]
+    # The register organisations the rows were matched to (their persons are fetched
+    # chunk by chunk when persons are matched).
+    organizations: pd.DataFrame
+    chunks: list[pd.Index]  # the file in chunks (row labels)
 
 
 @dataclass(frozen=True)
 class PersonMatches:
     snapshot_id: str
-    candidates: Candidates
+    candidates: Candidates  # the register rows the evidence names, nothing more
     evidence: pd.DataFrame  # one row per contact, matching.EVIDENCE_COLUMNS
 
 
@@ -103,7 +106,7 @@ def organisation_matches(
         name_with_support=config.name_with_support,
         ambiguity_margin=config.ambiguity_margin,
     )
-    pieces, parts, labels = [], [], []
+    pieces, named, labels = [], [], []
     considered = 0
     with Progress("matching organisations", len(usable)) as progress:
         for chunk in chunks(usable, config.chunk_rows):
@@ -113,12 +116,13 @@ def organisation_matches(
                 chunk, found.organizations, found.org_key_hits, thresholds, keys=contacts.org_keys
             )
             pieces.append(matched)
-            parts.append(person_candidates(store, chunk, found, matched["org_id"]))
+            orgs = found.organizations
+            named.append(orgs[orgs["org_id"].isin(set(matched["org_id"]))])
             labels.append(chunk.index)
             progress.advance(len(chunk))
             context.log.info(f"organisations matched for {progress.done:,} / {len(usable):,} rows")
     matches = pd.concat(pieces)
-    candidates = merge_candidates(parts)
+    organizations = pd.concat(named, ignore_index=True).drop_duplicates("org_id", ignore_index=True)
     methods = matches["org_method"].replace("", "none").value_counts().to_dict()
     matched = int((matches["org_id"] != "").sum())
     context.add_output_metadata(
@@ -129,13 +133,12 @@ def organisation_matches(
             "match_rate": round(matched / len(usable), 4) if len(usable) else 0.0,
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
             "candidate_organisations": considered,
-            "organisations_for_person_matching": len(candidates.organizations),
-            "candidate_positions": len(candidates.persons),
+            "organisations_matched_distinct": len(organizations),
             "chunks": len(labels),
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
-    return OrganisationMatches(snapshot.snapshot_id, candidates, matches, labels, parts)
+    return OrganisationMatches(snapshot.snapshot_id, matches, organizations, labels)
 
 
 class PersonMatchConfig(Config):
@@ -165,32 +168,39 @@ def person_matches(
     for those not found there, whether the register knows them elsewhere (left)."""
     started = time.perf_counter()
     usable = _usable(contacts)
+    store = register.store
     thresholds = PersonThresholds(config.accept, config.ambiguity_margin)
-    arguments = [
-        (
-            usable.loc[labels],
-            organisation_matches.matches.loc[labels],
-            found.organizations,
-            found.persons,
-            thresholds,
-        )
-        for labels, found in zip(
-            organisation_matches.chunks, organisation_matches.chunk_candidates, strict=True
-        )
-    ]
+    matches = organisation_matches.matches
+    # Each chunk's positions are fetched as the chunk is sent, and only the positions its
+    # evidence names are kept once it is done: memory holds a few chunks' candidates.
+    in_flight: dict[int, Candidates] = {}
+    kept: list[Candidates] = []
+
+    def arguments() -> Iterator[tuple[object, ...]]:
+        for number, labels in enumerate(organisation_matches.chunks):
+            found = person_candidates(
+                store, organisation_matches.organizations, matches.loc[labels, "org_id"]
+            )
+            in_flight[number] = found
+            yield (usable.loc[labels], matches.loc[labels], found.organizations, found.persons)
+
     # Read at run time, so that an operator can point a running deployment at a cluster.
     scheduler = os.environ.get(SCHEDULER_ENV) or None
     with Progress("matching persons", len(usable)) as progress:
 
-        def done(number: int) -> None:
-            progress.advance(len(arguments[number][0]))
+        def done(number: int, piece: pd.DataFrame) -> None:
+            kept.append(named_by(in_flight.pop(number), piece))
+            progress.advance(len(piece))
             context.log.info(f"persons matched for {progress.done:,} / {len(usable):,} rows")
 
-        pieces = map_chunks(link_chunk, arguments, scheduler, done)
+        pieces = map_chunks(
+            partial(link_chunk, thresholds=thresholds), arguments(), scheduler, done
+        )
     evidence = pd.concat(pieces)
     missing = needs_elsewhere(evidence)
-    elsewhere = elsewhere_candidates(register.store, usable.loc[missing[missing].index])
+    elsewhere = elsewhere_candidates(store, usable.loc[missing[missing].index])
     evidence = resolve_shared_persons(link_elsewhere(evidence, usable, elsewhere), usable)
+    candidates = named_by(replace(merge_candidates(kept), persons_elsewhere=elsewhere), evidence)
     methods = evidence["person_method"].replace("", "none").value_counts().to_dict()
     matched = int((evidence["person_id"] != "").sum())
     context.add_output_metadata(
@@ -201,10 +211,9 @@ def person_matches(
             "known_elsewhere": int(evidence["found_elsewhere"].sum()),
             "looked_for_elsewhere": int(missing.sum()),
             "duplicates": int(evidence["duplicate"].sum()),
-            "chunks": len(arguments),
+            "chunks": len(pieces),
             "executor": "dask" if scheduler else "local",
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
-    candidates = replace(organisation_matches.candidates, persons_elsewhere=elsewhere)
     return PersonMatches(organisation_matches.snapshot_id, candidates, evidence)

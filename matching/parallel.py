@@ -8,7 +8,7 @@ same byte for byte. Dask is imported only when a scheduler is named.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -32,29 +32,53 @@ def chunks(frame: pd.DataFrame, rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.D
 
 def map_chunks(
     function: Callable[..., Result],
-    arguments: Sequence[tuple[Any, ...]],
+    arguments: Iterable[tuple[Any, ...]],
     scheduler: str | None = None,
-    on_done: Callable[[int], None] | None = None,
+    on_done: Callable[[int, Result], None] | None = None,
+    window: int = 4,
 ) -> list[Result]:
     """`function(*args)` for each tuple, in order: here, or on the Dask scheduler at
-    `scheduler` (an address such as `tcp://dask-scheduler:8786`). `on_done(i)` is called
-    as each chunk finishes (for progress)."""
+    `scheduler` (an address such as `tcp://dask-scheduler:8786`). `on_done(i, result)` is
+    called as each chunk finishes (for progress, and for keeping only what a chunk's
+    result needs).
+
+    The arguments are drawn from `arguments` only as chunks are sent: here one at a time,
+    on a cluster at most `window` per worker at once. A caller that fetches each chunk's
+    register candidates in a generator so holds a few chunks' candidates, not the file's.
+    """
     if not scheduler:
         results = []
         for number, args in enumerate(arguments):
             results.append(function(*args))
             if on_done:
-                on_done(number)
+                on_done(number, results[-1])
         return results
     from dask.distributed import Client, as_completed  # noqa: PLC0415
 
     with Client(scheduler) as client:
-        futures = [client.submit(function, *args, pure=False) for args in arguments]
-        order = {future.key: number for number, future in enumerate(futures)}
-        for future in as_completed(futures):
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        numbered = enumerate(arguments)
+        pending: dict[str, int] = {}
+        done: dict[int, Result] = {}
+
+        def submit() -> Any:
+            for number, args in numbered:
+                future = client.submit(function, *args, pure=False)
+                pending[future.key] = number
+                return future
+            return None
+
+        first = [f for f in (submit() for _ in range(window * workers)) if f is not None]
+        running = as_completed(first)
+        for future in running:
+            number = pending.pop(future.key)
+            done[number] = future.result()
             if on_done:
-                on_done(order[future.key])
-        return list(client.gather(futures))
+                on_done(number, done[number])
+            following = submit()
+            if following is not None:
+                running.add(following)
+        return [done[number] for number in range(len(done))]
 
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "SCHEDULER_ENV", "chunks", "map_chunks"]

@@ -6,6 +6,7 @@ from register.candidates import (
     elsewhere_candidates,
     fetch_candidates,
     merge_candidates,
+    named_by,
     organisation_candidates,
     person_candidates,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "ledger_cutoff",
     "make_engine",
     "merge_candidates",
+    "named_by",
     "organisation_candidates",
     "person_candidates",
     "position_key",

@@ -114,25 +114,43 @@ def organisation_candidates(
 
 
 def person_candidates(
-    store: RegisterStore,
-    contacts: pd.DataFrame,
-    organisations: Candidates,
-    matched_org_ids: Iterable[str],
+    store: RegisterStore, organizations: pd.DataFrame, matched_org_ids: Iterable[str]
 ) -> Candidates:
-    """Stage two, once the chunk's organisations are matched: those organisations and
-    their merger successors, and every position there (current and ended). The positions
+    """Stage two, once a chunk's organisations are matched (`organizations` holds them):
+    those organisations and their merger successors, and every position there (current
+    and ended). The positions
     elsewhere come in stage three, for the rows not found there (`elsewhere_candidates`);
     prohibitions later still, for the persons the rows turn out to be
     (`RegisterStore.prohibitions_for`)."""
     matched = set(matched_org_ids) - {""}
-    orgs = organisations.organizations
-    orgs = _with_successors(store, orgs[orgs["org_id"].isin(matched)])
+    orgs = _with_successors(store, organizations[organizations["org_id"].isin(matched)])
     return Candidates(
         organizations=orgs.reset_index(drop=True),
         persons=store.persons_by_org(orgs["org_id"]),
         persons_elsewhere=_none_yet(CANDIDATE_PERSON_COLUMNS),
         prohibitions=_none_yet(PROHIBITION_COLUMNS),
-        org_key_hits=organisations.org_key_hits,
+    )
+
+
+def named_by(candidates: Candidates, evidence: pd.DataFrame) -> Candidates:
+    """Only the register rows the evidence names: the organisations rows were matched to
+    (and where their person's position is), every position of the persons they were
+    matched to or found elsewhere. That is all the rules and the checks read, and far less
+    than a large file's candidates, which need not stay in memory once matched."""
+    org_ids = set(evidence["org_id"]) | set(evidence["position_org_id"])
+    person_ids = set(evidence["person_id"])
+    if "elsewhere_person_id" in evidence:
+        person_ids |= set(evidence["elsewhere_person_id"])
+
+    def persons(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["person_id"].isin(person_ids)].reset_index(drop=True)
+
+    orgs = candidates.organizations
+    return Candidates(
+        organizations=orgs[orgs["org_id"].isin(org_ids)].reset_index(drop=True),
+        persons=persons(candidates.persons),
+        persons_elsewhere=persons(candidates.persons_elsewhere),
+        prohibitions=candidates.prohibitions,
     )
 
 
