@@ -11,7 +11,7 @@ import pandas as pd
 
 from matching.blocking import text_column
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
-from matching.comparisons import per_unique, score_pairs
+from matching.comparisons import per_unique, score_pairs, shared_factorisation
 from matching.contact_points import normalise_email
 from matching.text import fold_name, person_name_key
 from matching.titles import title_role
@@ -104,6 +104,13 @@ def score_candidates(
     contacts: pd.DataFrame, scope: pd.DataFrame, register_persons: pd.DataFrame
 ) -> pd.DataFrame:
     """Every (contact, register position) pair in scope with its score and evidence."""
+    with shared_factorisation():
+        return _score_candidates(contacts, scope, register_persons)
+
+
+def _score_candidates(
+    contacts: pd.DataFrame, scope: pd.DataFrame, register_persons: pd.DataFrame
+) -> pd.DataFrame:
     # Only the columns matching reads: a file's pairs are many, the register's columns wide.
     wanted = [c for c in _PAIR_COLUMNS if c in register_persons]
     pairs = scope.merge(register_persons[wanted], on="org_id", how="inner", suffixes=("", "_reg"))
