@@ -66,6 +66,13 @@ def format_record(
         return quotechar * 2 + line_terminator
     doubled = quotechar * 2
     specials = (delimiter, quotechar, "\r", "\n")
+    if not quote_all:
+        # Most records need no quoting at all: one look at the whole record decides.
+        joined = delimiter.join(cells)
+        if not any(special in joined for special in specials[1:]) and (
+            joined.count(delimiter) == len(cells) - 1
+        ):
+            return joined + line_terminator
     out: list[str] = []
     for cell in cells:
         if quote_all or any(special in cell for special in specials):

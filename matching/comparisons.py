@@ -74,6 +74,18 @@ def _factorised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
+def take(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """`values[positions]` for pairs gathered from per-row values (a contact's, a
+    position's): hashed once per row, not once per pair, within `shared_factorisation`."""
+    codes, uniques = _factorised(values)
+    picked = codes[positions]
+    result = uniques[picked]
+    memo = getattr(_FACTORISED, "memo", None)
+    if memo is not None:
+        memo[id(result)] = (result, picked, uniques)
+    return result
+
+
 def per_unique(
     values: np.ndarray, function: Callable[[Any], Any], dtype: Any = object
 ) -> np.ndarray:
@@ -328,4 +340,14 @@ def evidence_text(codes: np.ndarray) -> np.ndarray:
     return per_unique(codes, _code_text)
 
 
-__all__ = ["EMAIL", "FIRST_NAME", "LAST_NAME", "TITLE", "Level", "score_pairs"]
+__all__ = [
+    "EMAIL",
+    "FIRST_NAME",
+    "LAST_NAME",
+    "TITLE",
+    "Level",
+    "per_unique",
+    "score_pairs",
+    "shared_factorisation",
+    "take",
+]

@@ -4,6 +4,7 @@ the best person taken when the evidence is enough and no rival comes close."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +12,7 @@ import pandas as pd
 
 from matching.blocking import text_column
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
-from matching.comparisons import per_unique, score_pairs, shared_factorisation
+from matching.comparisons import per_unique, score_pairs, shared_factorisation, take
 from matching.contact_points import normalise_email
 from matching.text import fold_name, person_name_key
 from matching.titles import title_role
@@ -111,27 +112,48 @@ def score_candidates(
 def _score_candidates(
     contacts: pd.DataFrame, scope: pd.DataFrame, register_persons: pd.DataFrame
 ) -> pd.DataFrame:
-    # Only the columns matching reads: a file's pairs are many, the register's columns wide.
-    wanted = [c for c in _PAIR_COLUMNS if c in register_persons]
-    pairs = scope.merge(register_persons[wanted], on="org_id", how="inner", suffixes=("", "_reg"))
+    # Pairs carry row numbers only; each field is prepared once per contact and once per
+    # register position, then gathered into the pairs (`take`).
+    rows = register_persons[["org_id", "person_id"]].assign(
+        register_row=np.arange(len(register_persons))
+    )
+    pairs = scope.merge(rows, on="org_id", how="inner")
     if pairs.empty:
         return pairs.assign(score=[], email_exact=[], name_strong=[], evidence=[], current=[])
-    mine = contacts.loc[pairs["contact"], [c for c in _CONTACT_COLUMNS if c in contacts]]
-    email_keys = text_column(contacts, "email").map(lambda e: normalise_email(e) or "")
-    register_emails = text_column(pairs, "email_key" if "email_key" in pairs else "email")
+    ours = contacts.index.get_indexer(pairs["contact"])
+    theirs = pairs["register_row"].to_numpy()
+
+    def fields(
+        name: str, prepare: Callable[[pd.Series], np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            take(prepare(text_column(contacts, name)), ours),
+            take(prepare(text_column(register_persons, name)), theirs),
+        )
+
+    email_keys = per_unique(
+        text_column(contacts, "email").to_numpy(dtype=object), lambda e: normalise_email(e) or ""
+    )
+    register_emails = text_column(
+        register_persons, "email_key" if "email_key" in register_persons else "email"
+    )
     scored = score_pairs(
-        first=(_folded(text_column(mine, "first_name")), _folded(text_column(pairs, "first_name"))),
-        last=(_folded(text_column(mine, "last_name")), _folded(text_column(pairs, "last_name"))),
+        first=fields("first_name", _folded),
+        last=fields("last_name", _folded),
         email=(
-            email_keys.loc[pairs["contact"]].to_numpy(dtype=object),
-            register_emails.str.casefold().to_numpy(dtype=object),
+            take(email_keys, ours),
+            take(per_unique(register_emails.to_numpy(dtype=object), str.casefold), theirs),
         ),
-        title=(_text(text_column(mine, "title")), _text(text_column(pairs, "title"))),
+        title=fields("title", _text),
     )
     scored.index = pairs.index
-    valid_to = pairs["valid_to"] if "valid_to" in pairs else pd.Series(None, index=pairs.index)
+    valid_to = (
+        register_persons["valid_to"]
+        if "valid_to" in register_persons
+        else pd.Series(None, index=register_persons.index)
+    )
     current = valid_to.isna() | (valid_to.astype(str).str.strip().isin(["", "None", "NaT"]))
-    return pairs.join(scored).assign(current=current.to_numpy(dtype=bool))
+    return pairs.join(scored).assign(current=current.to_numpy(dtype=bool)[theirs])
 
 
 def _best_per_person(pairs: pd.DataFrame) -> pd.DataFrame:
