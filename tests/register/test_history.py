@@ -170,3 +170,23 @@ def test_store_from_before_the_history_columns_is_upgraded(
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(persons)).scalar_one() == 1
     store.engine.dispose()
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_round_trips(
+    store: RegisterStore, make_snapshot: SnapshotWriter
+) -> None:
+    # The bulk writers escape what their formats give meaning to (PostgreSQL's COPY text
+    # format: backslash, tab, line breaks); the register must read back what it was given.
+    odd = "Tab\there \\N back\\slash\r\nline"
+    orgs = [org("O1", 0, "Alfa Oy", visiting_street=odd, aux_names="A\\B|C\tD")]
+    staff = [person("P1", "O1", "Anna", "Aalto", title=odd, verified_at="2026-01-02")]
+    store.load(make_snapshot("s1", orgs, staff), at=T1)
+    loaded = store.organizations_by_id(["O1"]).iloc[0]
+    assert loaded["visiting_street"] == odd
+    assert loaded["aux_names"] == "A\\B|C\tD"
+    position = _row(store.persons_by_org(["O1"]), "P1")
+    assert position["title"] == odd
+    assert position["verified_at"] == date(2026, 1, 2)
+    assert position["valid_to"] is None
+    history = _row(store.positions_of(["P1"]), "P1")
+    assert utc(history["first_seen_at"]) == T1
