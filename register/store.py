@@ -474,12 +474,12 @@ def _copy_columns(conn: Any, table: Table, columns: Mapping[str, list[Any]]) -> 
     texts = []
     for name in names:
         values = columns[name]
-        if all(type(v) is str for v in values):
+        if set(map(type, values)) <= {str, type(None)}:
             # Escaping only where needed: register text rarely holds a tab or backslash.
-            joined = "".join(values)
+            joined = "".join(filter(None, values))
             if any(special in joined for special in _COPY_SPECIALS):
-                values = [v.translate(_COPY_ESCAPES) for v in values]
-            texts.append(values)
+                values = [None if v is None else v.translate(_COPY_ESCAPES) for v in values]
+            texts.append([_COPY_NULL if v is None else v for v in values])
         else:
             converted = _per_value(values, _copy_text)
             texts.append([_COPY_NULL if v is None else v for v in converted])
