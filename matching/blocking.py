@@ -22,6 +22,12 @@ from matching.text import fold_name, org_name_key
 
 # A key shared by more organisations than this is too common to block on.
 MAX_BLOCK_SIZE = 100
+# A row's organisations beyond this many, ranked by the keys they share with it, are not
+# compared. In a country-sized register nearly every row without a business ID shares one
+# key (a common word with its postcode, say) with dozens of organisations; the one it
+# means shares most of its keys (at 600,000 organisations the right one ranked within the
+# first five for every such row in 50,000).
+MAX_CANDIDATES_PER_ROW = 20
 # Only the first few words of a name carry its identity ("Virtanen Rakennus ja Saneeraus").
 _WORDS_FOR_KEYS = 3
 _MIN_TOKEN = 3
@@ -149,19 +155,30 @@ class OrganisationIndex:
         return wanted.loc[sizes <= max_block, ["key", "org_id"]].reset_index(drop=True)
 
 
-def candidate_pairs(contact_keys: pd.DataFrame, key_hits: pd.DataFrame) -> pd.DataFrame:
-    """(contact, org_id, shared_keys): the organisations each row shares a usable key with."""
+def candidate_pairs(
+    contact_keys: pd.DataFrame,
+    key_hits: pd.DataFrame,
+    max_per_row: int = MAX_CANDIDATES_PER_ROW,
+) -> pd.DataFrame:
+    """(contact, org_id, shared_keys): the organisations each row shares a usable key with,
+    at most `max_per_row` of them, those sharing the most keys (ties by org_id)."""
     if contact_keys.empty or key_hits.empty:
         return pd.DataFrame({"contact": [], "org_id": [], "shared_keys": []})
     pairs = contact_keys.merge(key_hits, on="key", how="inner")
-    return (
+    counted = (
         pairs.groupby(["contact", "org_id"], sort=False).size().rename("shared_keys").reset_index()
     )
+    ranked = counted.sort_values(
+        ["contact", "shared_keys", "org_id"], ascending=[True, False, True], kind="stable"
+    )
+    kept = ranked[ranked.groupby("contact", sort=False).cumcount() < max_per_row]
+    return kept.sort_index().reset_index(drop=True)
 
 
 __all__ = [
     "FREE_MAIL_DOMAINS",
     "MAX_BLOCK_SIZE",
+    "MAX_CANDIDATES_PER_ROW",
     "OrganisationIndex",
     "candidate_pairs",
     "contact_block_keys",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from matching import BusinessIdState, contact_person_keys, organisation_keys
-from matching.blocking import contact_block_keys
+from matching.blocking import candidate_pairs, contact_block_keys
 from register.snapshot import PROHIBITION_COLUMNS
 from register.store import CANDIDATE_PERSON_COLUMNS, RegisterStore
 
@@ -98,9 +98,12 @@ def organisation_candidates(
     valid = org_keys["business_id_state"] == BusinessIdState.VALID.value
     by_business_id = store.organizations_by_business_id(org_keys.loc[valid, "business_id_norm"])
     found = valid & org_keys["business_id_norm"].isin(set(by_business_id["business_id"]))
-    key_hits = store.organization_key_hits(contact_block_keys(contacts[~found])["key"])
-    # The exact folded name is one of the block keys ("n:..."), so the key hits hold every
-    # organisation the name fallback will compare.
+    block_keys = contact_block_keys(contacts[~found])
+    key_hits = store.organization_key_hits(block_keys["key"])
+    # Only the organisations the name fallback will compare (each row's best-ranked), and
+    # their keys: the exact folded name is one of the block keys ("n:...").
+    compared = set(candidate_pairs(block_keys, key_hits)["org_id"])
+    key_hits = key_hits[key_hits["org_id"].isin(compared)].reset_index(drop=True)
     orgs = pd.concat(
         [by_business_id, store.organizations_by_id(key_hits["org_id"])], ignore_index=True
     ).drop_duplicates("org_id", ignore_index=True)
