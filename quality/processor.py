@@ -8,6 +8,8 @@ from typing import Any, overload
 
 import pandas as pd
 
+from refresh.apply import frame_records
+
 # Register person fields and the prohibitions that withhold them (channels concerned).
 _PERSON_FIELDS = {
     "first_name": frozenset(),
@@ -64,9 +66,9 @@ def register_values(
     named_persons = set(output["register_person_id"])
     organizations = organizations[organizations["org_id"].isin(named_orgs)]
     positions = positions[positions["person_id"].isin(named_persons)]
-    orgs = {r["org_id"]: r for r in organizations.to_dict("records")}
+    orgs = {r["org_id"]: r for r in frame_records(organizations)}
     by_position: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for record in positions.to_dict("records"):
+    for record in frame_records(positions):
         by_position.setdefault((record["person_id"], record["org_id"]), []).append(record)
     kinds: dict[str, set[str]] = {}
     for person_id, kind in zip(

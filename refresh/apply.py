@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -23,9 +23,12 @@ APPENDED_COLUMNS = (
 )
 
 
-def _rows(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
-    """The frame's rows as dicts, missing values as None; built from column lists, which
-    is several times faster than `to_dict("records")` on a large file."""
+def frame_records(
+    frame: pd.DataFrame, columns: list[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The frame's rows as dicts, one at a time, missing values as None; built from column
+    lists, which is several times faster than `to_dict("records")` on a large file, and
+    never holds a million dicts at once."""
     columns = list(frame.columns) if columns is None else columns
     lists = [
         frame[c].astype(object).where(frame[c].notna(), None).tolist()
@@ -33,15 +36,16 @@ def _rows(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[st
         else frame[c].tolist()
         for c in columns
     ]
-    return [dict(zip(columns, values, strict=True)) for values in zip(*lists, strict=True)]
+    for values in zip(*lists, strict=True):
+        yield dict(zip(columns, values, strict=True))
 
 
 def _records(frame: pd.DataFrame, key: str | list[str]) -> dict[Any, dict[str, Any]]:
     if frame.empty:
         return {}
     if isinstance(key, list):
-        return {tuple(r[k] for k in key): r for r in _rows(frame)}
-    return {r[key]: r for r in _rows(frame)}
+        return {tuple(r[k] for k in key): r for r in frame_records(frame)}
+    return {r[key]: r for r in frame_records(frame)}
 
 
 _EVIDENCE_DEFAULTS: dict[str, Any] = {
@@ -101,7 +105,7 @@ def decide_file(
     fields = list(Evidence.__dataclass_fields__)
     proofs = evidence.loc[contacts.index, fields]
     decisions = []
-    for contact, row in zip(_rows(contacts), _rows(proofs, fields), strict=True):
+    for contact, row in zip(frame_records(contacts), frame_records(proofs, fields), strict=True):
         proof = Evidence(**row)
         decision = decide(contact, present, proof, orgs, by_position, kinds, settings)
         if decision.status not in _AS_SENT:
