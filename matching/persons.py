@@ -115,7 +115,9 @@ def _score_candidates(
     # Pairs carry row numbers only; each field is prepared once per contact and once per
     # register position, then gathered into the pairs (`take`).
     rows = register_persons[["org_id", "person_id"]].assign(
-        register_row=np.arange(len(register_persons))
+        register_row=np.arange(len(register_persons)),
+        # Persons as integers in the order of their ids: the sorts below compare these.
+        person_rank=pd.factorize(register_persons["person_id"], sort=True)[0],
     )
     pairs = scope.merge(rows, on="org_id", how="inner")
     if pairs.empty:
@@ -163,8 +165,8 @@ def _best_per_person(pairs: pd.DataFrame) -> pd.DataFrame:
     # Sorted on integer codes with numpy: pandas' multi-column sorts of a big file's pairs
     # took a third of person matching. Both orders group by (contact, person) the same way,
     # so their first rows line up group by group.
-    contact, _ = pd.factorize(pairs["contact"], sort=True)
-    person, _ = pd.factorize(pairs["person_id"], sort=True)
+    contact = pd.factorize(pairs["contact"], sort=True)[0]  # row labels: cheap to hash
+    person = pairs["person_rank"].to_numpy()
     score = pairs["score"].to_numpy(dtype=float)
     current = pairs["current"].to_numpy(dtype=bool)
     by_score = _first_per_group(np.lexsort((-score, person, contact)), contact, person)
@@ -264,8 +266,8 @@ def match_persons(
         return result
     persons = _best_per_person(pairs)
     # Each contact's persons best first (ties by person id), the best and the runner-up.
-    contact, _ = pd.factorize(persons["contact"], sort=True)
-    person, _ = pd.factorize(persons["person_id"], sort=True)
+    contact = pd.factorize(persons["contact"], sort=True)[0]  # row labels: cheap to hash
+    person = persons["person_rank"].to_numpy()
     order = np.lexsort((person, -persons["person_score"].to_numpy(dtype=float), contact))
     starts = _group_starts(order, contact)
     seconds = ~starts & np.concatenate(([False], starts[:-1]))
