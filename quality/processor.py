@@ -145,9 +145,14 @@ def processor_frame(
         key = str(number + 1) if key_position is None else None
         status = back[width] if len(back) > width else ""
         ours = back[width : width + _OURS]
-        foreign = [
-            i for i in range(width) if back[i] != padded[i] and back[i] not in allowed[number]
-        ]
+        # Most rows come back with the customer's cells as sent: one list comparison.
+        foreign = (
+            []
+            if back[:width] == padded
+            else [
+                i for i in range(width) if back[i] != padded[i] and back[i] not in allowed[number]
+            ]
+        )
         foreign += [
             i
             for i in range(width + _OURS, len(back) - max(0, len(sent) - width))
