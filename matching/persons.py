@@ -35,17 +35,6 @@ def _role(title: str) -> str:
     return role.key if role else ""
 
 
-_PAIR_COLUMNS = (
-    "org_id",
-    "person_id",
-    "first_name",
-    "last_name",
-    "title",
-    "email",
-    "email_key",
-    "valid_to",
-)
-_CONTACT_COLUMNS = ("first_name", "last_name", "title")
 # A full name held by more register persons than this says nothing about who the contact is.
 MAX_NAMESAKES = 3
 
