@@ -62,6 +62,8 @@ class SizeResult:
     peak_rss_mb: float = 0.0
     floor_seconds: float = 0.0
     workers: int = 0  # Dask workers; 0 = local
+    # With --profile: (function, seconds) of the refresh's top costs, from a separate run.
+    top_costs: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def ratio_to_floor(self) -> float:
@@ -163,6 +165,45 @@ def refresh_once(
     }
 
 
+def profile_refresh(
+    crm_file: Path, work: Path, register_url: str, as_of: str, chunk_rows: int | None = None
+) -> list[tuple[str, float]]:
+    """One more refresh, under pyinstrument (slower than the timed one, so timed apart):
+    writes the whole profile to `work/profile.txt`, returns the top costs."""
+    from pyinstrument import Profiler  # noqa: PLC0415
+
+    os.environ["TIETOHUOLTO_VAR"] = str(work / "var")
+    os.environ["TIETOHUOLTO_REGISTER_URL"] = register_url
+    os.environ["DAGSTER_HOME"] = str(work / "dagster")
+    from pipelines.cli import run_refresh  # noqa: PLC0415
+
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    run_refresh(crm_file, "bench", None, as_of, chunk_rows=chunk_rows)
+    profiler.stop()
+    (work / "profile.txt").write_text(
+        profiler.output_text(unicode=False, color=False), encoding="utf-8"
+    )
+    return top_costs(profiler.last_session.frame_records, Path(__file__).resolve().parents[1])
+
+
+def top_costs(
+    records: list[tuple[list[str], float]], root: Path, top: int = 5
+) -> list[tuple[str, float]]:
+    """Seconds per function of the project, each sample counted for the innermost project
+    function on its stack (so a function's library calls count as its own cost, and its
+    calls of project functions as theirs)."""
+    totals: dict[str, float] = {}
+    for stack, seconds in records:
+        for frame in reversed(stack):
+            function, path, line = [*frame.split("\x01", 1)[0].split("\x00"), "", ""][:3]
+            if path.startswith(str(root)) and "site-packages" not in path:
+                name = f"{function} ({Path(path).relative_to(root)}:{line})"
+                totals[name] = totals.get(name, 0.0) + seconds
+                break
+    return sorted(totals.items(), key=lambda item: -item[1])[:top]
+
+
 def stage_seconds(steps: dict[str, float]) -> dict[str, float]:
     stages = {name: sum(steps.get(s, 0.0) for s in members) for name, members in STAGES}
     stages["validate (checks)"] = sum(
@@ -179,8 +220,10 @@ def measure(
     postgres_url: str | None,
     workers: int = 0,
     chunk_rows: int | None = None,
+    profile: bool = False,
 ) -> SizeResult:
-    """Load the register (SQLite, and PostgreSQL when given), then refresh the CRM file."""
+    """Load the register (SQLite, and PostgreSQL when given), then refresh the CRM file
+    (and, with `profile`, refresh it once more under the profiler)."""
     work.mkdir(parents=True, exist_ok=True)
     result = SizeResult(size.name, size.orgs, size.crm_rows, workers=workers)
     sqlite_url = f"sqlite:///{work / 'register.sqlite'}"
@@ -198,6 +241,10 @@ def measure(
     result.end_to_end_seconds = run["seconds"]
     result.peak_rss_mb = run["peak_rss_mb"]
     result.stage_seconds = stage_seconds(run["steps"])
+    if profile:
+        result.top_costs = _in_child(
+            profile_refresh, data.crm_file, work, sqlite_url, as_of.isoformat(), chunk_rows
+        )
     return result
 
 
@@ -241,6 +288,10 @@ def format_results(results: list[SizeResult]) -> str:
     row("end to end / floor", [f"{r.ratio_to_floor:.1f}x" for r in results])
     if any(r.workers for r in results):
         row("Dask workers", [str(r.workers) for r in results])
+    for r in results:
+        if r.top_costs:
+            lines.append(f"\n{r.size}: top costs of the refresh (profiled run, seconds):")
+            lines += [f"  {seconds:8.2f}  {name}" for name, seconds in r.top_costs]
     return "\n".join(lines)
 
 

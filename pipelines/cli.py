@@ -416,7 +416,9 @@ def cmd_bench_speed(args: argparse.Namespace) -> int:
             how = f" with {count} Dask workers" if count else ""
             _say(f"{name}: loading the register and refreshing {size.crm_rows:,} rows{how} ...")
             work = cache / "runs" / f"{name}-w{count}"
-            results.append(measure(size, data, work, as_of, postgres_url, count, args.chunk_rows))
+            results.append(
+                measure(size, data, work, as_of, postgres_url, count, args.chunk_rows, args.profile)
+            )
     _say("")
     _say(format_results(results))
     json_path = Path(args.json) if args.json else cache / "speed.json"
@@ -600,6 +602,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="match N rows at a time (default 50,000); with --workers, smaller chunks "
         "give the workers more to share",
+    )
+    speed.add_argument(
+        "--profile",
+        action="store_true",
+        help="refresh once more under pyinstrument (apart from the timed run) and print "
+        "the top five costs by function; the whole profile goes to the run's profile.txt",
     )
     speed.set_defaults(func=cmd_bench_speed)
 

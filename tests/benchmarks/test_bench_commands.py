@@ -29,6 +29,23 @@ def test_bench_speed_prints_stages_floor_and_writes_json(
     assert result["stage_seconds"]["match persons"] > 0
     assert result["end_to_end_seconds"] >= sum(result["stage_seconds"].values()) * 0.5
     assert result["floor_seconds"] > 0
+    assert result["top_costs"] == []  # no profiling unless asked
+
+
+def test_bench_speed_profile_names_the_top_costs_in_project_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["bench", "speed", "--sizes", "XS", "--as-of", "2026-11-25", "--profile"]
+    assert main([*args, "--cache-dir", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "XS: top costs of the refresh" in printed
+    (result,) = json.loads((tmp_path / "speed.json").read_text(encoding="utf-8"))
+    costs = result["top_costs"]
+    assert len(costs) == 5
+    # Project functions with their file, dearest first; the libraries' time is theirs.
+    assert all(".py:" in name and "site-packages" not in name for name, _ in costs)
+    assert [seconds for _, seconds in costs] == sorted((s for _, s in costs), reverse=True)
+    assert "run_refresh" in (tmp_path / "runs" / "XS-w0" / "profile.txt").read_text()
 
 
 def test_bench_accuracy_prints_ours_beside_splink(
