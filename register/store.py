@@ -328,19 +328,10 @@ class RegisterStore:
         for name in columns:
             process = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
             if process is not None:
-                frame[name] = _per_distinct(frame[name], process)
+                frame[name] = pd.Series(
+                    _per_value(frame[name].tolist(), process), index=frame.index, dtype=object
+                )
         return frame
-
-
-def _per_distinct(values: pd.Series, function: Any) -> pd.Series:
-    """`function` over a column, computed once per distinct non-null value."""
-    distinct = [v for v in pd.unique(values) if v is not None and v == v]  # noqa: PLR0124
-    lookup = {v: function(v) for v in distinct}
-    return pd.Series(
-        [None if v is None or v != v else lookup[v] for v in values],  # noqa: PLR0124
-        index=values.index,
-        dtype=object,
-    )
 
 
 def _clear_agreed(
