@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching import find_elsewhere, link, match_organisations, match_persons
-from matching.blocking import OrganisationIndex, contact_block_keys, name_keys, web_domain
+from matching.blocking import (
+    MAX_CANDIDATES_PER_ROW,
+    OrganisationIndex,
+    candidate_pairs,
+    contact_block_keys,
+    name_keys,
+    web_domain,
+)
 from matching.calibration import (
     DEFAULT_CALIBRATION,
     expected_calibration_error,
@@ -374,3 +381,49 @@ def test_a_mover_among_namesakes_is_told_apart_by_the_role_they_still_hold() -> 
     found = find_elsewhere(rows, elsewhere)
     assert list(found["found"]) == [True, True]
     assert list(found["person_id"]) == ["P10", ""]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.sampled_from("abcdefg")), min_size=1, max_size=40),
+    st.lists(
+        st.tuples(st.sampled_from("abcdefg"), st.sampled_from([f"O{i}" for i in range(30)])),
+        min_size=1,
+        max_size=120,
+    ),
+    st.integers(1, 6),
+)
+@settings(max_examples=300, deadline=None)
+def test_candidate_limit_keeps_the_organisations_sharing_most_keys(
+    contact_keys: list[tuple[int, str]], hits: list[tuple[str, str]], limit: int
+) -> None:
+    keys = pd.DataFrame(contact_keys, columns=["contact", "key"]).drop_duplicates()
+    key_hits = pd.DataFrame(hits, columns=["key", "org_id"]).drop_duplicates()
+    every = candidate_pairs(keys, key_hits, max_per_row=10**6)
+    kept = candidate_pairs(keys, key_hits, max_per_row=limit)
+    for contact, all_of_row in every.groupby("contact"):
+        mine = kept[kept["contact"] == contact]
+        assert len(mine) == min(limit, len(all_of_row))
+        # Nothing left out shares more keys with the row than something kept...
+        left_out = all_of_row[~all_of_row["org_id"].isin(set(mine["org_id"]))]
+        if not left_out.empty:
+            assert left_out["shared_keys"].max() <= mine["shared_keys"].min()
+        # ...and the counts are the row's own, not changed by the cut.
+        counts = dict(zip(all_of_row["org_id"], all_of_row["shared_keys"], strict=True))
+        assert all(counts[o] == n for o, n in zip(mine["org_id"], mine["shared_keys"], strict=True))
+
+
+def test_a_name_found_among_many_organisations_sharing_one_common_key() -> None:
+    # Thirty builders in one postcode share the key "postcode + rakennus" with the row;
+    # the organisation it means shares its whole name too and is still found.
+    builders = [
+        org(f"B{i}", "", f"{surname} Rakennus Oy")
+        for i, surname in enumerate(
+            f"{a}{b}" for a in ("Aalto", "Berg", "Hiltu", "Kivi", "Laine", "Mäki") for b in "ABCDE"
+        )
+    ]
+    wanted = org("W1", "", "Virtanen Rakennus Oy")
+    register = pd.DataFrame([*builders, wanted])
+    row = contacts({"org_name": "Virtanen Rakennus", "postcode": "00100", "city": "Helsinki"})
+    matched = match_organisations(row, register)
+    assert matched.loc[0, "org_id"] == "W1"
+    assert matched.loc[0, "org_candidates"] <= MAX_CANDIDATES_PER_ROW
