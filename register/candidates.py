@@ -121,10 +121,9 @@ def person_candidates(
 ) -> Candidates:
     """Stage two, once a chunk's organisations are matched (`organizations` holds them):
     those organisations and their merger successors, and every position there (current
-    and ended). The positions
-    elsewhere come in stage three, for the rows not found there (`elsewhere_candidates`);
-    prohibitions later still, for the persons the rows turn out to be
-    (`RegisterStore.prohibitions_for`)."""
+    and ended). The positions elsewhere come in stage three, for the rows not found there
+    (`elsewhere_candidates`); prohibitions later still, for the persons the rows turn out
+    to be (`RegisterStore.prohibitions_for`)."""
     matched = set(matched_org_ids) - {""}
     orgs = _with_successors(store, organizations[organizations["org_id"].isin(matched)])
     return Candidates(
