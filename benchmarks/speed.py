@@ -127,6 +127,17 @@ def floor_seconds(crm_file: Path, out_dir: Path) -> float:
     return seconds
 
 
+def _refresh_in(work: Path, register_url: str) -> Any:
+    """`run_refresh`, on a private instance and outbox under `work` (this child process's
+    environment) against the register at `register_url`."""
+    os.environ["TIETOHUOLTO_VAR"] = str(work / "var")
+    os.environ["TIETOHUOLTO_REGISTER_URL"] = register_url
+    os.environ["DAGSTER_HOME"] = str(work / "dagster")
+    from pipelines.cli import run_refresh  # noqa: PLC0415
+
+    return run_refresh
+
+
 def refresh_once(
     crm_file: Path,
     work: Path,
@@ -136,10 +147,7 @@ def refresh_once(
     chunk_rows: int | None = None,
 ) -> dict[str, Any]:
     """One `tietohuolto refresh` in this (child) process on a private instance."""
-    os.environ["TIETOHUOLTO_VAR"] = str(work / "var")
-    os.environ["TIETOHUOLTO_REGISTER_URL"] = register_url
-    os.environ["DAGSTER_HOME"] = str(work / "dagster")
-    from pipelines.cli import run_refresh  # noqa: PLC0415
+    run_refresh = _refresh_in(work, register_url)
 
     with ExitStack() as stack:
         if workers:
@@ -172,10 +180,7 @@ def profile_refresh(
     writes the whole profile to `work/profile.txt`, returns the top costs."""
     from pyinstrument import Profiler  # noqa: PLC0415
 
-    os.environ["TIETOHUOLTO_VAR"] = str(work / "var")
-    os.environ["TIETOHUOLTO_REGISTER_URL"] = register_url
-    os.environ["DAGSTER_HOME"] = str(work / "dagster")
-    from pipelines.cli import run_refresh  # noqa: PLC0415
+    run_refresh = _refresh_in(work, register_url)
 
     profiler = Profiler(interval=0.005)
     profiler.start()

@@ -4,11 +4,15 @@ back, and the register — independently of the rules that produced the output."
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, overload
+from functools import cache
+from typing import Any
 
 import pandas as pd
 
 from refresh.apply import frame_records
+
+# Row number -> the values that row may carry.
+RowValues = Callable[[int], frozenset[str]]
 
 # Register person fields and the prohibitions that withhold them (channels concerned).
 _PERSON_FIELDS = {
@@ -54,7 +58,7 @@ def register_values(
     organizations: pd.DataFrame,
     positions: pd.DataFrame,
     prohibitions: pd.DataFrame,
-) -> tuple[Sequence[frozenset[str]], Sequence[frozenset[str]]]:
+) -> tuple[RowValues, RowValues]:
     """Per output row, the register values it may carry: in the customer's columns, those
     of the person's positions in the organisation it names (never their positions
     elsewhere: where a person went is not the customer's business) and of that
@@ -78,6 +82,9 @@ def register_values(
     org_ids = output["register_org_id"].tolist()
     person_ids = output["register_person_id"].tolist()
 
+    # Computed when first asked for, once per row: the checks ask only about rows with a
+    # value that differs from what the customer sent, a few of a large file.
+    @cache
     def allowed(number: int) -> frozenset[str]:
         org_id, person_id = org_ids[number], person_ids[number]
         closed = kinds.get(person_id, set())
@@ -94,39 +101,14 @@ def register_values(
         values.discard("")
         return frozenset(values)
 
+    @cache
     def contract(number: int) -> frozenset[str]:
         org = orgs.get(org_ids[number]) if org_ids[number] else None
         if org is None or "disclosure" in kinds.get(person_ids[number], set()):
             return frozenset()
         return frozenset(_text(v) for v in org.values())
 
-    return _PerRow(len(org_ids), allowed), _PerRow(len(org_ids), contract)
-
-
-class _PerRow(Sequence[frozenset[str]]):
-    """A row's value set, computed when first asked for: the checks ask only for the rows
-    with a value that differs from what the customer sent, a few of a large file."""
-
-    def __init__(self, size: int, compute: Callable[[int], frozenset[str]]) -> None:
-        self._size, self._compute = size, compute
-        self._known: dict[int, frozenset[str]] = {}
-
-    def __len__(self) -> int:
-        return self._size
-
-    @overload
-    def __getitem__(self, number: int) -> frozenset[str]: ...
-    @overload
-    def __getitem__(self, number: slice) -> Sequence[frozenset[str]]: ...
-    def __getitem__(self, number: int | slice) -> frozenset[str] | Sequence[frozenset[str]]:
-        if isinstance(number, slice):
-            return [self[i] for i in range(self._size)[number]]
-        if not -self._size <= number < self._size:
-            raise IndexError(number)
-        number %= self._size
-        if number not in self._known:
-            self._known[number] = self._compute(number)
-        return self._known[number]
+    return allowed, contract
 
 
 def processor_frame(
@@ -134,8 +116,8 @@ def processor_frame(
     output_rows: Sequence[Sequence[str]],
     width: int,
     key_position: int | None,
-    allowed: Sequence[frozenset[str]],
-    contract: Sequence[frozenset[str]],
+    allowed: RowValues,
+    contract: RowValues,
 ) -> pd.DataFrame:
     """One row per output row, with the facts the processor-only suite checks."""
     facts: list[dict[str, Any]] = []
@@ -150,13 +132,13 @@ def processor_frame(
             []
             if back[:width] == padded
             else [
-                i for i in range(width) if back[i] != padded[i] and back[i] not in allowed[number]
+                i for i in range(width) if back[i] != padded[i] and back[i] not in allowed(number)
             ]
         )
         foreign += [
             i
             for i in range(width + _OURS, len(back) - max(0, len(sent) - width))
-            if back[i] and back[i] not in contract[number]
+            if back[i] and back[i] not in contract(number)
         ]
         facts.append(
             {
