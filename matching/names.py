@@ -7,6 +7,10 @@ person, so first names are compared through the formal name they stand for.
 
 from __future__ import annotations
 
+import re
+
+from rapidfuzz.distance import DamerauLevenshtein
+
 from matching.text import fold_name
 
 # Short form -> the formal names it is used for, folded (ä->a, so "Hannu" and "Hannú" agree).
@@ -134,4 +138,65 @@ def same_first_name_by_form(customer: str, register: str) -> bool:
     return customer in name_forms(register) or register in name_forms(customer)
 
 
-__all__ = ["FORM_NAMES", "name_forms", "same_first_name_by_form"]
+_NAME_PARTS = re.compile(r"[\s\-]+")
+
+
+def _parts(*texts: str | None) -> list[str]:
+    """Folded name parts: words and the halves of hyphenated names (`Anna-Liisa`)."""
+    return [part for text in texts for part in _NAME_PARTS.split(fold_name(text)) if part]
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """A typo: one edit (two in long names) between parts long enough to carry it."""
+    shorter = min(len(a), len(b))
+    if shorter < 4:
+        return False
+    return DamerauLevenshtein.distance(a, b) <= (2 if shorter >= 9 else 1)
+
+
+def same_person_name(
+    customer_first: str | None,
+    customer_last: str | None,
+    register_first: str | None,
+    register_last: str | None,
+) -> bool:
+    """Whether the customer's name is a way of writing the register person's name, not
+    another name (`refreshed-file.md`, "What counts as a change").
+
+    Once the person is identified, the surname decides: a given name written differently
+    is a short form, a nickname, an initial or a second name far more often than a new
+    name. The parts are compared wherever they stand, so names swapped between the columns
+    or written whole in one column still agree, and one part of a double surname is
+    enough. A surname none of whose parts the customer wrote, even with a typo, is another
+    name: a surname changed at marriage is the change customers must hear of.
+    """
+    customer = _parts(customer_first, customer_last)
+    surnames = _parts(register_last)
+    if not customer or not surnames:
+        return True  # nothing to compare: no fact said otherwise
+    return any(part == s or _one_slip(part, s) for part in customer for s in surnames)
+
+
+def same_given_name(customer: str | None, register: str | None) -> bool:
+    """A given name written another way: a short form, an initial, a typo, or one of two
+    given names."""
+    ours, theirs = _parts(customer), _parts(register)
+    if not ours or not theirs:
+        return True
+    return any(
+        a == b
+        or _one_slip(a, b)
+        or (len(a) == 1 and b.startswith(a))
+        or same_first_name_by_form(a, b)
+        for a in ours
+        for b in theirs
+    )
+
+
+__all__ = [
+    "FORM_NAMES",
+    "name_forms",
+    "same_first_name_by_form",
+    "same_given_name",
+    "same_person_name",
+]

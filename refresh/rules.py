@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from matching.addresses import postcode_key, same_street
 from matching.business_id import normalise_business_id
 from matching.contact_points import normalise_email, same_phone
+from matching.names import same_given_name, same_person_name
 from matching.text import fold, org_name_key
-from matching.titles import same_title
+from matching.title_meaning import same_title
 from refresh.dates import is_stale
 
 STATUSES = (
@@ -166,10 +169,6 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _same_name(customer: str, register: str) -> bool:
-    return customer.strip().casefold() == register.strip().casefold()
-
-
 def _same_address(contact: Mapping[str, str], org: Mapping[str, Any], present: set[str]) -> bool:
     """Equal to the postal or the visiting address in every address column the customer has."""
     for prefix in ("postal", "visiting"):
@@ -189,8 +188,20 @@ def _same_address(contact: Mapping[str, str], org: Mapping[str, Any], present: s
 
 
 def _same_org_name(customer: str, org: Mapping[str, Any]) -> bool:
+    """The customer's name for the organisation is one of its names however written: legal
+    form, case, `&`/`ja`, a parallel name, a shortened name, a typo. Only another name
+    altogether (a renamed organisation) is a change."""
+    ours = org_name_key(customer)
     names = [_text(org.get("name")), *_text(org.get("aux_names")).split("|")]
-    return org_name_key(customer) in {org_name_key(n) for n in names if n}
+    for name in filter(None, names):
+        theirs = org_name_key(name)
+        if (
+            ours == theirs
+            or fuzz.ratio(ours, theirs) >= 85
+            or fuzz.token_set_ratio(ours, theirs) >= 100
+        ):
+            return True
+    return False
 
 
 class _Changes:
@@ -250,8 +261,9 @@ def decide(
     )
     org = orgs[evidence.org_id]
     position_org = evidence.position_org_id or evidence.org_id
-    carried_on = evidence.position_current and position_org != evidence.org_id
-    if org.get("status") in INACTIVE_ORG_STATUSES and not carried_on:
+    # Ceased, bankrupt, in liquidation or merged says more than the person's own news, even
+    # where the person carried on in a merger's successor (the spec's precedence).
+    if org.get("status") in INACTIVE_ORG_STATUSES:
         return _inactive(contact, present, org, evidence, flags, confidence)
     if evidence.person_id and evidence.position_current:
         position = positions[(evidence.person_id, position_org)]
@@ -312,10 +324,20 @@ def _refresh_matched(
         withheld |= WITHHELD_COLUMNS.get(kind, frozenset())
     changes = _Changes(contact, present, withheld)
     first, last = _text(position.get("first_name")), _text(position.get("last_name"))
-    changes.compare("first_name", first, "name_changed", _same_name(contact["first_name"], first))
-    changes.compare("last_name", last, "name_changed", _same_name(contact["last_name"], last))
+    # The name is one fact, however the customer split it over the two columns.
+    same_name = same_person_name(contact["first_name"], contact["last_name"], first, last)
+    changes.compare(
+        "first_name",
+        first,
+        "name_changed",
+        same_name or same_given_name(contact["first_name"], first),
+    )
+    changes.compare(
+        "last_name", last, "name_changed", same_name or fold(contact["last_name"]) == fold(last)
+    )
     title = _text(position.get("title"))
-    changes.compare("title", title, "title_changed", same_title(contact["title"], title))
+    area = _text(position.get("responsibility_area"))
+    changes.compare("title", title, "title_changed", same_title(contact["title"], title, area))
     email = _text(position.get("email"))
     changes.compare(
         "email", email, "email_changed", normalise_email(contact["email"]) == normalise_email(email)

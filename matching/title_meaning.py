@@ -1,0 +1,360 @@
+"""What a job title says, whatever the language or wording: the responsibility area
+(asemavaltuus) and the level of the role.
+
+Customers and organisations write one role in many ways: `TJ`, `toimitusjohtaja`, `CEO`,
+`Managing Director`, `verkställande direktör`; `Head of Marketing`, `Marketing Lead`,
+`markkinointijohtaja`. A dictionary of whole titles misses most of them, so the title is
+read as words: Finnish compounds by their stems (`myynti|päällikkö`), English and Swedish
+by their words, abbreviations by a short list. Two titles name the same role when area
+and level agree; a new area or a new level is a new role (`myyntipäällikkö` ->
+`myyntijohtaja`, CFO -> CEO).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from matching.text import fold
+
+# Levels, from the board down. `owner`, `controller` and `accountant` are roles of their
+# own: an owner is not the CEO, a controller is not the finance manager.
+LEVELS = (
+    "board_chair",
+    "board_member",
+    "owner",
+    "ceo",
+    "deputy_ceo",
+    "director",
+    "manager",
+    "controller",
+    "accountant",
+    "specialist",
+    "assistant",
+)
+
+# Whole titles (or a title's first part) that are abbreviations or fixed phrases, folded.
+_FIXED: dict[str, tuple[str, str]] = {
+    "tj": ("JOHTO", "ceo"),
+    "toimitusjohtaja": ("JOHTO", "ceo"),
+    "ceo": ("JOHTO", "ceo"),
+    "md": ("JOHTO", "ceo"),
+    "vd": ("JOHTO", "ceo"),
+    "managing director": ("JOHTO", "ceo"),
+    "chief executive officer": ("JOHTO", "ceo"),
+    "chief executive": ("JOHTO", "ceo"),
+    "verkstallande direktor": ("JOHTO", "ceo"),
+    "general manager": ("JOHTO", "ceo"),
+    "country manager": ("JOHTO", "country"),
+    "maajohtaja": ("JOHTO", "country"),
+    "landschef": ("JOHTO", "country"),
+    "vtj": ("JOHTO", "deputy_ceo"),
+    "varatoimitusjohtaja": ("JOHTO", "deputy_ceo"),
+    "toimitusjohtajan sijainen": ("JOHTO", "deputy_ceo"),
+    "deputy ceo": ("JOHTO", "deputy_ceo"),
+    "deputy managing director": ("JOHTO", "deputy_ceo"),
+    "vice vd": ("JOHTO", "deputy_ceo"),
+    "vice verkstallande direktor": ("JOHTO", "deputy_ceo"),
+    "coo": ("JOHTO", "coo"),
+    "chief operating officer": ("JOHTO", "coo"),
+    "operatiivinen johtaja": ("JOHTO", "coo"),
+    "operativ direktor": ("JOHTO", "coo"),
+    "operations director": ("JOHTO", "coo"),
+    "director of operations": ("JOHTO", "coo"),
+    "hallituksen puheenjohtaja": ("JOHTO", "board_chair"),
+    "hallituksen pj": ("JOHTO", "board_chair"),
+    "hall pj": ("JOHTO", "board_chair"),
+    "pj": ("JOHTO", "board_chair"),
+    "puheenjohtaja": ("JOHTO", "board_chair"),
+    "chairman": ("JOHTO", "board_chair"),
+    "chairman of the board": ("JOHTO", "board_chair"),
+    "chair of the board": ("JOHTO", "board_chair"),
+    "chairperson": ("JOHTO", "board_chair"),
+    "board chair": ("JOHTO", "board_chair"),
+    "styrelseordforande": ("JOHTO", "board_chair"),
+    "ordforande": ("JOHTO", "board_chair"),
+    "hallituksen jasen": ("JOHTO", "board_member"),
+    "board member": ("JOHTO", "board_member"),
+    "member of the board": ("JOHTO", "board_member"),
+    "styrelseledamot": ("JOHTO", "board_member"),
+    "omistaja": ("JOHTO", "owner"),
+    "yrittaja": ("JOHTO", "owner"),
+    "owner": ("JOHTO", "owner"),
+    "entrepreneur": ("JOHTO", "owner"),
+    "founder": ("JOHTO", "owner"),
+    "perustaja": ("JOHTO", "owner"),
+    "agare": ("JOHTO", "owner"),
+    "foretagare": ("JOHTO", "owner"),
+    "osakas": ("JOHTO", "owner"),
+    "partner": ("JOHTO", "owner"),
+    "cfo": ("TALOUS", "director"),
+    "chief financial officer": ("TALOUS", "director"),
+    "cio": ("IT", "director"),
+    "chief information officer": ("IT", "director"),
+    "cto": ("TUTKIMUS", "director"),
+    "chief technology officer": ("TUTKIMUS", "director"),
+    "teknologiajohtaja": ("TUTKIMUS", "director"),
+    "cmo": ("MARKKINOINTI", "director"),
+    "chief marketing officer": ("MARKKINOINTI", "director"),
+    "cco": ("MYYNTI", "director"),
+    "chief commercial officer": ("MYYNTI", "director"),
+    "cso": ("MYYNTI", "director"),
+    "chief sales officer": ("MYYNTI", "director"),
+    "chro": ("HENKILOSTO", "director"),
+    "chief human resources officer": ("HENKILOSTO", "director"),
+    "chief people officer": ("HENKILOSTO", "director"),
+    "cpo": ("HANKINTA", "director"),
+    "chief procurement officer": ("HANKINTA", "director"),
+    "clo": ("LAKI", "director"),
+    "general counsel": ("LAKI", "director"),
+    "kam": ("MYYNTI", "manager"),
+    "key account manager": ("MYYNTI", "manager"),
+    "asiakkuuspaallikko": ("MYYNTI", "manager"),
+    "account manager": ("MYYNTI", "manager"),
+    "controller": ("TALOUS", "controller"),
+    "business controller": ("TALOUS", "controller"),
+    "financial controller": ("TALOUS", "controller"),
+    "kirjanpitaja": ("TALOUS", "accountant"),
+    "accountant": ("TALOUS", "accountant"),
+    "bookkeeper": ("TALOUS", "accountant"),
+    "tilintarkastaja": ("TALOUS", "accountant"),
+    "lakimies": ("LAKI", "specialist"),
+    "lawyer": ("LAKI", "specialist"),
+    "legal counsel": ("LAKI", "specialist"),
+    "jurist": ("LAKI", "specialist"),
+    "isannoitsija": ("KIINTEISTO", "manager"),
+    "property manager": ("KIINTEISTO", "manager"),
+}
+
+# Stems of Finnish and Swedish compounds and English words that name an area, folded.
+# Searched in order: the first hit decides (`tietohallinto` before `hallinto`).
+_AREA_STEMS: tuple[tuple[str, str], ...] = (
+    ("tietohallinto", "IT"),
+    ("tietotekniikka", "IT"),
+    ("information", "IT"),
+    ("ict", "IT"),
+    ("it", "IT"),
+    ("digi", "IT"),
+    ("henkilosto", "HENKILOSTO"),
+    ("human resources", "HENKILOSTO"),
+    ("hr", "HENKILOSTO"),
+    ("people", "HENKILOSTO"),
+    ("personal", "HENKILOSTO"),
+    ("palkka", "HENKILOSTO"),
+    ("payroll", "HENKILOSTO"),
+    ("talous", "TALOUS"),
+    ("finance", "TALOUS"),
+    ("financial", "TALOUS"),
+    ("ekonomi", "TALOUS"),
+    ("rahoitus", "TALOUS"),
+    ("laskenta", "TALOUS"),
+    ("kirjanpito", "TALOUS"),
+    ("accounting", "TALOUS"),
+    ("treasury", "TALOUS"),
+    ("markkinointi", "MARKKINOINTI"),
+    ("marketing", "MARKKINOINTI"),
+    ("marknad", "MARKKINOINTI"),
+    ("brand", "MARKKINOINTI"),
+    ("myynti", "MYYNTI"),
+    ("sales", "MYYNTI"),
+    ("forsaljning", "MYYNTI"),
+    ("kaupallinen", "MYYNTI"),
+    ("commercial", "MYYNTI"),
+    ("asiakkuus", "MYYNTI"),
+    ("account", "MYYNTI"),
+    ("export", "MYYNTI"),
+    ("vienti", "MYYNTI"),
+    ("hankinta", "HANKINTA"),
+    ("osto", "HANKINTA"),
+    ("procurement", "HANKINTA"),
+    ("purchasing", "HANKINTA"),
+    ("sourcing", "HANKINTA"),
+    ("inkop", "HANKINTA"),
+    ("tuotanto", "TUOTANTO"),
+    ("production", "TUOTANTO"),
+    ("produktion", "TUOTANTO"),
+    ("tehdas", "TUOTANTO"),
+    ("tehtaan", "TUOTANTO"),
+    ("plant", "TUOTANTO"),
+    ("factory", "TUOTANTO"),
+    ("manufacturing", "TUOTANTO"),
+    ("laatu", "TUOTANTO"),
+    ("quality", "TUOTANTO"),
+    ("kvalitet", "TUOTANTO"),
+    ("logistiikka", "LOGISTIIKKA"),
+    ("logistics", "LOGISTIIKKA"),
+    ("logistik", "LOGISTIIKKA"),
+    ("varasto", "LOGISTIIKKA"),
+    ("warehouse", "LOGISTIIKKA"),
+    ("lager", "LOGISTIIKKA"),
+    ("supply chain", "LOGISTIIKKA"),
+    ("toimitusketju", "LOGISTIIKKA"),
+    ("kuljetus", "LOGISTIIKKA"),
+    ("transport", "LOGISTIIKKA"),
+    ("viestinta", "VIESTINTA"),
+    ("communication", "VIESTINTA"),
+    ("kommunikation", "VIESTINTA"),
+    ("tiedotus", "VIESTINTA"),
+    ("kiinteisto", "KIINTEISTO"),
+    ("facilit", "KIINTEISTO"),
+    ("facility", "KIINTEISTO"),
+    ("real estate", "KIINTEISTO"),
+    ("property", "KIINTEISTO"),
+    ("fastighet", "KIINTEISTO"),
+    ("tutkimus", "TUTKIMUS"),
+    ("kehitys", "TUTKIMUS"),
+    ("tuotekehitys", "TUTKIMUS"),
+    ("t k", "TUTKIMUS"),
+    ("r d", "TUTKIMUS"),
+    ("research", "TUTKIMUS"),
+    ("development", "TUTKIMUS"),
+    ("technology", "TUTKIMUS"),
+    ("teknologia", "TUTKIMUS"),
+    ("forskning", "TUTKIMUS"),
+    ("utveckling", "TUTKIMUS"),
+    ("engineering", "TUTKIMUS"),
+    ("laki", "LAKI"),
+    ("legal", "LAKI"),
+    ("juridi", "LAKI"),
+    ("compliance", "LAKI"),
+    ("liiketoiminta", "JOHTO"),
+    ("business", "JOHTO"),
+    ("affars", "JOHTO"),
+    ("hallinto", "MUU"),
+    ("toimisto", "MUU"),
+    ("office", "MUU"),
+    ("administrat", "MUU"),
+    ("projekti", "MUU"),
+    ("project", "MUU"),
+    ("turvallisuus", "MUU"),
+    ("security", "MUU"),
+)
+
+# Level words: Finnish compound heads, English and Swedish words, folded. Order matters:
+# `varatoimitusjohtaja` holds `johtaja`, `head of` is a director.
+_LEVEL_WORDS: tuple[tuple[str, str], ...] = (
+    ("johtaja", "director"),
+    ("director", "director"),
+    ("direktor", "director"),
+    ("head of", "director"),
+    ("head", "director"),
+    ("chief", "director"),
+    ("lead", "director"),
+    ("vice president", "director"),
+    ("vp", "director"),
+    ("paallikko", "manager"),
+    ("manager", "manager"),
+    ("chef", "manager"),
+    ("esimies", "manager"),
+    ("vastaava", "manager"),
+    ("supervisor", "manager"),
+    ("foreman", "manager"),
+    ("mestari", "manager"),
+    ("asiantuntija", "specialist"),
+    ("specialist", "specialist"),
+    ("expert", "specialist"),
+    ("specialist", "specialist"),
+    ("analyytikko", "specialist"),
+    ("analyst", "specialist"),
+    ("insinoori", "specialist"),
+    ("engineer", "specialist"),
+    ("suunnittelija", "specialist"),
+    ("planner", "specialist"),
+    ("koordinaattori", "specialist"),
+    ("coordinator", "specialist"),
+    ("sihteeri", "assistant"),
+    ("assistentti", "assistant"),
+    ("assistant", "assistant"),
+    ("secretary", "assistant"),
+)
+
+_SEPARATORS = re.compile(r"\s*(?:,|/|;|\(|\band\b|\bja\b|\boch\b)\s*")
+
+
+@dataclass(frozen=True)
+class TitleMeaning:
+    """The role a title names: responsibility area and level ("" where the title does not
+    say)."""
+
+    areas: frozenset[str]
+    level: str
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.areas and self.level)
+
+    def same_role(self, other: TitleMeaning) -> bool:
+        """The same level in a shared area (`Myynti- ja markkinointijohtaja` is a sales
+        director and a marketing director)."""
+        return self.level == other.level and bool(self.areas & other.areas)
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "")
+
+
+def _has(words: str, stem: str) -> bool:
+    """A stem at the start of a word (Finnish compounds: `myynti` in `myyntipaallikko`), or
+    a multi-word phrase; two-letter stems (`it`, `hr`) only as whole words."""
+    if " " in stem:
+        return f" {stem} " in f" {words} "
+    if len(stem) <= 3:
+        return stem in words.split()
+    return any(word.startswith(stem) or stem in word for word in words.split())
+
+
+def _read(words: str) -> TitleMeaning:
+    fixed = _FIXED.get(words) or _FIXED.get(_compact(words))
+    if fixed:
+        return TitleMeaning(frozenset({fixed[0]}), fixed[1])
+    areas: set[str] = set()
+    rest = words
+    for stem, area in _AREA_STEMS:
+        if _has(rest, stem):
+            areas.add(area)
+            # Taken out, so that `hallinto` is not found again in `tietohallinto`.
+            rest = rest.replace(stem, " ")
+    level = next((lv for word, lv in _LEVEL_WORDS if _has(words, word)), "")
+    if level == "director" and not areas and "operat" in words:
+        areas, level = {"JOHTO"}, "coo"
+    return TitleMeaning(frozenset(areas), level)
+
+
+@lru_cache(maxsize=65_536)
+def title_meaning(title: str | None) -> TitleMeaning:
+    """The area and level a title names. A title with several roles
+    (`Toimitusjohtaja, osakas`) is read by its first."""
+    if not title or not title.strip():
+        return TitleMeaning(frozenset(), "")
+    parts = [fold(part) for part in _SEPARATORS.split(title) if fold(part)]
+    whole = fold(title)
+    meaning = _read(whole)
+    if meaning.complete or not parts:
+        return meaning
+    first = _read(parts[0])
+    return first if first.complete else meaning
+
+
+def same_title(a: str | None, b: str | None, b_area: str | None = None) -> bool:
+    """Equal by meaning: the same text however spaced or spelled (a typo), or the same area
+    and level. `b_area` is the register's own responsibility area of the position, which
+    decides where title `b` alone does not say."""
+    folded_a, folded_b = fold(a), fold(b)
+    if _compact(folded_a) == _compact(folded_b):
+        return True
+    meaning_a, meaning_b = title_meaning(a), title_meaning(b)
+    if b_area and not meaning_b.areas:
+        meaning_b = TitleMeaning(frozenset({b_area}), meaning_b.level)
+    if meaning_a.complete and meaning_b.complete:
+        return meaning_a.same_role(meaning_b)
+    return _nearly_equal(_compact(folded_a), _compact(folded_b))
+
+
+def _nearly_equal(a: str, b: str) -> bool:
+    from rapidfuzz.distance import DamerauLevenshtein  # noqa: PLC0415
+
+    return min(len(a), len(b)) >= 6 and DamerauLevenshtein.distance(a, b) <= 1
+
+
+__all__ = ["LEVELS", "TitleMeaning", "same_title", "title_meaning"]
