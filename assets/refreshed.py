@@ -1,12 +1,15 @@
 """The refresh rules applied to the delivery, the processor-only checks that guard it,
 and the delivery into the outbox."""
 
+import json
+import os
 import shutil
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from dagster import (
@@ -22,9 +25,14 @@ from pydantic import Field
 from assets.contacts import Contacts
 from assets.matches import PersonMatches
 from crmfile import read_suppression_list, write_crm_file
-from pipelines.partitions import deliveries
+from pipelines.partitions import deliveries, split_key
 from pipelines.paths import tool_version
-from pipelines.resources import DeliveryFoldersResource, RegisterResource
+from pipelines.resources import (
+    DeliveryFolderError,
+    DeliveryFoldersResource,
+    RegisterResource,
+    ensure_child,
+)
 from quality import (
     SuiteResult,
     org_field_columns,
@@ -53,7 +61,6 @@ from refresh.report import (
     report_markdown,
     review_list,
     summarise,
-    write_json,
 )
 from refresh.report_html import report_html
 from register import Candidates, record_disclosures
@@ -270,6 +277,20 @@ def _output_name(contacts: Contacts) -> str:
     return f"{source.stem}-refreshed{source.suffix or '.csv'}"
 
 
+def _write_private(path: Path, text: str) -> None:
+    """A delivery file, created owner-only (0600) whatever the process's umask."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _json_text(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
 @asset(group_name="delivery", compute_kind="python", partitions_def=deliveries)
 def delivery(
     context: AssetExecutionContext,
@@ -280,16 +301,23 @@ def delivery(
 ) -> Delivery:
     """The delivery folder in the outbox: refreshed file, change report, summary and
     manifest. Written beside its final name and renamed, so it appears complete or not
-    at all."""
+    at all; the folder owner-only (0700), its files 0600."""
     started = time.perf_counter()
-    final = folders.delivery_dir(contacts.customer, contacts.delivery_id)
-    staging = final.with_name(f".{final.name}.partial")
+    customer, delivery_id = split_key(context.partition_key)
+    if (customer, delivery_id) != (contacts.customer, contacts.delivery_id):
+        raise DeliveryFolderError("delivery key differs from the one the input was read for")
+    final = folders.delivery_dir(customer, delivery_id)
+    parent = final.parent
+    staging = parent / f".{final.name}.partial"
+    ensure_child(staging, parent)
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging.mkdir(mode=0o700)
+    staging.chmod(0o700)
     name = _output_name(contacts)
     write_crm_file(
         staging / name, contacts.crm.format, refreshed_table.header, refreshed_table.rows
     )
+    (staging / name).chmod(0o600)
     summary = {**summarise(refreshed_table.appended), "review": refreshed_table.review}
     about = {
         "customer": contacts.customer,
@@ -300,14 +328,22 @@ def delivery(
         "tool_version": tool_version(),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_json(staging / "summary.json", {**about, **summary})
-    (staging / "report.md").write_text(report_markdown(summary, about), encoding="utf-8")
-    (staging / "report.html").write_text(report_html(summary, about), encoding="utf-8")
+    _write_private(staging / "summary.json", _json_text({**about, **summary}))
+    _write_private(staging / "report.md", report_markdown(summary, about))
+    _write_private(staging / "report.html", report_html(summary, about))
     files = [name, "report.html", "report.md", "summary.json"]
-    # The input's path lets the retention job delete it later; it stays out of the report.
-    about_input = {**about, "source_path": str(contacts.crm.path.resolve())}
-    write_json(
-        staging / "manifest.json", manifest(staging, files, {name: summary["rows"]}, about_input)
+    # No server path goes to the customer: retention finds the input it came from by its
+    # SHA-256 (and size) under the customer's inbox folder.
+    _write_private(
+        staging / "manifest.json",
+        _json_text(
+            manifest(
+                staging,
+                files,
+                {name: summary["rows"]},
+                {**about, "source_bytes": contacts.input_bytes},
+            )
+        ),
     )
     # The disclosure ledger (which person's fields went to which customer, ids only) is
     # written before the folder appears: a ledger row too many is safer for the people in
@@ -319,14 +355,13 @@ def delivery(
         refreshed_table.snapshot_id,
         refreshed_table.disclosed,
     )
+    # Checked again right before removing or renaming anything: still a direct child of
+    # this customer's outbox folder, and not a link.
+    ensure_child(final, parent)
     if final.exists():
         shutil.rmtree(final)
     staging.rename(final)
     refreshed = final / name
-    if contacts.output_path:
-        target = Path(contacts.output_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(refreshed, target)
     context.add_output_metadata(
         {
             "delivery_folder": str(final),

@@ -13,9 +13,16 @@ from dagster import (
 )
 from pydantic import Field
 
-from pipelines.paths import inbox_dir
+from pipelines.paths import inbox_dir, subject_requests_dir
 from pipelines.resources import DeliveryFoldersResource, RegisterResource
-from refresh.retention import expired_deliveries, purge_delivery
+from refresh.retention import (
+    Swept,
+    expired_deliveries,
+    purge_delivery,
+    sweep_files,
+    sweep_inbox,
+    sweep_partials,
+)
 from register import LEDGER_RETENTION_MONTHS, ledger_cutoff, purge_ledger
 
 
@@ -37,11 +44,14 @@ def purge_expired_deliveries(
     config: RetentionConfig,
     folders: DeliveryFoldersResource,
     register: RegisterResource,
-) -> int:
+) -> dict[str, int]:
     """Delete delivery folders older than the retention period, with the customer input
-    the pipeline received for them; logs counts and SHA-256 hashes only."""
+    the pipeline received for them; then the leftovers older than the period: refused
+    files and their reasons, inputs of failed or blocked runs, staging folders of
+    interrupted deliveries, access reports. Logs counts and SHA-256 hashes only."""
     now = datetime.now(UTC)
-    expired = expired_deliveries(folders.root(), now, timedelta(days=config.retention_days))
+    period = timedelta(days=config.retention_days)
+    expired = expired_deliveries(folders.root(), now, period)
     for folder in expired:
         purged = purge_delivery(folder, inbox_dir())
         context.log.info(
@@ -49,16 +59,31 @@ def purge_expired_deliveries(
             f"{purged.bytes} bytes, input deleted: {purged.input_deleted}, "
             f"sha256 {', '.join(h[:16] for h in purged.sha256)}"
         )
+    moment = now.timestamp()
+    swept: list[Swept] = [
+        *sweep_inbox(inbox_dir(), period, moment),
+        sweep_partials(folders.root(), period, moment),
+        sweep_files(subject_requests_dir(), "access_reports", period, moment),
+    ]
+    for kind in swept:
+        if kind.files:
+            context.log.info(
+                f"purged {kind.files} {kind.kind} files, {kind.bytes} bytes, "
+                f"sha256 {', '.join(h[:16] for h in kind.sha256)}"
+            )
     ledger_rows = purge_ledger(register.store, ledger_cutoff(config.ledger_months))
     context.log.info(f"purged {ledger_rows} disclosure-ledger rows older than the period")
+    leftovers = {f"{kind.kind}_files_purged": kind.files for kind in swept}
     context.add_output_metadata(
-        {"deliveries_purged": len(expired), "ledger_rows_purged": ledger_rows}
+        {"deliveries_purged": len(expired), **leftovers, "ledger_rows_purged": ledger_rows}
     )
-    return len(expired)
+    return {"deliveries": len(expired), "files": sum(kind.files for kind in swept)}
 
 
 @job(
-    description="Delete deliveries and their inputs once the retention period has passed.",
+    description="Delete deliveries, their inputs and the leftovers (refused files, inputs "
+    "of failed runs, interrupted deliveries, access reports) once the retention period "
+    "has passed.",
     executor_def=in_process_executor,
 )
 def retention_job() -> None:

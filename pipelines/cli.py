@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -144,7 +146,12 @@ def run_refresh(
     mapping_file: str = "",
     chunk_rows: int | None = None,
 ) -> dict[str, Any]:
-    """Run `refresh_job` in process on the shared instance; the run shows in the UI."""
+    """Run `refresh_job` in process on the shared instance; the run shows in the UI.
+
+    A run reads only files inside its customer's inbox folder, so an operator's file
+    elsewhere is copied (owner-only) to `inbox/<customer>/operator/<delivery>/` for the
+    run and removed after it; `--output` is written here, by the operator's own process,
+    never by a run (which a launchpad could point anywhere)."""
     ensure_dagster_home()
     from dagster import DagsterInstance  # noqa: PLC0415
 
@@ -170,12 +177,12 @@ def run_refresh(
         )
     job = defs.resolve_job_def("refresh_job")
     key = delivery_key(customer, crm_file, sha256_file(crm_file), datetime.now(UTC))
+    received, copied = _received_input(crm_file, customer, key.partition("/")[2])
     run_config = {
         "ops": {
             "contacts": {
                 "config": {
-                    "crm_file": str(crm_file.resolve()),
-                    "output_path": str(output.resolve()) if output else "",
+                    "crm_file": str(received),
                     "mapping_file": mapping_file,
                 }
             },
@@ -189,23 +196,70 @@ def run_refresh(
         # Step-by-step DEBUG lines belong in the UI's run view, not on the terminal.
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
     }
-    with DagsterInstance.get() as instance:
-        instance.add_dynamic_partitions(deliveries.name, [key])
-        result = job.execute_in_process(
-            run_config=run_config,
-            instance=instance,
-            partition_key=key,
-            tags={"customer": customer, "delivery": key, "source": "cli"},
-            raise_on_error=False,
-        )
-        if not result.success:
-            raise CliError(_failure_summary(result))
-        delivered = result.output_for_node("delivery")
-        return {
-            "run_id": result.run_id,
-            "delivery": delivered,
-            "step_seconds": step_seconds(instance, result.run_id),
-        }
+    try:
+        with DagsterInstance.get() as instance:
+            instance.add_dynamic_partitions(deliveries.name, [key])
+            result = job.execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                partition_key=key,
+                tags={"customer": customer, "delivery": key, "source": "cli"},
+                raise_on_error=False,
+            )
+            if not result.success:
+                raise CliError(_failure_summary(result))
+            delivered = result.output_for_node("delivery")
+            if output is not None:
+                _copy_private(delivered.refreshed_file, output)
+            return {
+                "run_id": result.run_id,
+                "delivery": delivered,
+                "step_seconds": step_seconds(instance, result.run_id),
+            }
+    finally:
+        if copied is not None:  # the operator keeps the original; our copy goes
+            shutil.rmtree(copied, ignore_errors=True)
+
+
+def _received_input(crm_file: Path, customer: str, delivery_id: str) -> tuple[Path, Path | None]:
+    """The path the run is given: the file itself when it already lies (not as a link) in
+    the customer's inbox folder, else an owner-only copy under
+    `inbox/<customer>/operator/<delivery>/` (and that folder, to remove after the run)."""
+    from pipelines.inbox import OPERATOR  # noqa: PLC0415
+    from pipelines.paths import inbox_dir  # noqa: PLC0415
+
+    inbox = inbox_dir()
+    inbox.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = inbox.resolve() / customer
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            raise CliError(
+                f"inbox folder of customer {customer} is a link or not a folder"
+            ) from None
+    absolute = crm_file.absolute()
+    if not absolute.is_symlink() and Path(os.path.realpath(absolute)).parent == folder:
+        return absolute, None
+    holder = folder / OPERATOR
+    holder.mkdir(mode=0o700, exist_ok=True)
+    if not stat.S_ISDIR(os.lstat(holder).st_mode):
+        raise CliError(f"inbox/{customer}/{OPERATOR} is a link or not a folder")
+    copy_dir = holder / delivery_id
+    shutil.rmtree(copy_dir, ignore_errors=True)
+    copy_dir.mkdir(mode=0o700)
+    copy = copy_dir / crm_file.name
+    _copy_private(crm_file, copy)
+    return copy, copy_dir
+
+
+def _copy_private(source: Path, target: Path) -> None:
+    """Copy a file, the copy created owner-only (0600)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with source.open("rb") as reading, os.fdopen(descriptor, "wb") as writing:
+        shutil.copyfileobj(reading, writing, 1 << 20)
+    target.chmod(0o600)  # a file that was there before keeps its mode otherwise
 
 
 def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
@@ -306,7 +360,10 @@ def cmd_retention(args: argparse.Namespace) -> int:
             tags={"source": "cli"},
         )
     purged = result.output_for_node("purge_expired_deliveries")
-    _say(f"retention ({args.days:g} days): {purged} deliveries purged (run {result.run_id})")
+    _say(
+        f"retention ({args.days:g} days): {purged['deliveries']} deliveries and "
+        f"{purged['files']} other files purged (run {result.run_id})"
+    )
     return EXIT_OK
 
 
@@ -619,6 +676,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Deliveries, reports and registers hold personal data: nothing this process creates
+    # is readable by other users.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -1,6 +1,8 @@
 """The Dagster definitions: assets and checks of the flow, jobs, schedules, the inbox
 sensor, and the resources."""
 
+import os
+
 from dagster import (
     Definitions,
     InMemoryIOManager,
@@ -14,6 +16,10 @@ from pipelines.jobs import refresh_job, register_job, retention_job
 from pipelines.resources import DeliveryFoldersResource, RegisterResource
 from pipelines.schedules import nightly_register_schedule, retention_schedule
 from pipelines.sensors import inbox_sensor
+
+# The code location (and the runs it launches) creates deliveries, reports and rejected
+# files holding personal data: none of it readable by other users.
+os.umask(0o077)
 
 _MODULES = [contacts, matches, refreshed, register]
 

@@ -43,6 +43,11 @@ def outbox_dir() -> Path:
     return Path(os.environ.get("TIETOHUOLTO_OUTBOX", var_dir() / "outbox"))
 
 
+def subject_requests_dir() -> Path:
+    """Where access reports are written (`tietohuolto subject access`, `subject_access_job`)."""
+    return var_dir() / "subject-requests"
+
+
 def ensure_dagster_home() -> Path:
     """`$DAGSTER_HOME` when set, else `var/dagster/`, holding the repo's `dagster.yaml`, so
     that the CLI and the UI share one instance (and one run history)."""

@@ -1,10 +1,13 @@
 """Resources: the register store and the delivery folders. Connections live here."""
 
+import os
+import stat
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field, PrivateAttr
 
+from pipelines.partitions import InvalidDeliveryKeyError, valid_customer, valid_delivery_id
 from pipelines.paths import outbox_dir, register_url
 from register import RegisterStore, make_engine
 
@@ -38,17 +41,51 @@ class RegisterResource(ConfigurableResource):
         return self._store
 
 
-class DeliveryFoldersResource(ConfigurableResource):
-    """Where refreshed files, reports and manifests are delivered (per customer)."""
+class DeliveryFolderError(Exception):
+    """A delivery folder that would not be `<outbox>/<customer>/<delivery>` itself."""
 
-    outbox_dir: str = Field(
-        default="",
-        description="Root of the outbox: <outbox>/<customer>/<delivery>/; empty = var/outbox "
-        "(or $TIETOHUOLTO_OUTBOX).",
-    )
+
+class DeliveryFoldersResource(ConfigurableResource):
+    """Where refreshed files, reports and manifests are delivered (per customer):
+    `<outbox>/<customer>/<delivery>/`, the outbox from `$TIETOHUOLTO_OUTBOX` (default
+    var/outbox). Deliberately without config: a location typed into the launchpad could
+    otherwise send a delivery anywhere."""
 
     def root(self) -> Path:
-        return Path(self.outbox_dir) if self.outbox_dir else outbox_dir()
+        return outbox_dir()
+
+    def customer_dir(self, customer: str) -> Path:
+        """`<outbox>/<customer>/`, created owner-only; never a link."""
+        if not valid_customer(customer):
+            raise InvalidDeliveryKeyError("customer name refused as a folder name")
+        root = self.root()
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder = root.resolve() / customer
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                raise DeliveryFolderError(
+                    f"outbox folder of customer {customer} is a link or not a folder"
+                ) from None
+        return folder
 
     def delivery_dir(self, customer: str, delivery_id: str) -> Path:
-        return self.root() / customer / delivery_id
+        """The delivery's folder, checked to be a direct child of the customer's outbox
+        folder whatever the key said."""
+        if not valid_delivery_id(delivery_id):
+            raise InvalidDeliveryKeyError("delivery id refused as a folder name")
+        parent = self.customer_dir(customer)
+        folder = parent / delivery_id
+        ensure_child(folder, parent)
+        return folder
+
+
+def ensure_child(path: Path, parent: Path) -> None:
+    """Refuse `path` unless it is a direct child of `parent` and not a link: checked
+    again right before anything is removed or renamed there."""
+    real_parent = parent.resolve()
+    if path.parent.resolve() != real_parent or path.name in {"", ".", ".."}:
+        raise DeliveryFolderError("delivery folder would be outside its customer's outbox")
+    if path.is_symlink():
+        raise DeliveryFolderError("delivery folder is a link; links are never followed")

@@ -1,8 +1,14 @@
 """The inbox sensor: a customer's file dropped into `inbox/<customer>/` becomes a delivery
-(a dynamic partition) and its refresh run — once, when complete, and never again."""
+(a dynamic partition) and its refresh run — once, when complete, and never again.
+
+A tick does cheap checks only (what kind of entry, its size, its first bytes, its hash
+read in blocks): the file is read and validated by the run (`contacts`), which moves a
+file it refuses to `rejected/`. Each file is handled on its own, so that one bad file
+never holds up the others."""
 
 import json
 import os
+import stat
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,52 +22,76 @@ from dagster import (
     sensor,
 )
 
-from crmfile import CrmFileError, read_crm_file
 from pipelines.customers import contract_for, load_contracts
+from pipelines.inbox import (
+    REJECTED,
+    InboxEntry,
+    customer_folders,
+    inbox_entries,
+    move_aside,
+    open_nofollow,
+    sha256_nofollow,
+)
 from pipelines.jobs import refresh_job
 from pipelines.partitions import deliveries, delivery_key, valid_customer
 from pipelines.paths import inbox_dir, register_url
-from refresh.report import sha256_file
 from register import RegisterStore
 
-REJECTED = "rejected"
-# Names editors and transfer tools give files they are still writing.
-_TEMPORARY_PREFIXES = (".", "~$", "~")
-_TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".filepart", ".swp")
+__all__ = ["REJECTED", "inbox_files", "inbox_sensor", "move_aside", "sniff"]
+
 _INTERVAL = int(os.environ.get("TIETOHUOLTO_SENSOR_INTERVAL", "30"))
-
-
-def _is_candidate(path: Path) -> bool:
-    name = path.name.lower()
-    return (
-        path.is_file()
-        and not name.startswith(_TEMPORARY_PREFIXES)
-        and not name.endswith(_TEMPORARY_SUFFIXES)
-        and not name.endswith(".reason.txt")
-    )
+# The reader's own limit; a larger file is refused before anything reads it.
+MAX_INPUT_BYTES = 500 * 1024 * 1024
+_SNIFF_BYTES = 8
+# First bytes of kinds of file that are never a CRM export.
+_NOT_CRM = {
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ".xls (Excel 97-2003) is not supported; save it as "
+    ".xlsx or CSV",
+    b"%PDF": "a PDF document, not a CRM export (CSV or .xlsx)",
+    b"\x89PNG": "a PNG image, not a CRM export (CSV or .xlsx)",
+    b"\xff\xd8\xff": "a JPEG image, not a CRM export (CSV or .xlsx)",
+    b"GIF8": "a GIF image, not a CRM export (CSV or .xlsx)",
+    b"\x7fELF": "an executable, not a CRM export (CSV or .xlsx)",
+    b"\x1f\x8b": "a gzip archive, not a CRM export (CSV or .xlsx)",
+}
 
 
 def inbox_files(inbox: Path) -> list[Path]:
-    """`inbox/<customer>/<file>`, temporary names and the rejected folder left out."""
-    if not inbox.is_dir():
-        return []
-    return sorted(
-        path
-        for customer in inbox.iterdir()
-        if customer.is_dir()
-        for path in customer.iterdir()
-        if _is_candidate(path)
-    )
+    """`inbox/<customer>/<file>`: regular files only (links are not followed), temporary
+    names and the rejected folder left out."""
+    return [entry.path for entry in inbox_entries(inbox) if entry.is_regular]
 
 
-def move_aside(path: Path, reason: str) -> Path:
-    """Move a refused file to `rejected/` beside a `.reason.txt`, so it is not retried."""
-    target_dir = path.parent / REJECTED
-    target_dir.mkdir(exist_ok=True)
-    target = target_dir / path.name
-    path.replace(target)
-    target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
-    return target
+def sniff(entry: InboxEntry) -> str | None:
+    """Why a file is refused on sight (kind, size, first bytes), or None: a bounded read
+    of at most a few bytes, whatever the file's size."""
+    if entry.is_link:
+        return (
+            f"{entry.path.name}: is a symbolic link; links are never followed — upload the "
+            "file itself"
+        )
+    if not entry.is_regular:
+        return f"{entry.path.name}: not a regular file"
+    if entry.stat.st_nlink != 1:
+        return f"{entry.path.name}: has other hard links; upload the file itself"
+    if entry.stat.st_size == 0:
+        return f"{entry.path.name}: file is empty"
+    if entry.stat.st_size > MAX_INPUT_BYTES:
+        return (
+            f"{entry.path.name}: file is {entry.stat.st_size} bytes, over the "
+            f"{MAX_INPUT_BYTES} byte limit"
+        )
+    descriptor = open_nofollow(entry.path)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return f"{entry.path.name}: not a regular file"
+        head = os.pread(descriptor, _SNIFF_BYTES, 0)
+    finally:
+        os.close(descriptor)
+    for magic, problem in _NOT_CRM.items():
+        if head.startswith(magic):
+            return f"{entry.path.name}: {problem}"
+    return None
 
 
 def _register_loaded_at() -> float | None:
@@ -72,6 +102,19 @@ def _register_loaded_at() -> float | None:
     finally:
         store.engine.dispose()
     return current.loaded_at.timestamp() if current is not None else None
+
+
+def _refuse(context: SensorEvaluationContext, entry: InboxEntry, reason: str, why: str) -> None:
+    """Move a refused entry aside; if even that fails, the cursor still remembers it."""
+    try:
+        move_aside(entry.path, reason, entry.path.parent)
+    except Exception as exc:  # one entry never stops the others
+        context.log.warning(
+            f"could not move a refused file of customer {entry.customer} aside "
+            f"({type(exc).__name__}); it stays, and is not retried"
+        )
+        return
+    context.log.warning(f"refused a file of customer {entry.customer}: {why}")
 
 
 @sensor(
@@ -89,59 +132,51 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
     loaded_at = (
         _register_loaded_at() if any(c.schedule == "nightly" for c in contracts.values()) else None
     )
+    for customer, _folder, is_link in customer_folders(inbox):
+        if is_link:
+            context.log.warning(
+                f"inbox folder {customer!r} is a symbolic link: ignored (links are never followed)"
+                if valid_customer(customer)
+                else "an inbox folder is a symbolic link: ignored"
+            )
     now = time.time()
     requests: list[RunRequest] = []
     new_keys: list[str] = []
     present: set[str] = set()
-    for path in inbox_files(inbox):
-        name = str(path.relative_to(inbox))
+    for entry in inbox_entries(inbox):
+        name = str(entry.path.relative_to(inbox))
         present.add(name)
-        stat = path.stat()
-        signature = [stat.st_size, stat.st_mtime_ns]
+        signature = [entry.stat.st_size, entry.stat.st_mtime_ns, entry.stat.st_ino]
         if done.get(name, {}).get("signature") == signature:
-            continue  # this very file already has its delivery
+            continue  # this very file already has its delivery (or was refused)
         seen = pending.get(name)
         if seen is None or seen["signature"] != signature:
             # Complete files only: wait until the size and time stay the same for a tick.
             pending[name] = {"signature": signature, "first_seen": now}
             continue
-        customer = path.parent.name
-        if not valid_customer(customer):
-            move_aside(path, f"customer folder name {customer!r} is not a valid customer name")
-            pending.pop(name)
-            continue
-        contract = contract_for(customer, contracts)
-        if contract.schedule == "nightly" and (loaded_at is None or loaded_at < seen["first_seen"]):
-            continue  # waits for tonight's register
         try:
-            read_crm_file(path, mapping_file=contract.mapping_file or None)
-        except CrmFileError as refused:
-            move_aside(path, str(refused))
-            context.log.warning(f"refused a file of customer {customer}: {refused.problem}")
-            pending.pop(name)
-            continue
-        key = delivery_key(customer, path, sha256_file(path), datetime.now(UTC))
-        requests.append(
-            RunRequest(
-                run_key=key,
-                partition_key=key,
-                run_config={
-                    "ops": {
-                        "contacts": {
-                            "config": {
-                                "crm_file": str(path.resolve()),
-                                "mapping_file": contract.mapping_file,
-                            }
-                        },
-                        "refreshed_table": {"config": contract.refresh_config()},
-                    }
-                },
-                tags={"customer": customer, "delivery": key, "source": "inbox_sensor"},
+            request = _consider(context, entry, seen, contracts, loaded_at)
+        except Exception as exc:  # one bad file never blocks the others
+            # The class only: an exception's message may quote the file's contents.
+            context.log.warning(
+                f"could not check a file of customer {entry.customer} ({type(exc).__name__})"
             )
-        )
-        new_keys.append(key)
-        done[name] = {"signature": signature, "key": key}
-        pending.pop(name)
+            _refuse(
+                context,
+                entry,
+                f"{entry.path.name}: could not be checked ({type(exc).__name__})",
+                type(exc).__name__,
+            )
+            request = "refused"
+        if request == "wait":
+            continue
+        pending.pop(name, None)
+        if isinstance(request, RunRequest):
+            requests.append(request)
+            new_keys.append(str(request.partition_key))
+            done[name] = {"signature": signature, "key": request.partition_key}
+        else:
+            done[name] = {"signature": signature, "refused": True}
     state = {
         "pending": {k: v for k, v in pending.items() if k in present},
         "done": {k: v for k, v in done.items() if k in present},
@@ -150,4 +185,50 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
         run_requests=requests,
         dynamic_partitions_requests=[deliveries.build_add_request(new_keys)] if new_keys else [],
         cursor=json.dumps(state),
+    )
+
+
+def _consider(
+    context: SensorEvaluationContext,
+    entry: InboxEntry,
+    seen: dict[str, Any],
+    contracts: Any,
+    loaded_at: float | None,
+) -> RunRequest | str:
+    """A complete file: its run request, "wait" (nightly), or "refused" (moved aside)."""
+    customer = entry.customer
+    if not valid_customer(customer):
+        _refuse(
+            context,
+            entry,
+            f"{entry.path.name}: the customer folder's name is not a valid customer name "
+            "(lower-case letters, digits, '-' and '_')",
+            "invalid customer folder name",
+        )
+        return "refused"
+    problem = sniff(entry)
+    if problem is not None:
+        _refuse(context, entry, problem, problem.partition(": ")[2])
+        return "refused"
+    contract = contract_for(customer, contracts)
+    if contract.schedule == "nightly" and (loaded_at is None or loaded_at < seen["first_seen"]):
+        return "wait"  # waits for tonight's register
+    key = delivery_key(customer, entry.path, sha256_nofollow(entry.path), datetime.now(UTC))
+    return RunRequest(
+        run_key=key,
+        partition_key=key,
+        run_config={
+            "ops": {
+                "contacts": {
+                    "config": {
+                        # As it lies in the inbox, not resolved: the run checks it is a
+                        # regular file inside this customer's folder, and opens it so.
+                        "crm_file": str(entry.path.absolute()),
+                        "mapping_file": contract.mapping_file,
+                    }
+                },
+                "refreshed_table": {"config": contract.refresh_config()},
+            }
+        },
+        tags={"customer": customer, "delivery": key, "source": "inbox_sensor"},
     )

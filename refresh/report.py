@@ -132,7 +132,7 @@ def sha256_file(path: Path) -> str:
 
 
 def manifest(
-    folder: Path, files: Sequence[str], rows: Mapping[str, int], context: Mapping[str, str]
+    folder: Path, files: Sequence[str], rows: Mapping[str, int], context: Mapping[str, Any]
 ) -> dict[str, Any]:
     return {
         **context,

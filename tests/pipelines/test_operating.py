@@ -18,6 +18,7 @@ from dagster import (
 )
 
 from pipelines.cli import main
+from pipelines.definitions import defs
 from pipelines.schedules import nightly_register_schedule
 from pipelines.sensors import inbox_sensor
 from synthetic import GeneratedData
@@ -81,13 +82,23 @@ def test_file_still_growing_waits(env: Path) -> None:
 
 
 def test_refused_file_is_moved_aside_with_its_reason(env: Path) -> None:
+    """The sensor does not read files in its tick: the run refuses the file and moves it
+    aside (see tests/pipelines/test_security_inbox.py)."""
     inbox = env / "inbox" / "acme"
     inbox.mkdir(parents=True)
     (inbox / "broken.csv").write_text('Etunimi;Sukunimi\n"Matti;Virtanen\n', encoding="utf-8")
     with DagsterInstance.ephemeral() as instance:
         _, _, cursor = _tick(instance, None)
-        requests, _, cursor = _tick(instance, cursor)
-    assert requests == []
+        requests, keys, cursor = _tick(instance, cursor)
+        assert len(requests) == 1
+        instance.add_dynamic_partitions("deliveries", keys)
+        result = defs.resolve_job_def("refresh_job").execute_in_process(
+            run_config=requests[0].run_config,
+            instance=instance,
+            partition_key=keys[0],
+            raise_on_error=False,
+        )
+    assert not result.success
     assert not (inbox / "broken.csv").exists()
     reason = (inbox / "rejected" / "broken.csv.reason.txt").read_text(encoding="utf-8")
     assert "broken.csv, line 2" in reason
