@@ -1,4 +1,9 @@
-"""Synthetic master registers and customer CRM files with ground truth (only synthetic data)."""
+"""Synthetic master registers and customer CRM files with ground truth (only synthetic data).
+
+Independent of the matcher by design: nothing under `synthetic/` imports `matching`,
+`refresh` or `quality`. Names, titles, notations and the truth's rules are the generator's
+own reading of real Finnish CRM data and of `shared/spec/` (see `synthetic.truth`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pathlib import Path
 from faker import Faker
 
 from synthetic.crm import CrmRates, CrmRow, build_crm
+from synthetic.names import NamePool
 from synthetic.register import Register, assign_prohibitions, build_register
 from synthetic.writers import CRM_DIALECTS, write_crm, write_snapshot, write_truth
 
@@ -52,21 +58,10 @@ def generate(
     rng = random.Random(seed)
     faker = Faker("fi_FI")
     faker.seed_instance(seed)
-    register = build_register(
-        rng,
-        faker,
-        orgs,
-        as_of,
-        aux_name_share=rates.register_aux_names,
-        long_first_name_share=rates.register_long_first_name,
-        second_given_name_share=rates.register_second_given_name,
-        double_surname_share=rates.register_double_surname,
-    )
+    names = NamePool()
+    register, reg_builder = build_register(rng, names, orgs, as_of)
     assign_prohibitions(rng, register, prohibition_rates or DEFAULT_PROHIBITION_RATES)
-    rows = build_crm(rng, faker, register, crm_rows, rates, stale_after_months)
-    for index, row in enumerate(r for r in rows if r.scenario == "invalid"):
-        if index % 2:
-            row.scenario = "invalid_ragged"
+    rows = build_crm(rng, faker, names, register, reg_builder, crm_rows, rates, stale_after_months)
     out = Path(out_dir)
     write_snapshot(register, out / "snapshot")
     write_crm(rows, out / "crm.csv", dialect)
@@ -76,7 +71,7 @@ def generate(
         crm_file=out / "crm.csv",
         truth_file=out / "truth.csv",
         organisations=len(register.organisations),
-        positions=sum(not p.dropped for p in register.positions),
+        positions=sum(not p.removed for p in register.positions),
         crm_rows=len(rows),
     )
 

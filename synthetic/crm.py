@@ -1,14 +1,19 @@
-"""A customer's CRM file as the register stood a year or two ago, and its ground truth.
+"""A customer's CRM file as the register stood a year or two ago, with its ground truth.
 
-Each CRM row is made from one scenario (the person stayed, left, moved, the organisation
-merged or ceased, the contact was never known ...); the scenario also changes the register
-where the story needs it (a new title, a new e-mail) so that the truth is known by
-construction. Customer noise is laid on top: notations, typos, lost diacritics, and the
-harder kinds of `synthetic.noise` (short forms of first names, initials, one part of a
-double surname, ae/oe for ä/ö, swapped columns, old or personal e-mail addresses, other or
-shortened organisation names, missing postcode or city). Each row's truth names the noise
-laid on it, and its flags stay exact: a name or e-mail differs exactly where the refresh's
-rules will say so.
+Each row is one base kind (the person stayed, left, moved on; the organisation went
+inactive; a namesake, a contact or a company the register does not know; a duplicate; a
+junk line ...). Stayed rows may carry real changes of fact (a married name, another role,
+a new mailbox or number, a wrong business ID; the organisation renamed or moved), which
+the generator makes in the register, so that the truth is known by construction. Then the
+customer's own ways of writing the same facts are laid on (`noise`): case and spacing,
+lost diacritics, a typo, a nickname, an initial, names swapped or in one column, the title
+in other words or another language, phone and business ID notations, the company's
+parallel name or legal form ... Each row's `cases` names everything done to it, and its
+truth comes from `synthetic.truth.decide`, the spec's rules over those facts.
+
+Where the customer's noise would leave a row undecidable (the written name fits two
+colleagues and nothing else tells them apart; no business ID and a name two organisations
+share), the noise is taken back: only the rows built to be ambiguous are.
 """
 
 from __future__ import annotations
@@ -18,790 +23,1344 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from faker import Faker
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 
-from matching.text import fold, org_name_key, person_name_key, strip_diacritics
-from matching.titles import ROLES
-from refresh.dates import is_stale
-from synthetic import noise
+from synthetic import text
+from synthetic.names import NICKNAMES, NamePool
 from synthetic.register import (
+    FORM_WORDS,
+    STREETS,
     Organisation,
     Position,
     Register,
+    RegisterBuilder,
     email_local,
+    is_valid_business_id,
     make_business_id,
     make_mobile,
+    org_key,
 )
+from synthetic.titles import ROLES, changed_role, customer_title, register_title
+from synthetic.truth import Facts, Truth, decide
+from synthetic.vocab import INACTIVE_ORG_STATUSES, staleness
 
-PROHIBITION_FLAGS = {
-    "direct_marketing": "no_direct_marketing",
-    "phone_marketing": "no_phone_marketing",
-    "email_marketing": "no_email_marketing",
-}
+COLUMNS = (
+    "customer_row_id",
+    "first_name",
+    "last_name",
+    "title",
+    "org_name",
+    "business_id",
+    "email",
+    "mobile",
+    "street",
+    "postcode",
+    "city",
+)
+FREE_MAIL = ("gmail.com", "hotmail.com", "outlook.com", "luukku.com", "yahoo.com")
 
 
 @dataclass(frozen=True)
 class CrmRates:
-    """How the customer's file drifted from the register; defaults are typical of a CRM
-    that nobody has maintained for a year or two."""
+    """How a CRM file nobody has maintained for a year or two differs from the register.
+    Base kinds are shares of rows; the rest are chances per row where they apply."""
 
-    left: float = 0.06
-    moved: float = 0.03
+    # -- base kinds (the rest: the person still holds the position) -------------------------
+    left: float = 0.04  # position ended, the register keeps it (valid_to)
+    left_forgotten: float = 0.012  # left, and the register no longer lists them at all
+    moved: float = 0.03  # now at another organisation in the register
+    namesake: float = 0.025  # unknown person whose name a register person elsewhere has
+    unknown_contact: float = 0.025  # a person the register does not know, known org
+    foreign_org: float = 0.015  # GmbH, AB, OÜ, AS, Ltd ... the register lacks
+    unregistered_org: float = 0.008  # a Finnish firm the register lacks
+    ambiguous_org: float = 0.003  # two same-named organisations, same-named people
+    ambiguous_person: float = 0.003  # "M. Virtanen" where two colleagues fit
+    duplicate: float = 0.015  # the same person again, written another way
+    invalid_row: float = 0.008  # junk: no name, no e-mail, no organisation; ragged lines
+    placeholder: float = 0.002  # a test record ("Testi Testaaja", Testiyritys Oy)
+    # -- changes of fact on rows whose person stayed -------------------------------------
     title_changed: float = 0.08
-    email_changed: float = 0.05
-    phone_changed: float = 0.06
-    unknown_contact: float = 0.04
-    unknown_org: float = 0.02
-    invalid_row: float = 0.01
-    ambiguous_org: float = 0.008
-    business_id_missing: float = 0.10
-    business_id_invalid: float = 0.02
-    business_id_other_notation: float = 0.25
-    lost_diacritics: float = 0.10
+    email_changed: float = 0.04
+    email_personal: float = 0.01  # the customer has a personal address instead
+    phone_changed: float = 0.05
+    surname_changed: float = 0.025  # married name (mostly women)
+    business_id_wrong: float = 0.01  # a valid ID, but another organisation's or none's
+    # Of rows at an organisation renamed / moved since: the customer has the old one.
+    customer_outdated_org: float = 0.85
+    # -- the customer's ways of writing the same fact ----------------------------------
+    name_case: float = 0.04
+    name_spacing: float = 0.03
+    lost_diacritics: float = 0.15  # of names with å, ä, ö
+    digraph_diacritics: float = 0.04  # of names with å, ä, ö: ae, oe, aa
     name_typo: float = 0.03
-    title_synonym: float = 0.20
+    nickname: float = 0.3  # of first names with a common short form
+    long_form: float = 0.05  # of short first names: the customer has the official one
+    initial: float = 0.02
+    second_name_dropped: float = 0.5  # of people registered with two given names
+    second_name_added: float = 0.01
+    double_surname_part: float = 0.4  # of double-barrelled surnames
+    names_swapped: float = 0.015
+    name_one_column: float = 0.015
+    title_variant: float = 0.3
     email_case: float = 0.05
-    phone_notation: float = 0.5
-
-    # -- how the register itself writes names (build_register) --------------------------------
-    # Extra share of people whose register first name is an official long form with common
-    # short forms (Johannes, Katariina, Margareeta), on top of the many in Faker's pool
-    # (about a third of people then have one).
-    register_long_first_name: float = 0.03
-    # People registered with two given names ("Anna Maria"), as official records hold them.
-    register_second_given_name: float = 0.05
-    # People with a double-barrelled surname ("Virtanen-Korhonen"), as many married Finns
-    # have; customers often know only one part.
-    register_double_surname: float = 0.04
-    # Organisations with other names: Swedish parallel, trade or English name.
-    register_aux_names: float = 0.15
-
-    # -- person-name noise: rows whose truth has a person, movers excepted (see `moved`) ------
-    # Of rows whose register first name has a common short form (Johannes -> Jussi): the
-    # customer knows the person by it. About 3 % of person rows.
-    nickname: float = 0.12
-    # First name only as an initial ("M." or "M"), as in signatures and old CRMs.
-    first_name_initial: float = 0.015
-    # A typo in the first name (the older `name_typo` is in the last name only).
-    first_name_typo: float = 0.015
-    # Of rows whose register person has a double-barrelled surname: only one part written.
-    double_surname_part: float = 0.40
-    # Of rows whose name has å, ä or ö: written by a system without them (ä -> ae, ö -> oe,
-    # å -> aa), as records that went through an old system are; the plain-letter form is
-    # `lost_diacritics`. About 3 % of person rows (a sixth of names have such a letter).
-    diacritics_digraph: float = 0.18
-    # First and last name in each other's columns.
-    names_swapped: float = 0.01
-    # Of rows whose register person has two given names: the customer has only the first.
-    given_name_dropped: float = 0.25
-    # Of rows whose register person has one given name: the customer has a second one too.
-    given_name_added: float = 0.008
-    # E-mail in an older format at the same domain (`m.virtanen@`, `mattiv@`, `matti@`).
-    email_old_format: float = 0.015
-    # A personal address at a free mail domain (gmail.com, hotmail.com, luukku.com).
-    email_personal: float = 0.015
-
-    # -- organisation noise: rows whose truth has an organisation, twins excepted ------------
-    # One kind at most per row. Another registered name, `&`/`ja` and a spelled-out legal
-    # form are the same name (no `name_changed`); a shortened or misspelt name is not, and
-    # the refresh corrects it (`name_changed` on matched rows).
-    # Of rows whose organisation has aux names: the customer writes one of them.
-    org_aux_name: float = 0.15
-    # The name without its generic industry word ("Virtanen Rakennus Oy" -> "Virtanen Oy").
-    org_shortened: float = 0.015
-    # One wrong letter in the organisation's name.
-    org_typo: float = 0.015
-    # Of rows whose organisation's name has "&" or "ja": the other one written.
-    org_ampersand: float = 0.25
-    # The legal form spelled out ("Oy" -> "Osakeyhtiö").
-    org_legal_form_spelled: float = 0.01
-    # Business ID missing where the name is noised (small CRMs keep no IDs), instead of
-    # `business_id_missing`; kept wherever the noised name alone would not identify the
-    # organisation.
-    business_id_missing_noised_org: float = 0.40
-    # Postcode or city left empty (the refresh never fills an empty cell, so this alone
-    # changes no flag).
-    address_part_missing: float = 0.05
+    phone_notation: float = 0.4
+    street_variant: float = 0.12
+    postal_address: float = 0.3  # of organisations with a PO box
+    business_id_notation: float = 0.18
+    business_id_missing: float = 0.12
+    business_id_invalid: float = 0.015
+    company_variant: float = 0.25
+    parallel_name: float = 0.4  # of organisations with aux names, within company_variant
+    company_typo: float = 0.015
+    # -- empty cells ------------------------------------------------------------------------
+    email_missing: float = 0.06
+    phone_missing: float = 0.12
+    title_missing: float = 0.04
+    address_missing: float = 0.05
 
 
 @dataclass
 class CrmRow:
     values: dict[str, str]
-    true_org_id: str
-    true_person_id: str
-    status: str
+    true_org_id: str = ""
+    true_person_id: str = ""
+    status: str = ""
     flags: set[str] = field(default_factory=set)
     scenario: str = ""
-    # The kinds of customer noise laid on this row (truth.csv `noise`), for recall per kind.
+    # The customer's ways of writing the same fact laid on this row (truth `noise`).
     noise: set[str] = field(default_factory=set)
+    alt_org_id: str = ""
+    acceptable: set[str] = field(default_factory=set)
+    optional: set[str] = field(default_factory=set)
+    dup_of: str = ""
+    cases: list[str] = field(default_factory=list)
+    facts: Facts = field(default_factory=Facts)
+    ragged: bool = False
+
+    def case(self, name: str, noise: bool = False) -> None:
+        if name not in self.cases:
+            self.cases.append(name)
+        if noise:
+            self.noise.add(name)
+
+    def settle(self) -> None:
+        truth: Truth = decide(self.facts)
+        self.status = truth.status
+        self.acceptable = set(truth.acceptable)
+        self.flags = set(truth.flags)
+        self.optional = set(truth.optional)
+        self.true_org_id = truth.true_org_id
+        self.true_person_id = truth.true_person_id
+        self.alt_org_id = truth.alt_org_id
 
 
-_typo = noise.typo
+# -- name compatibility (the generator's own, deliberately generous) -------------------------
+
+_NICK_PAIRS: set[tuple[str, str]] = set()
+for _long, _shorts in NICKNAMES.items():
+    for _s in _shorts:
+        _NICK_PAIRS.add((text.fold(_long), text.fold(_s)))
+        _NICK_PAIRS.add((text.fold(_s), text.fold(_long)))
+    for _a in _shorts:
+        for _b in _shorts:
+            _NICK_PAIRS.add((text.fold(_a), text.fold(_b)))
 
 
-def _phone_notation(rng: random.Random, mobile: str) -> str:
-    """The same number as customers write it: `040 1234567`, `+358401234567`, ..."""
-    digits = mobile.replace(" ", "").replace("+358", "")
+def _given_fits(written: str, registered: str) -> bool:
+    if len(written) == 1 or len(registered) == 1:
+        return written[:1] == registered[:1]
+    return (
+        text.edit_distance_at_most_one(written, registered)
+        or (written, registered) in _NICK_PAIRS
+        or (len(written) >= 3 and registered.startswith(written))
+    )
+
+
+def _surname_fits(written: str, registered: str) -> bool:
+    return text.edit_distance_at_most_one(written, registered)
+
+
+def name_fits(first: str, last: str, position: Position) -> bool:
+    """Whether a written name could mean the registered person: any word fits one of the
+    surname's parts (a typo allowed) and another fits a given name (typo, initial, short
+    form), in either column. Generous on purpose: the generator keeps a row only when its
+    name fits one person, so what this joins no matcher should have to tell apart."""
+    written = text.tokens(f"{first} {last}")
+    if not written:
+        return False
+    surnames = text.tokens(position.last_name)
+    givens = text.tokens(position.first_name)
+    for i, word in enumerate(written):
+        if any(_surname_fits(word, s) for s in surnames):
+            others = written[:i] + written[i + 1 :]
+            if not others or any(_given_fits(o, g) for o in others for g in givens):
+                return True
+    return False
+
+
+def canonical_business_id(value: str) -> str:
+    """The customer's business ID in canonical form where it can be read as one."""
+    digits = text.digits(value)
+    if len(digits) == 7:
+        digits = "0" + digits
+    if len(digits) != 8:
+        return ""
+    return f"{digits[:7]}-{digits[7]}"
+
+
+# -- notations -----------------------------------------------------------------------------
+
+
+def phone_notation(rng: random.Random, mobile: str) -> str:
+    key = text.phone_key(mobile)
+    prefix, rest = key[:2], key[2:]
+    style = rng.randint(0, 6)
+    if style == 0:
+        return f"0{prefix} {rest[:3]} {rest[3:]}"
+    if style == 1:
+        return f"0{key}"
+    if style == 2:
+        return f"+358 {prefix} {rest}"
+    if style == 3:
+        return f"+358{key}"
+    if style == 4:
+        return f"0{prefix}-{rest}"
+    if style == 5:
+        return f"(0{prefix}) {rest[:3]} {rest[3:]}"
+    return f"358{key}"
+
+
+def business_id_notation(rng: random.Random, business_id: str) -> tuple[str, str]:
+    digits = business_id.replace("-", "")
+    if business_id.startswith("0") and rng.random() < 0.5:
+        return business_id[1:], "bid_leading_zero_lost"
     style = rng.randint(0, 3)
     if style == 0:
-        return "0" + digits[:2] + " " + digits[2:5] + " " + digits[5:]
+        return digits, "bid_no_dash"
     if style == 1:
-        return "+358" + digits
+        return "FI" + digits, "bid_vat"
     if style == 2:
-        return "0" + digits
-    return mobile
+        return f"{business_id[:7]} - {business_id[8]}", "bid_spaces"
+    return f"FI {digits}", "bid_vat"
 
 
-def _business_id_notation(rng: random.Random, business_id: str) -> str:
-    digits = business_id.replace("-", "")
-    style = rng.randint(0, 2)
-    if style == 0:
-        return digits
-    if style == 1:
-        return "FI" + digits
-    if digits.startswith("0"):
-        return business_id[1:]  # Excel ate the leading zero
-    return business_id.replace("-", " - ")
+def invalid_business_id(rng: random.Random, business_id: str) -> str:
+    """Same shape, check digit wrong (a digit mistyped)."""
+    if rng.random() < 0.5:
+        wrong = (int(business_id[-1]) + rng.randint(1, 9)) % 10
+        return business_id[:-1] + str(wrong)
+    digits = list(business_id[:7])
+    i = rng.randint(0, 5)
+    digits[i], digits[i + 1] = digits[i + 1], digits[i]
+    candidate = "".join(digits) + business_id[7:]
+    if is_valid_business_id(candidate):
+        wrong = (int(business_id[-1]) + 1) % 10
+        candidate = business_id[:-1] + str(wrong)
+    return candidate
 
 
-def _invalid_business_id(business_id: str) -> str:
-    check = int(business_id[-1])
-    return business_id[:-1] + str((check + 1) % 10)
+def _typo(rng: random.Random, word: str) -> str:
+    """One letter wrong, missing, doubled, or two swapped, inside the word."""
+    if len(word) < 4:
+        return word + word[-1]
+    i = rng.randint(1, len(word) - 2)
+    kind = rng.randint(0, 3)
+    if kind == 0:
+        letter = rng.choice([c for c in "aeiklmnorstuv" if c != word[i].lower()])
+        return word[:i] + letter + word[i + 1 :]
+    if kind == 1:
+        return word[:i] + word[i + 1 :]
+    if kind == 2:
+        return word[:i] + word[i] + word[i:]
+    if word[i] == word[i + 1]:
+        return word[:i] + word[i + 1 :]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def _org_name_variant(rng: random.Random, name: str) -> tuple[str, str]:
-    """(name, noise kind or '')."""
-    words = name.split()
-    if len(words) > 1 and rng.random() < 0.3:
-        return " ".join([words[-1], *words[:-1]]), "org_legal_form_moved"  # "Oy Virtanen ..."
-    if len(words) > 1 and rng.random() < 0.2:
-        return " ".join(words[:-1]), "org_legal_form_dropped"
-    return name, ""
+_STREET_SHORT = (("katu", "k."), ("tie", "t."), ("polku", "p."), ("kuja", "kj."))
 
 
-# Organisation-name noise that makes the customer's name a different name, which the
-# refresh corrects (`name_changed`); the other kinds are the same name in another notation
-# or another of the organisation's registered names.
-_ORG_NAME_CHANGES = frozenset({"org_shortened", "org_typo"})
-_FREE_MAIL = noise.FREE_MAIL_DOMAINS
+def street_variant(rng: random.Random, street: str) -> str | None:
+    words = street.split()
+    if not words:
+        return None
+    if rng.random() < 0.5:
+        for ending, short in _STREET_SHORT:
+            for i, w in enumerate(words):
+                if w.endswith(ending) and len(w) > len(ending) + 2:
+                    words[i] = w[: -len(ending)] + short
+                    return " ".join(words)
+    return street.upper() if rng.random() < 0.5 else street.lower()
 
 
-def _usable_business_id(value: str) -> bool:
-    """Whether a matcher can go by this ID: eight digits after the notation is stripped."""
-    return sum(c.isdigit() for c in value) == 8
+# -- the builder ---------------------------------------------------------------------------
 
 
 class CrmBuilder:
-    """Turns register positions into CRM rows, one scenario each."""
-
     def __init__(
         self,
         rng: random.Random,
         faker: Faker,
+        names: NamePool,
         register: Register,
+        reg_builder: RegisterBuilder,
         rates: CrmRates,
         stale_after_months: int,
     ) -> None:
-        self.rng, self.faker, self.register, self.rates = rng, faker, register, rates
+        self.rng, self.faker, self.names = rng, faker, names
+        self.register, self.reg_builder, self.rates = register, reg_builder, rates
         self.stale_after_months = stale_after_months
-        self.orgs = {o.org_id: o for o in register.organisations}
-        self.by_business_id = {o.business_id: o for o in register.organisations}
-        self.active = [o for o in register.organisations if o.status == "active"]
-        self.twins = self._twin_orgs()
-        self.register_name_keys = {
-            person_name_key(p.first_name, p.last_name) for p in register.positions
-        }
-        self.twin_names = {org_name_key(t.name) for t in self.twins}
-        # Indexes kept up to date as scenarios move people, so that each row costs the
-        # same whatever the register's size.
-        self.names_by_org: dict[str, list[str]] = {}
-        self.orgs_by_name: dict[str, set[str]] = {}
-        self.people_by_org: dict[str, list[Position]] = {}
+        self.as_of = register.as_of
+        self.orgs = register.by_id
+        self.staff_by_org: dict[str, list[Position]] = {}
+        self.by_full_name: dict[str, list[Position]] = {}
+        self.positions_by_person: dict[str, list[Position]] = {}
         for position in register.positions:
             self._index(position)
-        # The noise's own view of organisation names (see `noise.org_tokens`): which
-        # organisations a name's words could mean, to keep noised names identifying.
-        self.orgs_by_token: dict[str, set[str]] = {}
-        self.org_token_sets: dict[str, list[frozenset[str]]] = {}
-        for org in register.organisations:
-            for name in (org.name, *org.aux_names):
-                tokens = noise.org_tokens(name)
-                self.org_token_sets.setdefault(org.org_id, []).append(tokens)
-                for token in tokens:
-                    self.orgs_by_token.setdefault(token, set()).add(org.org_id)
+        self.active = [
+            o for o in register.organisations if o.status == "active" and not o.twin_of
+        ]
+        self.twins = [o for o in register.organisations if o.twin_of]
+        self.used_people: set[str] = set()
+        self.foreign_faker = {
+            "SE": Faker("sv_SE"),
+            "EE": Faker("et_EE"),
+            "DE": Faker("de_DE"),
+            "NO": Faker("no_NO"),
+            "GB": Faker("en_GB"),
+        }
+        for offset, fk in enumerate(self.foreign_faker.values()):
+            fk.seed_instance(rng.randint(0, 2**31) + offset)
 
     def _index(self, position: Position) -> None:
-        key = person_name_key(position.first_name, position.last_name)
-        self.names_by_org.setdefault(position.org_id, []).append(key)
-        self.orgs_by_name.setdefault(key, set()).add(position.org_id)
-        self.people_by_org.setdefault(position.org_id, []).append(position)
+        self.staff_by_org.setdefault(position.org_id, []).append(position)
+        key = text.fold(f"{position.first_name} {position.last_name}")
+        self.by_full_name.setdefault(key, []).append(position)
+        self.positions_by_person.setdefault(position.person_id, []).append(position)
 
-    def _add_position(self, position: Position) -> None:
+    def _add(self, position: Position) -> Position:
+        position = replace(position, position_no=len(self.register.positions))
         self.register.positions.append(position)
         self._index(position)
+        return position
 
-    def _twin_orgs(self) -> list[Organisation]:
-        counts: dict[str, int] = {}
-        for org in self.register.organisations:
-            counts[org_name_key(org.name)] = counts.get(org_name_key(org.name), 0) + 1
-        return [o for o in self.register.organisations if counts[org_name_key(o.name)] > 1]
+    def staff(self, org_id: str) -> list[Position]:
+        return [p for p in self.staff_by_org.get(org_id, []) if not p.removed]
 
-    # -- the customer's view of one position -------------------------------------------------
+    # -- evidence checks -------------------------------------------------------------------
 
-    def _row_values(
-        self, position: Position, org: Organisation, customer_id: str
-    ) -> dict[str, str]:
-        street, postcode, city = org.old_address or (org.street, org.postcode, org.city)
+    def person_decidable(
+        self, values: dict[str, str], target: Position, org_id: str, married: bool = False
+    ) -> bool:
+        """The row's person is the target and no one else at the organisation: by e-mail or
+        mobile, or by a name that fits the target alone; for a married name, by the first
+        name no colleague shares."""
+        email = values["email"].strip().casefold()
+        phone = text.phone_key(values["mobile"]) if values["mobile"] else ""
+        staff = self.staff(org_id)
+        if target.org_id != org_id:
+            staff = [*staff, target]
+        by_email = [p for p in staff if email and p.email.casefold() == email]
+        by_phone = [p for p in staff if phone and p.mobile and text.phone_key(p.mobile) == phone]
+        strong = {id(p) for p in (*by_email, *by_phone)}
+        if strong == {id(target)}:
+            return True
+        if strong:
+            return False
+        fits = [p for p in staff if name_fits(values["first_name"], values["last_name"], p)]
+        if married and not fits:
+            written = text.tokens(values["first_name"])
+            fits = [
+                p
+                for p in staff
+                if any(_given_fits(a, b) for a in written for b in text.tokens(p.first_name))
+            ]
+        return len(fits) == 1 and fits[0] is target
+
+    def nobody_fits(self, values: dict[str, str], org_id: str) -> bool:
+        """No one at the organisation (current or former) could be the row's person."""
+        email = values["email"].strip().casefold()
+        for p in self.staff(org_id):
+            if name_fits(values["first_name"], values["last_name"], p):
+                return False
+            if email and p.email.casefold() == email:
+                return False
+        return not (values["mobile"] and text.phone_key(values["mobile"]) in self.register.mobiles)
+
+    def org_decidable(self, values: dict[str, str], org: Organisation) -> bool:
+        """The row names this organisation and no other: its business ID, a name only it
+        has (or shares with a twin, with the town to tell them apart), or its mail domain."""
+        bid = canonical_business_id(values["business_id"])
+        by_bid = self.register.by_business_id.get(bid) if is_valid_business_id(bid) else None
+        owners = self.register.by_key.get(org_key(values["org_name"]), [])
+        if len(owners) > 1:
+            town = text.fold(values["city"]) or values["postcode"]
+            owners = [
+                o for o in owners if town and town in (text.fold(self.orgs[o].city), self.orgs[o].postcode)
+            ]
+        by_name = owners == [org.org_id]
+        domain = values["email"].rpartition("@")[2].casefold()
+        by_domain = domain == org.domain
+        if by_bid is not None and by_bid is not org:
+            return by_name and by_domain
+        return by_bid is org or by_name or by_domain
+
+    # -- the customer's view of a position ---------------------------------------------------
+
+    def base_values(self, row: CrmRow, position: Position, org: Organisation, key: str) -> dict[str, str]:
+        rng, rates = self.rng, self.rates
+        street, postcode, city = org.street, org.postcode, org.city
+        name = org.name
+        if org.old_address and rng.random() < rates.customer_outdated_org:
+            street, postcode, city = org.old_address
+            row.facts.changes.add("address_changed")
+            row.case("org_moved")
+        elif org.postal and rng.random() < rates.postal_address:
+            street, postcode, city = org.postal
+            row.case("postal_address", noise=True)
+        if org.old_name and rng.random() < rates.customer_outdated_org:
+            name = org.old_name
+            row.facts.optional.add("name_changed")
+            row.case("org_renamed")
+        mobile = position.mobile
+        if not mobile and rng.random() < 0.3:
+            mobile = make_mobile(rng, self.register.mobiles)  # a number the register never had
         return {
-            "customer_row_id": customer_id,
+            "customer_row_id": key,
             "first_name": position.first_name,
             "last_name": position.last_name,
             "title": position.title,
-            "org_name": org.name,
+            "org_name": name,
             "business_id": org.business_id,
             "email": position.email,
-            "mobile": position.mobile,
+            "mobile": mobile,
             "street": street,
             "postcode": postcode,
             "city": city,
         }
 
-    def _prohibition_kinds(self, person_id: str) -> set[str]:
-        return {kind for kind, _ in self.register.prohibitions.get(person_id, [])}
+    # -- changes of fact (in the register; the customer keeps the old value) -----------------
 
-    def _finish(
-        self, row: CrmRow, noise_names: bool = True, position: Position | None = None
-    ) -> CrmRow:
-        """Customer noise, then the truth's prohibition rules, which win over everything.
-        `position` is the register's position of the row's person (for a matched row, the
-        one the refresh compares with); without it no person noise is laid on."""
-        rng, rates, values = self.rng, self.rates, row.values
-        # The register's name as the refresh will compare it: the row starts as a copy.
-        register_name = (values["first_name"], values["last_name"])
-        kinds = self._prohibition_kinds(row.true_person_id) if row.true_person_id else set()
-        if "disclosure" in kinds:
-            row.status, row.flags = "opted_out", set()
-        elif row.status in {"verified", "updated", "person_left", "org_inactive"} and kinds:
-            row.flags |= {PROHIBITION_FLAGS[k] for k in kinds if k in PROHIBITION_FLAGS}
-        if noise_names and rng.random() < rates.lost_diacritics:
-            plain = strip_diacritics(values["last_name"])
-            if plain != values["last_name"]:
-                values["last_name"] = plain
-                row.noise.add("lost_diacritics")
-        if noise_names and rng.random() < rates.name_typo:
-            values["last_name"] = _typo(rng, values["last_name"])
-            row.noise.add("last_name_typo")
-        if noise_names and position is not None and row.true_person_id:
-            self._person_noise(row, position)
-        if rng.random() < rates.email_case and values["email"]:
-            values["email"] = values["email"][0].upper() + values["email"][1:]
-            row.noise.add("email_case")
-        if values["mobile"] and rng.random() < rates.phone_notation:
-            written = _phone_notation(rng, values["mobile"])
-            if written != values["mobile"]:
-                values["mobile"] = written
-                row.noise.add("phone_notation")
-        if values["title"] and rng.random() < rates.title_synonym:
-            role = next((r for r in ROLES if values["title"] in (*r.finnish, *r.english)), None)
-            if role is not None:
-                synonym = rng.choice((*role.finnish, *role.english))
-                if synonym != values["title"]:
-                    values["title"] = synonym
-                    row.noise.add("title_synonym")
-        if row.true_org_id:
-            self._address_noise(row)
-        # The refresh's rule, exactly: a name differs when it differs case-insensitively.
-        if any(
-            written.strip().casefold() != register.strip().casefold()
-            for written, register in zip(
-                (values["first_name"], values["last_name"]), register_name, strict=True
-            )
-        ):
-            self._name_changed(row)
-        if row.status in {"updated", "verified"}:
-            row.status = "updated" if row.flags & _CHANGE_FLAGS else "verified"
-        return row
+    def _recent(self, position: Position) -> None:
+        if self.rng.random() < 0.7:
+            position.verified_at = self.as_of - timedelta(days=self.rng.randint(5, 200))
 
-    def _name_changed(self, row: CrmRow) -> None:
-        if row.status in {"verified", "updated"}:
-            row.flags.add("name_changed")
+    def change_title(self, row: CrmRow, position: Position, org: Organisation) -> None:
+        new = changed_role(self.rng, position.role)
+        position.role, position.title = new, register_title(self.rng, new, org.language)
+        row.facts.changes.add("title_changed")
+        row.case("title_changed")
+        self._recent(position)
 
-    # -- noise on the person ----------------------------------------------------------------
-
-    def _person_noise(self, row: CrmRow, position: Position) -> None:
-        """How customers write a person's name and e-mail; undone where the written name
-        could as well mean a colleague, so the noise never makes a row ambiguous."""
-        rng, rates, values = self.rng, self.rates, row.values
-        before = dict(values)
-        added: set[str] = set()
-        first, last = values["first_name"], values["last_name"]
-        given = first.split(" ")
-        if len(given) > 1:
-            if rng.random() < rates.given_name_dropped:
-                first = given[0]
-                added.add("given_name_dropped")
-        elif rng.random() < rates.given_name_added:
-            gender = noise.gender_of(first)
-            if gender is not None:
-                pool = noise.MALE_GIVEN_NAMES if gender == "m" else noise.FEMALE_GIVEN_NAMES
-                second = rng.choice(pool)
-                if second != first and "-" not in second:
-                    first = f"{first} {second}"
-                    added.add("given_name_added")
-        # One change to the first name's form at most, each kind at its own rate.
-        roll = rng.random()
-        short_forms = noise.NICKNAMES.get(first.split(" ")[0])
-        if roll < rates.nickname:
-            if short_forms:
-                first = rng.choice(short_forms)
-                added.add("nickname")
-        elif roll < rates.nickname + rates.first_name_initial:
-            first = first[0] + ("." if rng.random() < 0.7 else "")
-            added.add("first_name_initial")
-        elif roll < rates.nickname + rates.first_name_initial + rates.first_name_typo:
-            first = _typo(rng, first)
-            added.add("first_name_typo")
-        if "-" in last and rng.random() < rates.double_surname_part:
-            last = rng.choice(last.split("-"))
-            added.add("double_surname_part")
-        scandinavian = [
-            column
-            for column, text in (("first", first), ("last", last))
-            if noise.has_scandinavian_letters(text)
-        ]
-        if scandinavian and rng.random() < rates.diacritics_digraph:
-            if rng.choice(scandinavian) == "first":
-                first = noise.to_digraphs(first)
-            else:
-                last = noise.to_digraphs(last)
-            added.add("diacritics_digraph")
-        if rng.random() < rates.names_swapped:
-            first, last = last, first
-            added.add("names_swapped")
-        values["first_name"], values["last_name"] = first, last
-        self._email_noise(row, position, added)
-        if added and self._confusable(row, position):
-            values.update(before)
+    def change_email(self, row: CrmRow, position: Position, org: Organisation) -> None:
+        if not position.email:
             return
-        row.noise |= added
-        changed = values["email"].strip().casefold() != position.email.strip().casefold()
-        if values["email"] != before["email"] and changed:
-            self._flag_matched(row, "email_changed")
+        old = position.email
+        for pattern in ("f.last", "first.last", "flast", "firstlast"):
+            local = email_local(pattern, position.first_name, position.last_name)
+            candidate = f"{local}@{org.domain}" if self.rng.random() < 0.6 else f"{local}@group.{org.domain}"
+            if candidate.casefold() != old.casefold():
+                position.email = candidate
+                row.facts.changes.add("email_changed")
+                row.case("email_changed")
+                self._recent(position)
+                return
 
-    def _flag_matched(self, row: CrmRow, flag: str) -> None:
-        """A change flag, which the truth has only on matched rows (verified or updated)."""
-        if row.status in {"verified", "updated"}:
-            row.flags.add(flag)
+    def change_phone(self, row: CrmRow, position: Position) -> None:
+        position.mobile = make_mobile(self.rng, self.register.mobiles)
+        if row.values["mobile"]:
+            row.facts.changes.add("phone_changed")
+            row.case("phone_changed")
+        self._recent(position)
 
-    def _email_noise(self, row: CrmRow, position: Position, added: set[str]) -> None:
-        """The person's address in an older format at the same domain, or a personal one."""
-        rng, rates, values = self.rng, self.rates, row.values
-        if "@" not in values["email"]:
-            return
-        first = noise.ascii_local(position.first_name.split(" ")[0])
-        last = noise.ascii_local(position.last_name)
-        roll = rng.random()
-        if roll < rates.email_old_format:
-            domain = values["email"].rsplit("@", 1)[1]
-            local = rng.choice((f"{first[:1]}.{last}", f"{first}{last[:1]}", first))
-            kind = "email_old_format"
-        elif roll < rates.email_old_format + rates.email_personal:
-            domain = rng.choice(_FREE_MAIL)
-            local = rng.choice(
-                (
-                    f"{first}.{last}",
-                    f"{first}{last}",
-                    f"{last}.{first}",
-                    f"{first}.{last}{rng.randint(1, 99)}",
-                )
-            )
-            kind = "email_personal"
+    def change_surname(self, row: CrmRow, position: Position, org: Organisation) -> bool:
+        """Married: a new surname in the register; often a new e-mail with it. Kept only
+        where the row still identifies the person within the organisation (the mobile,
+        or the first name and role no colleague shares)."""
+        old_last, old_email = position.last_name, position.email
+        for _ in range(10):
+            new = self.names.surname(self.rng)
+            if not any(_surname_fits(w, n) for w in text.tokens(old_last) for n in text.tokens(new)):
+                break
         else:
-            return
-        address = f"{local}@{domain}"
-        if address.casefold() not in {values["email"].casefold(), position.email.casefold()}:
-            values["email"] = address
-            added.add(kind)
-
-    def _confusable(self, row: CrmRow, position: Position) -> bool:
-        """Whether the written name shares a surname (or a near one) with a colleague at the
-        organisations the row concerns: then the noise could make the row mean them."""
-        written = noise.name_tokens(row.values["first_name"]) | noise.name_tokens(
-            row.values["last_name"]
-        )
-        for org_id in {position.org_id, row.true_org_id}:
-            for other in self.people_by_org.get(org_id, []):
-                if other.person_id == position.person_id:
-                    continue
-                for token in noise.name_tokens(other.last_name):
-                    if token in written or any(
-                        len(w) >= 4 and Levenshtein.distance(w, token, score_cutoff=1) <= 1
-                        for w in written
-                    ):
-                        return True
-        return False
-
-    # -- noise on the organisation and address ----------------------------------------------
-
-    def _address_noise(self, row: CrmRow) -> None:
-        """Postcode or city left empty; the truth's `address_changed` then holds only where a
-        column the customer still has differs (the refresh never fills an empty cell)."""
+            return False
+        position.last_name = new
+        new_email = ""
+        if position.email and org.email_pattern != "first" and self.rng.random() < 0.7:
+            new_email = f"{email_local(org.email_pattern, position.first_name, new)}@{org.domain}"
+        if new_email:
+            position.email = new_email
         values = row.values
-        if not (values["postcode"] and values["city"]):
-            return
-        if self.rng.random() >= self.rates.address_part_missing:
-            return
-        column = "postcode" if self.rng.random() < 0.5 else "city"
-        values[column] = ""
-        row.noise.add(f"{column}_missing")
-        if "address_changed" in row.flags:
-            org = self.orgs[row.true_org_id]
-            register = {"street": org.street, "postcode": org.postcode, "city": org.city}
-            if not any(values[c] and values[c] != register[c] for c in register):
-                row.flags.discard("address_changed")
-
-    def _org_name_noise(self, org: Organisation) -> tuple[str, str] | None:
-        """(name as the customer writes it, noise kind) or None. One kind at most; each kind
-        has its rate among the rows where it can apply."""
-        rng, rates = self.rng, self.rates
-        roll = rng.random()
-        if roll < rates.org_aux_name:
-            return (rng.choice(org.aux_names), "org_aux_name") if org.aux_names else None
-        roll -= rates.org_aux_name
-        if roll < rates.org_shortened:
-            short = noise.shortened_org_name(org.name)
-            return (short, "org_shortened") if short else None
-        roll -= rates.org_shortened
-        if roll < rates.org_typo:
-            typo = noise.org_name_typo(rng, org.name)
-            return (typo, "org_typo") if typo else None
-        roll -= rates.org_typo
-        if roll < rates.org_ampersand:
-            swapped = noise.ampersand_swapped(org.name)
-            return (swapped, "org_ampersand") if swapped else None
-        roll -= rates.org_ampersand
-        if roll < rates.org_legal_form_spelled:
-            spelled = noise.spelled_legal_form(org.name)
-            return (spelled, "org_legal_form_spelled") if spelled else None
-        return None
-
-    def _org_name_identifies(self, name: str, kind: str, org: Organisation) -> bool:
-        """Whether the noised name, with no business ID to go by, still means this one
-        organisation: no other one has all its words (a shortened name is part of several
-        longer ones), nor, for a typo, a word one letter off beside the same other words."""
-        tokens = noise.org_tokens(name)
-        if not tokens:
+        phone_ok = bool(values["mobile"] and position.mobile) and text.phone_key(values["mobile"]) == text.phone_key(position.mobile)
+        first_alone = [
+            p
+            for p in self.staff(org.org_id)
+            if any(_given_fits(a, b) for a in text.tokens(values["first_name"]) for b in text.tokens(p.first_name))
+        ] == [position]
+        email_ok = bool(values["email"]) and values["email"].casefold() == position.email.casefold()
+        if not (phone_ok or email_ok or first_alone):
+            position.last_name, position.email = old_last, old_email
             return False
-        candidates = set.intersection(*(self.orgs_by_token.get(t, set()) for t in tokens))
-        if candidates - {org.org_id}:
-            return False
-        if kind != "org_typo":
-            return True
-        wrong = tokens - noise.org_tokens(org.name)
-        others = tokens - wrong
-        if not wrong or not others:
-            return False
-        near = set.intersection(*(self.orgs_by_token.get(t, set()) for t in others))
-        for other_id in near - {org.org_id}:
-            for other_tokens in self.org_token_sets[other_id]:
-                if others <= other_tokens and any(
-                    Levenshtein.distance(w, t, score_cutoff=1) <= 1
-                    for w in wrong
-                    for t in other_tokens - others
-                ):
-                    return False
+        row.facts.changes.add("name_changed")
+        row.case("surname_changed")
+        if new_email and values["email"]:
+            row.facts.changes.add("email_changed")
+            row.case("email_changed")
+        self._recent(position)
         return True
 
-    def _identify_org(self, row: CrmRow, org: Organisation) -> None:
-        """How the customer wrote the organisation's identity (business ID and name)."""
-        rng, rates, values = self.rng, self.rates, row.values
-        twins = org_name_key(org.name) in self.twin_names
-        noised = None if twins else self._org_name_noise(org)
-        if noised is not None:
-            values["org_name"], kind = noised
-            row.noise.add(kind)
+    def wrong_business_id(self, row: CrmRow, org: Organisation) -> None:
+        if self.rng.random() < 0.5:
+            other = self.rng.choice(self.active)
+            if other is org:
+                return
+            row.values["business_id"] = other.business_id
         else:
-            values["org_name"], variant = _org_name_variant(rng, org.name)
-            if variant:
-                row.noise.add(variant)
-        missing = rates.business_id_missing_noised_org if noised else rates.business_id_missing
+            row.values["business_id"] = make_business_id(self.rng, self.register.business_ids)
+        row.facts.changes.add("business_id_changed")
+        row.case("business_id_wrong")
+
+    # -- the customer's writing of the same facts ---------------------------------------------
+
+    def name_noise(self, row: CrmRow, position: Position) -> None:
+        rng, rates, v = self.rng, self.rates, row.values
+        applied = 0
+        first, last = v["first_name"], v["last_name"]
+        given = first.split()
+        if len(given) > 1 and rng.random() < rates.second_name_dropped:
+            first = given[0]
+            row.case("second_name_missing", noise=True)
+        elif len(given) == 1 and rng.random() < rates.second_name_added:
+            second = self.names.second(rng, position.male)
+            if text.fold(second) != text.fold(first):
+                first = f"{first} {second}"
+                row.case("second_name_present", noise=True)
+        head = first.split()[0]
+        if head in NICKNAMES and rng.random() < rates.nickname:
+            first = rng.choice(NICKNAMES[head])
+            row.case("nickname", noise=True)
+            applied += 1
+        elif rng.random() < rates.long_form:
+            longs = [long for long, shorts in NICKNAMES.items() if head in shorts]
+            if longs:
+                first = rng.choice(longs)
+                row.case("nickname_long_form", noise=True)
+                applied += 1
+        if "-" in last and rng.random() < rates.double_surname_part:
+            last = rng.choice(last.split("-"))
+            row.case("double_surname_part", noise=True)
+            applied += 1
+        if applied < 2 and rng.random() < rates.initial:
+            first = first[0] + ("." if rng.random() < 0.6 else "")
+            row.case("initial", noise=True)
+            applied += 1
+        if text.has_scandinavian(first + last):
+            roll = rng.random()
+            if roll < rates.lost_diacritics:
+                first, last = text.plain(first), text.plain(last)
+                row.case("diacritics_lost", noise=True)
+            elif roll < rates.lost_diacritics + rates.digraph_diacritics:
+                first, last = text.digraphs(first), text.digraphs(last)
+                row.case("diacritics_digraph", noise=True)
+        if applied < 2 and rng.random() < rates.name_typo:
+            if rng.random() < 0.7 or len(first) < 4:
+                last = _typo(rng, last)
+            else:
+                first = _typo(rng, first)
+            row.case("name_typo", noise=True)
+        if rng.random() < rates.name_case:
+            if rng.random() < 0.5:
+                last = last.upper()
+            else:
+                first, last = first.lower(), last.lower()
+            row.case("name_case", noise=True)
+        if rng.random() < rates.name_spacing:
+            style = rng.randint(0, 2)
+            if style == 0:
+                first, last = f" {first}", f"{last} "
+            elif style == 1:
+                first = f"{first}  " if " " not in first else first.replace(" ", "  ")
+            else:
+                last = f"{last},"
+            row.case("name_spacing", noise=True)
         roll = rng.random()
-        if roll < missing and not twins:
-            values["business_id"] = ""
-            row.noise.add("business_id_missing")
-        elif roll < missing + rates.business_id_invalid and not twins:
-            values["business_id"] = _invalid_business_id(org.business_id)
-            row.flags.add("business_id_invalid")
-            row.noise.add("business_id_invalid")
-        elif roll < missing + rates.business_id_invalid + rates.business_id_other_notation:
-            values["business_id"] = _business_id_notation(rng, org.business_id)
-            row.noise.add("business_id_notation")
-        if noised is not None:
-            usable = _usable_business_id(values["business_id"]) and (
-                "business_id_invalid" not in row.flags
-            )
-            if not usable and not self._org_name_identifies(*noised, org):
-                # The name alone would not tell which organisation: the customer has the ID.
-                values["business_id"] = org.business_id
-                row.flags.discard("business_id_invalid")
-                row.noise -= {"business_id_missing", "business_id_invalid", "business_id_notation"}
-            if noised[1] in _ORG_NAME_CHANGES:
-                self._name_changed(row)
+        if roll < rates.names_swapped:
+            first, last = last, first
+            row.case("names_swapped", noise=True)
+        elif roll < rates.names_swapped + rates.name_one_column:
+            if rng.random() < 0.7:
+                first, last = "", f"{first} {last}"
+            else:
+                first, last = f"{last} {first}", ""
+            row.case("name_one_column", noise=True)
+        v["first_name"], v["last_name"] = first, last
 
-    def _stale_flag(self, row: CrmRow, position: Position) -> None:
-        if is_stale(position.verified_at, self.register.as_of, self.stale_after_months):
-            row.flags.add("stale")
+    def contact_noise(self, row: CrmRow, position: Position | None, org: Organisation | None) -> None:
+        rng, rates, v = self.rng, self.rates, row.values
+        if v["title"] and position is not None and rng.random() < rates.title_variant:
+            role = position.role if "title_changed" not in row.facts.changes else None
+            old_role = role or next((r for r in ROLES if v["title"] in r.written), None)
+            if old_role is not None:
+                v["title"], how = customer_title(rng, old_role, v["title"])
+                row.case(how, noise=True)
+        if v["email"] and rng.random() < rates.email_case:
+            local, _, domain = v["email"].partition("@")
+            v["email"] = v["email"].upper() if rng.random() < 0.3 else f"{local.title()}@{domain}"
+            row.case("email_case", noise=True)
+        if v["mobile"] and rng.random() < rates.phone_notation:
+            written = phone_notation(rng, v["mobile"])
+            if written != v["mobile"]:
+                v["mobile"] = written
+                row.case("phone_notation", noise=True)
+        if org is not None and v["street"] and rng.random() < rates.street_variant:
+            written = street_variant(rng, v["street"])
+            if written and written != v["street"]:
+                v["street"] = written
+                row.case("street_variant", noise=True)
 
-    # -- scenarios ---------------------------------------------------------------------------
+    def company_noise(self, row: CrmRow, org: Organisation) -> None:
+        rng, rates, v = self.rng, self.rates, row.values
+        name = v["org_name"]
+        if rng.random() < rates.company_variant:
+            if org.aux_names and name == org.name and rng.random() < rates.parallel_name:
+                v["org_name"] = rng.choice(org.aux_names)
+                row.case("company_parallel_name", noise=True)
+            else:
+                v["org_name"], how = self._company_variant(name)
+                if how:
+                    row.case(how, noise=True)
+        elif rng.random() < rates.company_typo:
+            words = [w for w in name.split() if len(w) >= 5 and text.fold(w) not in FORM_WORDS]
+            if words:
+                word = max(words, key=len)
+                typo = name.replace(word, _typo(rng, word), 1)
+                if org_key(typo) not in self.register.by_key:
+                    v["org_name"] = typo
+                    row.facts.optional.add("name_changed")
+                    row.case("company_typo", noise=True)
+        roll = rng.random()
+        if roll < rates.business_id_missing:
+            v["business_id"] = ""
+            row.facts.optional.add("business_id_changed")
+            row.case("bid_missing", noise=True)
+        elif roll < rates.business_id_missing + rates.business_id_invalid:
+            v["business_id"] = invalid_business_id(rng, v["business_id"])
+            row.facts.business_id_invalid = True
+            row.facts.optional.add("business_id_changed")
+            row.case("bid_invalid")
+        elif roll < rates.business_id_missing + rates.business_id_invalid + rates.business_id_notation:
+            v["business_id"], how = business_id_notation(rng, v["business_id"])
+            row.case(how, noise=True)
 
-    def stayed(self, position: Position, customer_id: str) -> CrmRow:
-        """Still in the same position; the register may have news the customer lacks."""
+    def _company_variant(self, name: str) -> tuple[str, str]:
+        rng = self.rng
+        words = name.split()
+        form = words[-1] if words[-1].casefold() in FORM_WORDS else ""
+        if name.startswith("Oy ") or name.startswith("Tmi "):
+            form = ""
+        kind = rng.randint(0, 5)
+        if kind == 0 and form:
+            return " ".join(words[:-1]), "company_no_legal_form"
+        if kind == 1:
+            return (name.upper() if rng.random() < 0.6 else name.lower()), "company_case"
+        if kind == 2 and (" & " in name or " ja " in name):
+            swapped = name.replace(" & ", " ja ") if " & " in name else name.replace(" ja ", " & ")
+            return swapped, "company_ampersand"
+        if kind == 3 and form in {"Oy", "Ab", "Oyj", "Ky"}:
+            spelled = {"Oy": "Osakeyhtiö", "Ab": "Aktiebolag", "Oyj": "Oyj.", "Ky": "Kommandiittiyhtiö"}
+            return " ".join([*words[:-1], spelled[form]]), "company_legal_form_spelled"
+        if kind == 4 and form == "Oy":
+            return " ".join(["Oy", *words[:-1]]), "company_legal_form_first"
+        if form:
+            return " ".join(words[:-1]) + f", {form}.", "company_punctuation"
+        return name.upper(), "company_case"
+
+    def empty_cells(self, row: CrmRow, position: Position) -> None:
+        rng, rates, v = self.rng, self.rates, row.values
+        if v["email"] and rng.random() < rates.email_missing:
+            v["email"] = ""
+            row.case("email_missing", noise=True)
+        if v["mobile"] and rng.random() < rates.phone_missing:
+            v["mobile"] = ""
+            row.case("phone_missing", noise=True)
+        if v["title"] and rng.random() < rates.title_missing:
+            v["title"] = ""
+            row.case("title_missing", noise=True)
+        if v["street"] and rng.random() < rates.address_missing:
+            v["street"] = ""
+            if rng.random() < 0.5:
+                v["postcode"] = ""
+            row.case("address_missing", noise=True)
+
+    def _fills(self, row: CrmRow, position: Position | None) -> None:
+        """Cells the customer left empty and the register has: filling is allowed, not
+        required; a change in an empty cell is no change the customer holds."""
+        v, f = row.values, row.facts
+        if position is None:
+            return
+        if not v["email"]:
+            f.changes.discard("email_changed")
+            if position.email:
+                f.optional.add("email_changed")
+        if not v["mobile"]:
+            f.changes.discard("phone_changed")
+            if position.mobile:
+                f.optional.add("phone_changed")
+        if not v["title"]:
+            f.changes.discard("title_changed")
+            f.optional.add("title_changed")
+        if not v["street"] and not v["postcode"]:
+            if "address_changed" in f.changes:
+                f.changes.discard("address_changed")
+            f.optional.add("address_changed")
+        elif not v["street"] or not v["postcode"] or not v["city"]:
+            f.optional.add("address_changed")
+
+    # -- facts from the register -------------------------------------------------------------
+
+    def _person_facts(self, row: CrmRow, person: Position) -> None:
+        row.facts.prohibitions = {k for k, _ in self.register.prohibitions.get(person.person_id, [])}
+        row.facts.staleness = staleness(person.verified_at, self.as_of, self.stale_after_months)
+
+    # -- kinds of row --------------------------------------------------------------------------
+
+    def stayed(self, position: Position, key: str) -> CrmRow:
         rng, rates = self.rng, self.rates
         org = self.orgs[position.org_id]
-        values = self._row_values(position, org, customer_id)
-        row = CrmRow(values, org.org_id, position.person_id, "verified", scenario="stayed")
+        row = CrmRow(values={}, scenario="stayed")
+        row.values = self.base_values(row, position, org, key)
+        snapshot = dict(row.values)
+        f = row.facts
+        f.org_id, f.org_status = org.org_id, org.status
+        f.person_id, f.current_at_org = position.person_id, True
+        roll = rng.random()
+        if roll < rates.surname_changed * (1.6 if not position.male else 0.3):
+            self.change_surname(row, position, org)
         if rng.random() < rates.title_changed:
-            new_role = rng.choice([r for r in ROLES[1:] if r.key != position.role.key])
-            position.role, position.title = new_role, new_role.finnish[0]
-            row.flags.add("title_changed")
-        if rng.random() < rates.email_changed:
-            initial = fold(position.first_name)[:1]
-            position.email = f"{initial}{fold(position.last_name).replace(' ', '')}@{org.domain}"
-            row.flags.add("email_changed")
-        if rng.random() < rates.phone_changed:
-            position.mobile = make_mobile(rng)
-            row.flags.add("phone_changed")
-        if org.old_address is not None:
-            row.flags.add("address_changed")
-        self._stale_flag(row, position)
-        self._identify_org(row, org)
-        return self._finish(row, position=position)
+            self.change_title(row, position, org)
+        roll = rng.random()
+        if "email_changed" not in f.changes and roll < rates.email_changed:
+            self.change_email(row, position, org)
+        elif roll < rates.email_changed + rates.email_personal and position.email:
+            local = email_local("first.last", position.first_name, row.values["last_name"])
+            row.values["email"] = f"{local}{rng.randint(1, 99)}@{rng.choice(FREE_MAIL)}"
+            f.changes.add("email_changed")
+            row.case("email_personal")
+        if rng.random() < rates.phone_changed and "name_changed" not in f.changes:
+            self.change_phone(row, position)
+        if rng.random() < rates.business_id_wrong and not org.old_name:
+            self.wrong_business_id(row, org)
+        if "name_changed" not in f.changes:
+            self.name_noise(row, position)
+        self.contact_noise(row, position, org)
+        if "business_id_changed" not in f.changes:
+            self.company_noise(row, org)
+        self.empty_cells(row, position)
+        self._settle_person(row, position, org, snapshot)
+        self._person_facts(row, position)
+        self._fills(row, position)
+        return row
 
-    def left(self, position: Position, customer_id: str) -> CrmRow:
-        """The register keeps the ended position (valid_to set)."""
-        org = self.orgs[position.org_id]
-        values = self._row_values(position, org, customer_id)
-        position.valid_to = self.register.as_of - timedelta(days=self.rng.randint(30, 500))
-        row = CrmRow(values, org.org_id, position.person_id, "person_left", scenario="left")
-        self._identify_org(row, org)
-        return self._finish(row, position=position)
+    def _settle_person(self, row: CrmRow, target: Position, org: Organisation, snapshot: dict[str, str]) -> None:
+        """Take back the customer's noise where it would make the row undecidable: first the
+        name's, then the organisation's."""
+        v = row.values
+        married = "name_changed" in row.facts.changes
+        if not self.person_decidable(v, target, org.org_id, married):
+            v["first_name"], v["last_name"] = snapshot["first_name"], snapshot["last_name"]
+            row.cases = [c for c in row.cases if c not in _NAME_NOISE]
+            row.noise -= _NAME_NOISE
+            if not self.person_decidable(v, target, org.org_id, married):
+                for column in ("email", "mobile"):
+                    if not v[column] and snapshot[column]:
+                        v[column] = snapshot[column]
+                        row.cases = [c for c in row.cases if c not in {"email_missing", "phone_missing"}]
+                        row.noise -= {"email_missing", "phone_missing"}
+        if not self.org_decidable(v, org):
+            v["business_id"] = snapshot["business_id"] if "business_id_changed" not in row.facts.changes else v["business_id"]
+            v["city"] = v["city"] or snapshot["city"]
+            v["postcode"] = v["postcode"] or snapshot["postcode"]
+            row.facts.business_id_invalid = False
+            row.cases = [c for c in row.cases if c not in _BID_NOISE]
+            row.noise -= _BID_NOISE
+            if not self.org_decidable(v, org):
+                v["org_name"] = org.name
+                v["email"] = v["email"] or snapshot["email"]
+                row.cases = [c for c in row.cases if not c.startswith("company_")]
+                row.noise = {c for c in row.noise if not c.startswith("company_")}
 
-    def moved(self, position: Position, customer_id: str) -> CrmRow:
-        """The register no longer lists the old position; the person holds one elsewhere."""
+    def left(self, position: Position, key: str, forgotten: bool) -> CrmRow | None:
         org = self.orgs[position.org_id]
-        values = self._row_values(position, org, customer_id)
-        key = person_name_key(position.first_name, position.last_name)
-        taken = self.orgs_by_name.get(key, set())
-        # A namesake already there would make the old row truly ambiguous, not "left".
-        destination = self.rng.choice(self.active)
-        while destination.org_id in taken:
-            destination = self.rng.choice(self.active)
-        local = email_local(position.first_name, position.last_name)
-        position.dropped = True  # the register no longer lists it
-        self._add_position(
+        row = CrmRow(values={}, scenario="left_forgotten" if forgotten else "left")
+        row.values = self.base_values(row, position, org, key)
+        snapshot = dict(row.values)
+        if forgotten:
+            position.removed = True
+            if position.mobile:
+                self.register.mobiles.discard(text.phone_key(position.mobile))
+        else:
+            position.valid_to = self.as_of - timedelta(days=self.rng.randint(30, 500))
+        self.name_noise(row, position)
+        self.contact_noise(row, position, org)
+        self.company_noise(row, org)
+        self.empty_cells(row, position)
+        f = row.facts
+        f.org_id, f.org_status = org.org_id, org.status
+        if forgotten:
+            row.case("person_left")
+            row.case("row_removed")
+            if not self.nobody_fits(row.values, org.org_id):
+                row.values.update(first_name=snapshot["first_name"], last_name=snapshot["last_name"])
+                if not self.nobody_fits(row.values, org.org_id):
+                    position.removed = False
+                    return None
+            self._settle_org(row, org, snapshot)
+        else:
+            row.case("person_left")
+            row.case("row_kept")
+            f.person_id = position.person_id
+            self._settle_person(row, position, org, snapshot)
+            self._person_facts(row, position)
+        return row
+
+    def _settle_org(self, row: CrmRow, org: Organisation, snapshot: dict[str, str]) -> None:
+        v = row.values
+        if not self.org_decidable(v, org):
+            v["business_id"], v["org_name"] = snapshot["business_id"], snapshot["org_name"]
+            v["city"] = v["city"] or snapshot["city"]
+            row.facts.business_id_invalid = False
+            row.cases = [c for c in row.cases if c not in _BID_NOISE and not c.startswith("company_")]
+            row.noise = {c for c in row.noise if c not in _BID_NOISE and not c.startswith("company_")}
+
+    def moved(self, position: Position, key: str) -> CrmRow | None:
+        """Now at another organisation; the old position ended (kept) or gone. The mobile
+        (people keep their numbers), the new work e-mail, or the old position identifies."""
+        rng = self.rng
+        org = self.orgs[position.org_id]
+        destination = rng.choice(self.active)
+        if destination is org or any(
+            name_fits(position.first_name, position.last_name, p) for p in self.staff(destination.org_id)
+        ):
+            return None
+        row = CrmRow(values={}, scenario="moved")
+        row.values = self.base_values(row, position, org, key)
+        snapshot = dict(row.values)
+        keep_old = rng.random() < 0.4
+        new = self._add(
             replace(
                 position,
                 org_id=destination.org_id,
-                email=f"{local}@{destination.domain}",
-                mobile=make_mobile(self.rng),
-                valid_from=self.register.as_of - timedelta(days=self.rng.randint(30, 400)),
-                # `replace` would copy the old position's `dropped`: the new one is listed.
-                dropped=False,
+                role=position.role,
+                title=register_title(rng, position.role, destination.language),
+                email=f"{email_local(destination.email_pattern, position.first_name, position.last_name)}@{destination.domain}",
+                valid_from=self.as_of - timedelta(days=rng.randint(30, 400)),
+                valid_to=None,
+                verified_at=self.as_of - timedelta(days=rng.randint(5, 200)),
+                removed=False,
             )
         )
-        row = CrmRow(values, org.org_id, position.person_id, "person_left", scenario="moved")
-        self._identify_org(row, org)
-        # A typo in a mover's name would hide them from the register-wide name look-up.
-        return self._finish(row, noise_names=False)
+        if keep_old:
+            position.valid_to = new.valid_from - timedelta(days=1)
+            row.case("person_moved")
+            row.case("row_kept")
+        else:
+            position.removed = True
+            row.case("person_moved")
+            row.case("row_removed")
+            if rng.random() < 0.25 and new.email:
+                row.values["email"] = new.email
+                row.case("email_is_new_work_address")
+            elif not new.mobile:
+                new.mobile = position.mobile = make_mobile(rng, self.register.mobiles)
+                row.values["mobile"] = new.mobile
+        self.name_noise(row, position)
+        self.contact_noise(row, position, org)
+        self.company_noise(row, org)
+        if keep_old:
+            self.empty_cells(row, position)
+            self._settle_person(row, position, org, snapshot)
+        else:
+            # Evidence across the register: the mobile or the new address, as written.
+            phone_ok = bool(row.values["mobile"]) and text.phone_key(row.values["mobile"]) == text.phone_key(new.mobile)
+            email_ok = row.values["email"].casefold() == new.email.casefold() and bool(new.email)
+            if not (phone_ok or email_ok):
+                row.values["mobile"] = phone_notation(rng, new.mobile)
+            self._settle_org(row, org, snapshot)
+            if not self.nobody_fits({**row.values, "email": "", "mobile": ""}, org.org_id):
+                row.values["first_name"], row.values["last_name"] = position.first_name, position.last_name
+        f = row.facts
+        f.org_id, f.org_status = org.org_id, org.status
+        f.person_id = position.person_id
+        f.current_at_org = False
+        self._person_facts(row, new)
+        return row
 
-    def inactive_org(self, position: Position, customer_id: str) -> CrmRow:
-        """The organisation ceased, went bankrupt or into liquidation; or merged and the
-        person did not carry on in the successor."""
+    def inactive(self, position: Position, key: str) -> CrmRow:
+        """The organisation ceased, went bankrupt, is in liquidation or merged; in a merger
+        the person may carry on in the successor."""
+        rng = self.rng
         org = self.orgs[position.org_id]
-        values = self._row_values(position, org, customer_id)
-        if org.status == "merged":
-            position.valid_to = self.register.as_of - timedelta(days=self.rng.randint(30, 300))
-        row = CrmRow(
-            values, org.org_id, position.person_id, "org_inactive", scenario="org_inactive"
-        )
-        self._identify_org(row, org)
-        has_valid_id = values["business_id"] and "business_id_invalid" not in row.flags
-        if org.successor_business_id and has_valid_id:
-            row.flags.add("business_id_changed")
-        return self._finish(row, position=position)
+        row = CrmRow(values={}, scenario=f"org_{org.status}")
+        row.values = self.base_values(row, position, org, key)
+        snapshot = dict(row.values)
+        f = row.facts
+        f.org_id, f.org_status = org.org_id, org.status
+        f.person_id = position.person_id
+        successor = self.register.by_business_id.get(org.successor_business_id)
+        if successor is not None:
+            f.successor_org_id = successor.org_id
+        matched = position
+        row.case(f"org_{org.status}")
+        if org.status == "merged" and successor is not None and rng.random() < 0.55 and not any(
+            name_fits(position.first_name, position.last_name, p) for p in self.staff(successor.org_id)
+        ):
+            matched = self._add(
+                replace(
+                    position,
+                    org_id=successor.org_id,
+                    title=register_title(rng, position.role, successor.language),
+                    email=f"{email_local(successor.email_pattern, position.first_name, position.last_name)}@{successor.domain}",
+                    valid_from=self.as_of - timedelta(days=rng.randint(30, 300)),
+                    valid_to=None,
+                    removed=False,
+                )
+            )
+            row.case("carried_to_successor")
+            f.optional |= {"email_changed", "address_changed", "name_changed", "business_id_changed"}
+            if rng.random() < 0.5:
+                position.removed = True
+                row.case("row_removed")
+            else:
+                position.valid_to = matched.valid_from - timedelta(days=1)
+        elif rng.random() < 0.4 or org.status == "merged":
+            position.valid_to = self.as_of - timedelta(days=rng.randint(30, 400))
+        self.name_noise(row, position)
+        self.contact_noise(row, position, org)
+        self.company_noise(row, org)
+        self.empty_cells(row, position)
+        if position.removed:
+            self._settle_org(row, org, snapshot)
+            if not self.person_decidable(row.values, matched, matched.org_id):
+                row.values.update(first_name=snapshot["first_name"], last_name=snapshot["last_name"])
+        else:
+            self._settle_person(row, position, org, snapshot)
+        f.current_at_org = position.valid_to is None and not position.removed
+        self._person_facts(row, matched)
+        return row
 
-    def merged_carried(self, position: Position, customer_id: str) -> CrmRow:
-        """The organisation merged; the person carries on in the successor."""
-        org = self.orgs[position.org_id]
-        successor = self.by_business_id[org.successor_business_id]
-        values = self._row_values(position, org, customer_id)
-        position.valid_to = self.register.as_of - timedelta(days=self.rng.randint(30, 300))
-        carried = replace(
-            position,
-            org_id=successor.org_id,
-            email=f"{email_local(position.first_name, position.last_name)}@{successor.domain}",
-            valid_from=position.valid_to + timedelta(days=1),
-            valid_to=None,
-        )
-        self._add_position(carried)
-        row = CrmRow(
-            values, successor.org_id, position.person_id, "updated", scenario="merged_carried"
-        )
-        row.flags |= {"name_changed", "email_changed", "address_changed"}
-        self._stale_flag(row, carried)
-        self._identify_org(row, org)
-        if values["business_id"] and "business_id_invalid" not in row.flags:
-            row.flags.add("business_id_changed")
-        return self._finish(row, position=carried)
-
-    def ambiguous_org(self, position: Position, customer_id: str) -> CrmRow:
-        """No business ID and a name two organisations share, with nothing to tell them apart:
-        no town, and no work e-mail (its domain would name the organisation)."""
-        org = self.orgs[position.org_id]
-        values = self._row_values(position, org, customer_id)
-        values.update(business_id="", street="", postcode="", city="", email="")
-        row = CrmRow(values, org.org_id, position.person_id, "ambiguous", scenario="ambiguous_org")
-        return self._finish(row, position=position)
-
-    def unknown_contact(self, org: Organisation, customer_id: str) -> CrmRow:
-        """A contact the register never had, at an organisation it knows."""
-        colleagues = self.names_by_org.get(org.org_id, [])
-        while True:
-            first, last = self.faker.first_name(), self.faker.last_name()
-            key = person_name_key(first, last)
-            if key not in self.register_name_keys and all(
-                fuzz.ratio(key, other) < 75 for other in colleagues
-            ):
-                break
-        ghost = Position(
-            person_id="",
-            org_id=org.org_id,
-            first_name=first,
-            last_name=last,
-            role=ROLES[1],
-            title=self.rng.choice(("Asiantuntija", "Project Manager", "Myyjä")),
-            email=f"{email_local(first, last)}@{org.domain}",
-            mobile=make_mobile(self.rng),
-            valid_from=self.register.as_of,
-            verified_at=self.register.as_of,
-        )
-        row = CrmRow(
-            self._row_values(ghost, org, customer_id),
-            org.org_id,
-            "",
-            "not_found",
-            scenario="unknown_contact",
-        )
-        self._identify_org(row, org)
-        return self._finish(row)
-
-    def unknown_org(self, customer_id: str, taken_ids: set[str]) -> CrmRow:
-        """An organisation the register does not have (abroad, or never registered)."""
-        first, last = self.faker.first_name(), self.faker.last_name()
-        name = f"{self.faker.last_name()} Trading Ltd"
-        values = {
-            "customer_row_id": customer_id,
+    def _new_contact(self, org: Organisation, first: str, last: str, male: bool) -> dict[str, str]:
+        rng = self.rng
+        role = rng.choice(ROLES)
+        local = email_local(org.email_pattern, first, last)
+        return {
             "first_name": first,
             "last_name": last,
-            "title": "Sales Manager",
-            "org_name": name,
-            "business_id": make_business_id(self.rng, taken_ids),
-            "email": f"{email_local(first, last)}@{fold(name).replace(' ', '')}.com",
-            "mobile": make_mobile(self.rng),
-            "street": self.faker.street_address(),
-            "postcode": self.faker.postcode(),
-            "city": self.faker.city(),
+            "title": customer_title(rng, role, register_title(rng, role, org.language))[0]
+            if rng.random() < 0.5
+            else register_title(rng, role, org.language),
+            "email": f"{local}@{org.domain}" if rng.random() < 0.8 else "",
+            "mobile": make_mobile(rng, self.register.mobiles) if rng.random() < 0.6 else "",
         }
-        return CrmRow(values, "", "", "not_found", scenario="unknown_org")
 
-    def invalid(self, customer_id: str) -> CrmRow:
-        """A row with nothing to identify a person by (no name, no e-mail)."""
-        org = self.rng.choice(self.active)
-        values = {
-            "customer_row_id": customer_id,
-            "first_name": "",
-            "last_name": "",
-            "title": "",
-            "org_name": org.name,
-            "business_id": "",
-            "email": "",
-            "mobile": "",
-            "street": "",
-            "postcode": "",
-            "city": "",
-        }
-        return CrmRow(values, "", "", "invalid", scenario="invalid")
+    def unknown_person(self, org: Organisation, key: str, namesake: bool) -> CrmRow | None:
+        """A person the register does not know at an organisation it knows; a namesake has
+        the exact name of a register person at another organisation."""
+        rng = self.rng
+        for _ in range(20):
+            if namesake:
+                other = rng.choice(self.register.positions)
+                if other.org_id == org.org_id or other.removed:
+                    continue
+                first, last, male = other.first_name.split()[0], other.last_name, other.male
+            else:
+                male = rng.random() < 0.55
+                first, last = self.names.first(rng, male), self.names.surname(rng)
+                if text.fold(f"{first} {last}") in self.by_full_name:
+                    continue
+            contact = self._new_contact(org, first, last, male)
+            if contact["email"] and any(p.email.casefold() == contact["email"] for p in self.staff(org.org_id)):
+                continue
+            if self.nobody_fits({**contact, "mobile": ""}, org.org_id):
+                break
+        else:
+            return None
+        row = CrmRow(values={}, scenario="namesake" if namesake else "unknown_contact")
+        position_like = Position(0, "", org.org_id, male, first, last, ROLES[0], contact["title"], contact["email"], contact["mobile"], self.as_of, self.as_of)
+        row.values = self.base_values(row, position_like, org, key)
+        row.values.update(contact)
+        snapshot = dict(row.values)
+        row.case("namesake_elsewhere" if namesake else "not_in_register_known_org")
+        self.contact_noise(row, None, org)
+        self.company_noise(row, org)
+        f = row.facts
+        f.org_id, f.org_status = org.org_id, org.status
+        self._settle_org(row, org, snapshot)
+        return row
+
+    # -- organisations the register does not know ----------------------------------------------
+
+    _FOREIGN = {
+        "SE": ("AB", ".se", ("Stockholm", "Göteborg", "Malmö", "Uppsala"), "+46 70"),
+        "EE": ("OÜ", ".ee", ("Tallinn", "Tartu", "Pärnu"), "+372 5"),
+        "DE": ("GmbH", ".de", ("Berlin", "Hamburg", "München", "Köln"), "+49 151"),
+        "NO": ("AS", ".no", ("Oslo", "Bergen", "Trondheim"), "+47 9"),
+        "GB": ("Ltd", ".co.uk", ("London", "Manchester", "Leeds"), "+44 7700"),
+    }
+    _FOREIGN_WORDS = (
+        "Nordic Baltic Suomi Sisu Kaleva Arctic Polar Finn Sauna Lappi Karelia Aurora Kivi Sampo"
+    ).split()
+
+    def foreign(self, key: str) -> CrmRow:
+        rng = self.rng
+        country = rng.choice(list(self._FOREIGN))
+        form, tld, cities, phone = self._FOREIGN[country]
+        if country == "EE" and rng.random() < 0.3:
+            form = "AS"
+        fk = self.foreign_faker[country]
+        for _ in range(50):
+            style = rng.random()
+            industry = rng.choice(("Trading", "Consulting", "Logistics", "Engineering", "Bygg", "Metall", "Ehitus", "Handel", "Solutions", "Technik", "Foods"))
+            if style < 0.4:
+                name = f"{self.names.surname(rng)} {industry} {form}"
+            elif style < 0.75:
+                name = f"{rng.choice(self._FOREIGN_WORDS)} {industry} {form}"
+            else:
+                name = f"{fk.last_name()} {industry} {form}"
+            if org_key(name) not in self.register.by_key:
+                break
+        finnish_person = rng.random() < 0.4
+        if finnish_person:
+            male = rng.random() < 0.6
+            first, last = self.names.first(rng, male), self.names.surname(rng)
+        else:
+            first, last = fk.first_name(), fk.last_name()
+        domain = text.ascii_slug(org_key(name).replace(" ", "-")) + (tld if rng.random() < 0.7 else ".com")
+        bid = ""
+        roll = rng.random()
+        if country == "SE" and roll < 0.5:
+            bid = f"556{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
+        elif country == "EE" and roll < 0.5:
+            bid = f"1{rng.randint(1000000, 9999999)}"  # registrikood: eight digits
+            if is_valid_business_id(canonical_business_id(bid)) and canonical_business_id(bid) in self.register.business_ids:
+                bid = ""
+        elif country == "DE" and roll < 0.4:
+            bid = f"DE{rng.randint(100000000, 999999999)}"
+        role = rng.choice(ROLES)
+        row = CrmRow(
+            values={
+                "customer_row_id": key,
+                "first_name": first,
+                "last_name": last,
+                "title": rng.choice(role.english) if role.english else role.finnish[0],
+                "org_name": name,
+                "business_id": bid,
+                "email": f"{email_local('first.last', first, last)}@{domain}",
+                "mobile": f"{phone}{rng.randint(1000000, 9999999)}" if rng.random() < 0.7 else "",
+                "street": fk.street_address().replace("\n", " "),
+                "postcode": fk.postcode(),
+                "city": rng.choice(cities),
+            },
+            scenario="foreign_org",
+        )
+        row.case("foreign_org")
+        row.case(f"foreign_{country.lower()}")
+        return row
+
+    def unregistered(self, key: str) -> CrmRow:
+        """A Finnish firm the register does not have (new, or never registered)."""
+        rng = self.rng
+        for _ in range(50):
+            male = rng.random() < 0.6
+            first, last = self.names.first(rng, male), self.names.surname(rng)
+            industry = rng.choice(("Rakennuspalvelu", "Kuljetus", "Remontti", "Konsultointi", "Siivouspalvelu", "Kiinteistöhuolto"))
+            name = f"{industry} {last} {rng.choice(('Oy', 'Tmi', 'Ky'))}"
+            if org_key(name) not in self.register.by_key:
+                break
+        domain = text.ascii_slug(org_key(name).replace(" ", "")) + "2.fi"
+        while domain in self.register.domains:
+            domain = "uusi-" + domain
+        bid = make_business_id(rng, self.register.business_ids) if rng.random() < 0.4 else ""
+        street, postcode, city = self.reg_builder_place()
+        role = rng.choice(ROLES)
+        row = CrmRow(
+            values={
+                "customer_row_id": key,
+                "first_name": first,
+                "last_name": last,
+                "title": register_title(rng, role, "fi"),
+                "org_name": name,
+                "business_id": bid,
+                "email": f"{email_local('first.last', first, last)}@{domain}" if rng.random() < 0.6 else f"{text.ascii_slug(first)}.{text.ascii_slug(last)}@{rng.choice(FREE_MAIL)}",
+                "mobile": make_mobile(rng, self.register.mobiles) if rng.random() < 0.7 else "",
+                "street": street,
+                "postcode": postcode,
+                "city": city,
+            },
+            scenario="unregistered_org",
+        )
+        row.case("not_in_register_unknown_org")
+        return row
+
+    def reg_builder_place(self) -> tuple[str, str, str]:
+        return STREETS.place(self.rng)
+
+    # -- undecidable on purpose ---------------------------------------------------------------
+
+    def ambiguous_org(self, key: str) -> CrmRow | None:
+        """Two organisations of one name in two towns, each with a person of one name in one
+        role; the row has neither business ID, town, work e-mail nor mobile."""
+        if not self.twins:
+            return None
+        twin = self.rng.choice(self.twins)
+        original = self.orgs[twin.twin_of]
+        if original.status != "active":
+            return None
+        staff = [p for p in self.staff(original.org_id) if p.valid_to is None]
+        if not staff:
+            return None
+        target = self.rng.choice(staff)
+        if any(name_fits(target.first_name, target.last_name, p) for p in self.staff(twin.org_id)):
+            return None
+        self._add(
+            replace(
+                target,
+                person_id=self.register.new_person_id(),
+                org_id=twin.org_id,
+                email=f"{email_local(twin.email_pattern, target.first_name, target.last_name)}@{twin.domain}",
+                mobile=make_mobile(self.rng, self.register.mobiles),
+                valid_to=None,
+            )
+        )
+        row = CrmRow(values={}, scenario="ambiguous_org")
+        row.values = self.base_values(row, target, original, key)
+        row.values.update(business_id="", street="", postcode="", city="", mobile="", email="")
+        row.cases = ["ambiguous_org"]
+        row.facts.changes.clear()
+        row.facts.optional.clear()
+        f = row.facts
+        f.org_id, f.org_status, f.person_id, f.undecidable = original.org_id, original.status, target.person_id, True
+        return row
+
+    def ambiguous_person(self, key: str) -> CrmRow | None:
+        """Two colleagues of one surname and one initial (a family firm); the row has the
+        initial and the surname only."""
+        rng = self.rng
+        org = rng.choice(self.active)
+        staff = [p for p in self.staff(org.org_id) if p.valid_to is None and "-" not in p.last_name]
+        if not staff:
+            return None
+        target = rng.choice(staff)
+        initial = target.first_name[0]
+        pool = self.names.male if target.male else self.names.female
+        others = [n for n in pool if n[0] == initial and text.fold(n) != text.fold(target.first_name.split()[0])]
+        if not others:
+            return None
+        sibling = rng.choice(others)
+        if any(name_fits(sibling, target.last_name, p) for p in staff if p is not target):
+            return None
+        role = rng.choice([r for r in ROLES if r.key != target.role.key])
+        self._add(
+            replace(
+                target,
+                person_id=self.register.new_person_id(),
+                first_name=sibling,
+                role=role,
+                title=register_title(rng, role, org.language),
+                email="",
+                mobile="",
+            )
+        )
+        row = CrmRow(values={}, scenario="ambiguous_person")
+        row.values = self.base_values(row, target, org, key)
+        row.values.update(first_name=f"{initial}.", email="", mobile="", title="")
+        row.cases = ["ambiguous_person"]
+        row.facts.changes.clear()
+        row.facts.optional.clear()
+        if not self.org_decidable(row.values, org):
+            row.values["business_id"] = org.business_id
+        f = row.facts
+        f.org_id, f.org_status, f.person_id, f.undecidable = org.org_id, org.status, target.person_id, True
+        return row
+
+    # -- the rest -----------------------------------------------------------------------------
+
+    def duplicate(self, first: CrmRow, key: str) -> CrmRow:
+        """The same person entered again: the first row's values, written another way."""
+        rng = self.rng
+        row = CrmRow(values=dict(first.values), scenario="duplicate")
+        row.values["customer_row_id"] = key
+        row.facts = replace(
+            first.facts,
+            changes=set(first.facts.changes),
+            optional=set(first.facts.optional),
+            prohibitions=set(first.facts.prohibitions),
+        )
+        row.cases = ["duplicate", *[c for c in first.cases if c not in _NOISE_KINDS_ANY]]
+        v = row.values
+        kind = rng.randint(0, 3)
+        if kind == 0 and v["last_name"]:
+            v["last_name"] = v["last_name"].upper()
+            row.case("name_case", noise=True)
+        elif kind == 1 and v["mobile"]:
+            v["mobile"] = phone_notation(rng, v["mobile"])
+            row.case("phone_notation", noise=True)
+        elif kind == 2 and v["email"]:
+            v["email"] = v["email"].lower() if v["email"] != v["email"].lower() else v["email"].title()
+            row.case("email_case", noise=True)
+        else:
+            v["org_name"] = v["org_name"].upper()
+            row.case("company_case", noise=True)
+        row.dup_of = first.values["customer_row_id"]
+        row.facts.duplicate = first.facts.duplicate = True
+        return row
+
+    def junk(self, key: str) -> CrmRow:
+        rng = self.rng
+        style = rng.randint(0, 3)
+        values = dict.fromkeys(COLUMNS, "")
+        values["customer_row_id"] = key
+        if style == 1:
+            values["mobile"] = f"040 {rng.randint(1000000, 9999999)}"
+        elif style == 2:
+            values["title"] = rng.choice(("ks. muistiinpanot", "-", "???", "POISTETTU"))
+        elif style == 3:
+            values["city"] = rng.choice(STREETS_CITIES)
+        row = CrmRow(values=values, scenario="invalid")
+        row.case("junk")
+        row.facts.junk = True
+        return row
+
+    def placeholder(self, key: str) -> CrmRow:
+        rng = self.rng
+        first, last = rng.choice((("Testi", "Testaaja"), ("Test", "Test"), ("Matti", "Meikäläinen"), ("Maija", "Meikäläinen"), ("Etunimi", "Sukunimi")))
+        org = rng.choice(("Testiyritys Oy", "Esimerkki Oy", "Test Company Ltd", "Yritys Oy"))
+        values = dict.fromkeys(COLUMNS, "")
+        values.update(
+            customer_row_id=key,
+            first_name=first,
+            last_name=last,
+            org_name=org,
+            email=rng.choice(("testi@testi.fi", "test@example.com", "", "noreply@example.fi")),
+            business_id=rng.choice(("1234567-8", "0000000-0", "")),
+        )
+        row = CrmRow(values=values, scenario="junk_placeholder")
+        row.case("placeholder")
+        row.facts.placeholder = True
+        return row
 
 
-_CHANGE_FLAGS = frozenset(
+_NAME_NOISE = frozenset(
     {
-        "business_id_changed",
-        "name_changed",
-        "title_changed",
-        "email_changed",
-        "phone_changed",
-        "address_changed",
+        "second_name_missing",
+        "second_name_present",
+        "nickname",
+        "nickname_long_form",
+        "double_surname_part",
+        "initial",
+        "diacritics_lost",
+        "diacritics_digraph",
+        "name_typo",
+        "name_case",
+        "name_spacing",
+        "names_swapped",
+        "name_one_column",
     }
 )
+_BID_NOISE = frozenset(
+    {"bid_missing", "bid_invalid", "bid_no_dash", "bid_vat", "bid_spaces", "bid_leading_zero_lost", "address_missing"}
+)
+_NOISE_KINDS_ANY = frozenset({"name_case", "phone_notation", "email_case", "company_case"})
+STREETS_CITIES = ("Helsinki", "Espoo", "Tampere", "Oulu", "Turku", "Jyväskylä")
 
 
 def build_crm(
     rng: random.Random,
     faker: Faker,
+    names: NamePool,
     register: Register,
+    reg_builder: RegisterBuilder,
     n_rows: int,
     rates: CrmRates,
     stale_after_months: int,
 ) -> list[CrmRow]:
     """`n_rows` CRM rows in the customer's order, each with its ground truth."""
-    builder = CrmBuilder(rng, faker, register, rates, stale_after_months)
-    orgs = builder.orgs
-    taken_ids = {o.business_id for o in register.organisations}
-    twin_ids = {o.org_id for o in builder.twins}
+    builder = CrmBuilder(rng, faker, names, register, reg_builder, rates, stale_after_months)
     current = [p for p in register.positions if p.valid_to is None]
     rng.shuffle(current)
-    twin_pool = iter([p for p in current if p.org_id in twin_ids])
-    pool = iter([p for p in current if p.org_id not in twin_ids])
+    pool = iter(current)
     rows: list[CrmRow] = []
-    counter = 0
-
-    def next_id() -> str:
-        nonlocal counter
-        counter += 1
-        return f"C{counter:06d}"
-
-    for _ in range(n_rows):
+    firsts: list[CrmRow] = []
+    kinds = (
+        ("invalid", rates.invalid_row),
+        ("placeholder", rates.placeholder),
+        ("foreign", rates.foreign_org),
+        ("unregistered", rates.unregistered_org),
+        ("namesake", rates.namesake),
+        ("unknown", rates.unknown_contact),
+        ("ambiguous_org", rates.ambiguous_org),
+        ("ambiguous_person", rates.ambiguous_person),
+        ("duplicate", rates.duplicate),
+        ("left", rates.left),
+        ("left_forgotten", rates.left_forgotten),
+        ("moved", rates.moved),
+    )
+    while len(rows) < n_rows:
+        key = f"C{len(rows) + 1:06d}"
         roll = rng.random()
-        if roll < rates.invalid_row:
-            rows.append(builder.invalid(next_id()))
-            continue
-        roll -= rates.invalid_row
-        if roll < rates.unknown_org:
-            rows.append(builder.unknown_org(next_id(), taken_ids))
-            continue
-        roll -= rates.unknown_org
-        if roll < rates.unknown_contact:
-            rows.append(builder.unknown_contact(rng.choice(builder.active), next_id()))
-            continue
-        roll -= rates.unknown_contact
-        if roll < rates.ambiguous_org:
-            twin = next(twin_pool, None)
-            if twin is not None:
-                rows.append(builder.ambiguous_org(twin, next_id()))
+        kind = "stayed"
+        for name, rate in kinds:
+            if roll < rate:
+                kind = name
+                break
+            roll -= rate
+        row: CrmRow | None = None
+        if kind == "invalid":
+            row = builder.junk(key)
+            row.ragged = rng.random() < 0.5
+            if row.ragged:
+                row.scenario = "invalid_ragged"
+        elif kind == "placeholder":
+            row = builder.placeholder(key)
+        elif kind == "foreign":
+            row = builder.foreign(key)
+        elif kind == "unregistered":
+            row = builder.unregistered(key)
+        elif kind in {"namesake", "unknown"}:
+            org = rng.choice(builder.active if rng.random() < 0.9 else register.organisations)
+            row = builder.unknown_person(org, key, namesake=kind == "namesake")
+        elif kind == "ambiguous_org":
+            row = builder.ambiguous_org(key)
+        elif kind == "ambiguous_person":
+            row = builder.ambiguous_person(key)
+        elif kind == "duplicate" and firsts:
+            first = firsts[rng.randrange(len(firsts))]
+            if not first.facts.duplicate:
+                row = builder.duplicate(first, key)
+        if row is None and kind in {"invalid", "placeholder", "foreign", "unregistered", "namesake", "unknown", "ambiguous_org", "ambiguous_person", "duplicate"}:
+            kind = "stayed"
+        if row is None:
+            position = next(pool, None)
+            if position is None:
+                break
+            if position.person_id in builder.used_people or position.removed or position.valid_to is not None:
                 continue
-        position = next(pool, None)
-        if position is None:
-            break
-        org = orgs[position.org_id]
-        if org.status == "merged" and rng.random() < 0.6:
-            rows.append(builder.merged_carried(position, next_id()))
-        elif org.status != "active":
-            rows.append(builder.inactive_org(position, next_id()))
-        elif roll < rates.left:
-            rows.append(builder.left(position, next_id()))
-        elif roll < rates.left + rates.moved:
-            rows.append(builder.moved(position, next_id()))
-        else:
-            rows.append(builder.stayed(position, next_id()))
+            org = builder.orgs[position.org_id]
+            if org.status in INACTIVE_ORG_STATUSES:
+                row = builder.inactive(position, key)
+            elif kind in {"left", "left_forgotten"}:
+                row = builder.left(position, key, forgotten=kind == "left_forgotten")
+            elif kind == "moved":
+                row = builder.moved(position, key)
+            if row is None:
+                row = builder.stayed(position, key)
+                if row.facts.person_id and row.scenario == "stayed":
+                    firsts.append(row)
+            builder.used_people.add(position.person_id)
+        rows.append(row)
+    for row in rows:
+        if row.scenario not in row.cases and row.scenario not in {"stayed", "invalid", "invalid_ragged", "junk_placeholder", "duplicate"}:
+            row.cases.insert(0, row.scenario)
+        if not row.cases:
+            row.cases.append("clean")
+        row.settle()
     return rows
+

@@ -1,9 +1,11 @@
-"""A synthetic master register: organisations, their decision-makers and prohibitions.
+"""A synthetic master register: organisations, the people who decide in them, prohibitions.
 
-Realistic for Finland where it matters to matching: Faker `fi_FI` names and places, valid
-business IDs (python-stdnum), Finnish and English titles from the matcher's own title
-dictionary, many small firms and a few large ones, positions that ended, people who moved.
-Only synthetic data, ever.
+Shaped like the real thing where it matters to matching: surnames and first names with
+Finland's skew (many a Matti Virtanen across organisations), organisation names that share
+words (`Virtanen Rakennus Oy`, `Virtasen Rakennus Oy`, `Rakennus-Virtanen Oy`), Swedish and
+English parallel names, twins (one name, two towns), merged organisations with successors,
+ceased and bankrupt ones, ended positions, positions with no e-mail or mobile, titles as
+each organisation writes them. Only synthetic data (Faker's pools), ever.
 """
 
 from __future__ import annotations
@@ -12,121 +14,105 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from faker import Faker
-from stdnum.fi import alv
+from faker.providers.address.fi_FI import Provider as _FiAddress
 
-from matching.text import fold, org_name_key, person_name_key
-from matching.titles import ROLES, Role
-from synthetic import noise
+from synthetic import text
+from synthetic.names import NamePool
+from synthetic.titles import CEO, Role, register_title, seat_role
 
-_PLACE_PREFIXES = (
-    "Pohjolan",
-    "Lapin",
-    "Savon",
-    "Hämeen",
-    "Kymen",
-    "Etelä-Suomen",
-    "Länsi-Suomen",
-    "Pirkanmaan",
-    "Keski-Suomen",
-    "Uudenmaan",
-    "Pohjanmaan",
-    "Karjalan",
-    "Kainuun",
-    "Satakunnan",
-    "Ahvenanmaan",
-    "Nordic",
-    "Baltic",
-    "Suomen",
-    "Saaristo",
-    "Järvi-Suomen",
+# Industry words: Finnish -> (Swedish, English), with a TOL 2008 code.
+INDUSTRIES: dict[str, tuple[str, str, str]] = {
+    "Rakennus": ("Bygg", "Construction", "41200"),
+    "Kuljetus": ("Transport", "Transport", "49410"),
+    "Konepaja": ("Verkstad", "Engineering Works", "25620"),
+    "Sähkö": ("El", "Electric", "43210"),
+    "LVI": ("VVS", "HVAC", "43220"),
+    "Ohjelmistot": ("Programvara", "Software", "62010"),
+    "Konsultointi": ("Konsult", "Consulting", "70220"),
+    "Tilitoimisto": ("Redovisningsbyrå", "Accounting", "69202"),
+    "Metalli": ("Metall", "Metal", "24100"),
+    "Puu": ("Trä", "Timber", "16100"),
+    "Kiinteistöpalvelut": ("Fastighetstjänster", "Property Services", "81100"),
+    "Logistiikka": ("Logistik", "Logistics", "52290"),
+    "Elintarvike": ("Livsmedel", "Foods", "10890"),
+    "Teknologia": ("Teknologi", "Technology", "71121"),
+    "Energia": ("Energi", "Energy", "35110"),
+    "Lasi": ("Glas", "Glass", "23110"),
+    "Paino": ("Tryckeri", "Print", "18120"),
+    "Muovi": ("Plast", "Plastics", "22290"),
+    "Kemia": ("Kemi", "Chemicals", "20590"),
+    "Mainostoimisto": ("Reklambyrå", "Advertising", "73110"),
+    "Terveyspalvelut": ("Hälsotjänster", "Health Services", "86900"),
+    "Matkailu": ("Turism", "Travel", "79900"),
+    "Kauppa": ("Handel", "Trading", "46900"),
+    "Autokorjaamo": ("Bilverkstad", "Car Repair", "45200"),
+    "Maalaus": ("Måleri", "Painting", "43341"),
+    "Insinööritoimisto": ("Ingenjörsbyrå", "Engineering", "71121"),
+    "Arkkitehdit": ("Arkitekter", "Architects", "71110"),
+    "Lakiasiaintoimisto": ("Advokatbyrå", "Legal", "69101"),
+    "Automaatio": ("Automation", "Automation", "28990"),
+    "Pakkaus": ("Förpackning", "Packaging", "17210"),
+    "Tekstiili": ("Textil", "Textiles", "13990"),
+    "Saha": ("Såg", "Sawmill", "16100"),
+    "Siivous": ("Städ", "Cleaning", "81210"),
+    "Kone": ("Maskin", "Machinery", "28920"),
+    "Putki": ("Rör", "Pipe", "43220"),
+}
+_PLACES: dict[str, tuple[str, str]] = {
+    "Pohjolan": ("Nordens", "Pohjola"),
+    "Lapin": ("Lapplands", "Lapland"),
+    "Savon": ("Savolax", "Savo"),
+    "Hämeen": ("Tavastlands", "Häme"),
+    "Kymen": ("Kymmene", "Kymi"),
+    "Etelä-Suomen": ("Södra Finlands", "South Finland"),
+    "Länsi-Suomen": ("Västra Finlands", "West Finland"),
+    "Pirkanmaan": ("Birkalands", "Pirkanmaa"),
+    "Keski-Suomen": ("Mellersta Finlands", "Central Finland"),
+    "Uudenmaan": ("Nylands", "Uusimaa"),
+    "Pohjanmaan": ("Österbottens", "Ostrobothnia"),
+    "Karjalan": ("Karelens", "Karelia"),
+    "Kainuun": ("Kajanalands", "Kainuu"),
+    "Satakunnan": ("Satakunta", "Satakunta"),
+    "Turun": ("Åbo", "Turku"),
+    "Vaasan": ("Vasa", "Vaasa"),
+}
+# Made-up brand words of the kind Finnish firms take.
+_BRANDS = (
+    "Aurora Polaris Arktis Boreal Kide Revon Kaleva Sampo Ilves Karhu Kotka Haukka Joutsen "
+    "Tähti Kuura Routa Helmi Kivi Virta Aalto Saari Lumi Tuuli Kallio Honka Petäjä Kaski "
+    "Nova Vertex Optima Solvera Fennix Navitas Lumen Meridian Nordia Vireo Alvar Tessera"
+).split()
+_ENGLISH_TAILS = ("Solutions", "Group", "Systems", "Partners", "Services", "Tech", "Works")
+# Finnish legal forms, by how common they are among the register's organisations.
+_FORMS = (("Oy", 0.74), ("Ky", 0.07), ("Oyj", 0.02), ("Tmi", 0.07), ("Ay", 0.02), ("osk", 0.02),
+          ("ry", 0.03), ("Ab", 0.03))
+_FORM_NAMES = [f for f, _ in _FORMS]
+_FORM_WEIGHTS = [w for _, w in _FORMS]
+SWEDISH_FORM = {"Oy": "Ab", "Oyj": "Abp", "Ky": "Kb", "ry": "rf", "Ab": "Ab"}
+ENGLISH_FORM = {"Oy": "Ltd", "Oyj": "Plc", "Ab": "Ltd"}
+# Words that say the legal form or join names, not which organisation it is (for the
+# generator's own uniqueness key).
+FORM_WORDS = frozenset(
+    "oy oyj ab abp ky kb ay tmi ry rf osk osakeyhtio julkinen aktiebolag kommandiittiyhtio "
+    "avoin yhtio toiminimi rekisteroity yhdistys osuuskunta ltd plc limited ja och and co "
+    "gmbh ou as aps inc llc oyab".split()
 )
-_INDUSTRY_WORDS = (
-    "Rakennus",
-    "Kuljetus",
-    "Konepaja",
-    "Sähkö",
-    "LVI",
-    "Ohjelmistot",
-    "Konsultointi",
-    "Tilitoimisto",
-    "Metalli",
-    "Puutuote",
-    "Kiinteistöhuolto",
-    "Logistiikka",
-    "Elintarvike",
-    "Teknologia",
-    "Energia",
-    "Lasi",
-    "Paino",
-    "Muovi",
-    "Kemia",
-    "Laboratoriot",
-    "Media",
-    "Mainos",
-    "Terveys",
-    "Hoiva",
-    "Matkailu",
-    "Ravintolat",
-    "Kauppa",
-    "Tukku",
-    "Autotalo",
-    "Maalaus",
-    "Insinööritoimisto",
-    "Arkkitehdit",
-    "Lakitoimisto",
-    "Vakuutus",
-    "Data",
-    "Robotiikka",
-    "Optiikka",
-    "Pakkaus",
-    "Tekstiili",
-    "Saha",
-)
-_LEGAL_FORMS = ("Oy", "Oy", "Oy", "Oy", "Oy", "Oyj", "Ky", "Ab", "Tmi", "Ay", "ry", "osk")
-_INDUSTRY_CODES = (
-    "41200",
-    "49410",
-    "25620",
-    "43210",
-    "43220",
-    "62010",
-    "70220",
-    "69202",
-    "24100",
-    "16100",
-    "81100",
-    "52290",
-    "10890",
-    "71121",
-    "35110",
-    "23110",
-    "18120",
-    "22290",
-    "20590",
-    "71200",
-)
+_STATUS_WEIGHTS = (("active", 0.922), ("merged", 0.025), ("ceased", 0.02), ("bankrupt", 0.016),
+                   ("liquidation", 0.017))
 _MOBILE_PREFIXES = ("40", "41", "44", "45", "46", "50")
-_STATUS_WEIGHTS = (
-    ("active", 0.925),
-    ("merged", 0.025),
-    ("ceased", 0.02),
-    ("bankrupt", 0.015),
-    ("liquidation", 0.015),
-)
+_AREA_CODES = ("9", "2", "3", "5", "6", "8", "13", "14", "15", "16", "17", "19")
+
+
+def org_key(name: str) -> str:
+    """The generator's identity of an organisation name: case, diacritics, punctuation,
+    word order, legal form and `&`/`ja` ignored. Two organisations never share one, twins
+    (one name, two towns) excepted."""
+    return " ".join(sorted(t for t in text.tokens(name.replace("&", " ")) if t not in FORM_WORDS))
 
 
 def personnel_class(size: int) -> str:
-    for bound, label in (
-        (4, "1-4"),
-        (9, "5-9"),
-        (19, "10-19"),
-        (49, "20-49"),
-        (99, "50-99"),
-        (249, "100-249"),
-        (499, "250-499"),
-        (999, "500-999"),
-    ):
+    for bound, label in ((4, "1-4"), (9, "5-9"), (19, "10-19"), (49, "20-49"), (99, "50-99"),
+                         (249, "100-249"), (499, "250-499"), (999, "500-999")):
         if size <= bound:
             return label
     return "1000+"
@@ -137,25 +123,34 @@ class Organisation:
     org_id: str
     business_id: str
     name: str
+    form: str
+    language: str  # how it writes titles: fi, sv, en
     status: str
     domain: str
+    email_pattern: str
     staff: int
     industry_code: str
     street: str
     postcode: str
     city: str
+    postal: tuple[str, str, str] | None
     phone: str
     updated_at: date
     aux_names: list[str] = field(default_factory=list)
     successor_business_id: str = ""
-    # The address the customer's CRM still holds when the organisation moved since.
+    # What a customer's year-old CRM still holds: the name before a rename, the address
+    # before a move (the register has the new ones).
+    old_name: str = ""
     old_address: tuple[str, str, str] | None = None
+    twin_of: str = ""
 
 
 @dataclass
 class Position:
+    position_no: int
     person_id: str
     org_id: str
+    male: bool
     first_name: str
     last_name: str
     role: Role
@@ -165,8 +160,8 @@ class Position:
     valid_from: date
     verified_at: date
     valid_to: date | None = None
-    # Dropped from the register (the person moved on): not written to the snapshot.
-    dropped: bool = False
+    # Removed from the register (not written): the person left and the register forgot.
+    removed: bool = False
 
 
 @dataclass
@@ -175,249 +170,401 @@ class Register:
     positions: list[Position]
     prohibitions: dict[str, list[tuple[str, date]]]
     as_of: date
+    by_id: dict[str, Organisation] = field(default_factory=dict)
+    by_business_id: dict[str, Organisation] = field(default_factory=dict)
+    by_key: dict[str, list[str]] = field(default_factory=dict)
+    domains: set[str] = field(default_factory=set)
+    mobiles: set[str] = field(default_factory=set)
+    business_ids: set[str] = field(default_factory=set)
+    next_person: int = 0
 
     def org(self, org_id: str) -> Organisation:
-        return self._orgs_by_id[org_id]
+        return self.by_id[org_id]
 
-    def __post_init__(self) -> None:
-        self._orgs_by_id = {o.org_id: o for o in self.organisations}
+    def index(self) -> None:
+        self.by_id = {o.org_id: o for o in self.organisations}
+        self.by_business_id = {o.business_id: o for o in self.organisations}
+        self.by_key = {}
+        for org in self.organisations:
+            for name in (org.name, *org.aux_names):
+                owners = self.by_key.setdefault(org_key(name), [])
+                if org.org_id not in owners:
+                    owners.append(org.org_id)
 
-    def reindex(self) -> None:
-        self._orgs_by_id = {o.org_id: o for o in self.organisations}
+    def new_person_id(self) -> str:
+        self.next_person += 1
+        return f"P{self.next_person:08d}"
+
+
+def business_id_check(base: str) -> int | None:
+    """The Y-tunnus check digit of seven digits (weights 7 9 10 5 8 4 2, mod 11; remainder
+    1 is never issued)."""
+    total = sum(int(d) * w for d, w in zip(base, (7, 9, 10, 5, 8, 4, 2), strict=True))
+    rest = total % 11
+    if rest == 0:
+        return 0
+    if rest == 1:
+        return None
+    return 11 - rest
+
+
+def is_valid_business_id(value: str) -> bool:
+    if len(value) != 9 or value[7] != "-" or not (value[:7] + value[8]).isdigit():
+        return False
+    return business_id_check(value[:7]) == int(value[8])
 
 
 def make_business_id(rng: random.Random, taken: set[str], leading_zero: bool = False) -> str:
-    """A fresh valid business ID; stdnum's checksum decides the check digit."""
     while True:
-        first = "0" if leading_zero else str(rng.randint(1, 3))
-        base = first + "".join(str(rng.randint(0, 9)) for _ in range(6))
-        for check in range(10):
-            if alv.checksum(base + str(check)) == 0:
-                candidate = f"{base}-{check}"
-                if candidate not in taken:
-                    taken.add(candidate)
-                    return candidate
-                break
-
-
-def make_mobile(rng: random.Random) -> str:
-    """A valid Finnish mobile number in the register's notation `+358 40 1234567`."""
-    return f"+358 {rng.choice(_MOBILE_PREFIXES)} {rng.randint(1_000_000, 9_999_999)}"
-
-
-def email_local(first: str, last: str) -> str:
-    """`matti.virtanen`: work addresses carry the first given name only (`Anna Maria`
-    is `anna.virtanen@`)."""
-    return f"{fold(first.split(' ', maxsplit=1)[0])}.{fold(last).replace(' ', '')}"
-
-
-def _staff_size(rng: random.Random) -> int:
-    """Decision-makers per organisation: many micro firms, a long tail of large ones."""
-    roll = rng.random()
-    if roll < 0.55:
-        return rng.randint(1, 2)
-    if roll < 0.82:
-        return rng.randint(3, 5)
-    if roll < 0.96:
-        return rng.randint(6, 14)
-    return rng.randint(15, 45)
-
-
-def _org_name(rng: random.Random, faker: Faker, taken: set[str], taken_words: set[str]) -> str:
-    """A unique name (by its key, and by its words in any order, so that `&`/`ja` and word
-    order never make two organisations' names one). The simple patterns run out at about
-    17,000 names, so a whole country's register also gets the double-surname forms firms
-    really use; partnerships are named `Virtanen & Korhonen` or `Virtanen ja Korhonen`."""
-    for attempt in range(1000):
-        word, form = rng.choice(_INDUSTRY_WORDS), rng.choice(_LEGAL_FORMS)
-        roll = rng.random()
-        if attempt < 5 and roll < 0.55:
-            name = f"{faker.last_name()} {word} {form}"
-        elif attempt < 5 and roll < 0.7:
-            name = f"{rng.choice(_PLACE_PREFIXES)} {word} {form}"
-        elif roll < 0.5 or (attempt < 5 and roll < 0.78):
-            conjunction = "&" if rng.random() < 0.75 else "ja"
-            name = f"{faker.last_name()} {conjunction} {faker.last_name()} {form}"
-        else:
-            name = f"{faker.last_name()}-{faker.last_name()} {word} {form}"
-        key, words = org_name_key(name), noise.org_key(name)
-        if key not in taken and words not in taken_words:
-            taken.add(key)
-            taken_words.add(words)
-            return name
-    raise RuntimeError("ran out of organisation names")
-
-
-def _given_names(
-    rng: random.Random, faker: Faker, long_form_share: float, second_name_share: float
-) -> str:
-    """First name(s) as the register holds them: official long forms (Johannes, Katariina)
-    more often than Faker's pool has them, since customers know many of these people by a
-    short form; and sometimes two given names (`Anna Maria`), as official records have."""
-    male = rng.random() < 0.5
-    long_forms = noise.LONG_FORMS_MALE if male else noise.LONG_FORMS_FEMALE
-    pick = faker.first_name_male if male else faker.first_name_female
-    first = rng.choice(long_forms) if rng.random() < long_form_share else pick()
-    if rng.random() < second_name_share:
-        second = pick()
-        if second != first and "-" not in second and "-" not in first:
-            first = f"{first} {second}"
-    return first
-
-
-def _surname(rng: random.Random, faker: Faker, double_share: float) -> str:
-    """A surname; a double-barrelled one (`Virtanen-Korhonen`) for `double_share` people."""
-    last = faker.last_name()
-    if rng.random() < double_share:
-        other = faker.last_name()
-        if other != last:
-            last = f"{last}-{other}"
-    return last
-
-
-def _assign_aux_names(rng: random.Random, orgs: list[Organisation], share: float) -> None:
-    """Swedish parallel names, trade names and English names for `share` of organisations;
-    each unique across the whole register by `noise.org_key`, so that an aux name never
-    points at two organisations. Organisations sharing a name (the twins) get none, so
-    that only their place tells them apart, as before."""
-    owner: dict[str, str] = {}
-    shared: set[str] = set()
-    for org in orgs:
-        key = noise.org_key(org.name)
-        if key in owner and owner[key] != org.org_id:
-            shared.add(key)
-        owner.setdefault(key, org.org_id)
-    for org in orgs:
-        if rng.random() >= share or noise.org_key(org.name) in shared:
+        first = "0" if leading_zero else str(rng.choice("1223"))
+        base = first + "".join(rng.choice("0123456789") for _ in range(6))
+        check = business_id_check(base)
+        if check is None:
             continue
-        for aux in noise.aux_name_candidates(rng, org.name):
-            key = noise.org_key(aux)
-            if aux == org.name or aux in org.aux_names:
-                continue
-            if owner.setdefault(key, org.org_id) == org.org_id:
-                org.aux_names.append(aux)
+        candidate = f"{base}-{check}"
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
 
 
-def _date_between(rng: random.Random, start: date, end: date) -> date:
-    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+def make_mobile(rng: random.Random, taken: set[str]) -> str:
+    """A new mobile number, unique in the register, in one of the notations registers use."""
+    while True:
+        prefix = rng.choice(_MOBILE_PREFIXES)
+        number = str(rng.randint(1_000_000, 9_999_999))
+        key = prefix + number
+        if key in taken:
+            continue
+        taken.add(key)
+        style = rng.random()
+        if style < 0.5:
+            return f"+358 {prefix} {number[:3]} {number[3:]}"
+        if style < 0.75:
+            return f"0{prefix} {number}"
+        if style < 0.9:
+            return f"+358{prefix}{number}"
+        return f"0{prefix}-{number}"
 
 
-def _weighted(rng: random.Random, weights: tuple[tuple[str, float], ...]) -> str:
+def email_local(pattern: str, first: str, last: str) -> str:
+    """The local part by the organisation's pattern; first given name only, surname's
+    hyphen kept, ä -> a."""
+    f = text.ascii_slug(first.split()[0])
+    surname = text.ascii_slug(last.replace(" ", ""))
+    if pattern == "first.last":
+        return f"{f}.{surname}"
+    if pattern == "f.last":
+        return f"{f[:1]}.{surname}"
+    if pattern == "firstlast":
+        return f"{f}{surname}"
+    if pattern == "flast":
+        return f"{f[:1]}{surname}"
+    return f  # "first": tiny firms
+
+
+def _pick(rng: random.Random, weights: tuple[tuple[str, float], ...]) -> str:
     return rng.choices([w[0] for w in weights], weights=[w[1] for w in weights])[0]
 
 
-def _choose_title(rng: random.Random, role: Role) -> str:
-    return role.finnish[0] if rng.random() < 0.7 else role.english[0]
+def _genitive(surname: str) -> str | None:
+    """Virtanen -> Virtasen, Mattila -> Mattilan (only the regular endings)."""
+    if surname.endswith("nen"):
+        return surname[:-3] + "sen"
+    if surname[-1:] in "aeiouyäö" and "-" not in surname:
+        return surname + "n"
+    return None
 
 
-def build_register(
-    rng: random.Random,
-    faker: Faker,
-    n_orgs: int,
-    as_of: date,
-    twin_rate: float = 0.01,
-    *,
-    aux_name_share: float = 0.15,
-    long_first_name_share: float = 0.03,
-    second_given_name_share: float = 0.05,
-    double_surname_share: float = 0.04,
-) -> Register:
-    """Organisations with their current and ended positions, as the register holds them now.
-    The shares say how the register itself writes names (see `CrmRates.register_*`)."""
-    taken_ids: set[str] = set()
-    taken_names: set[str] = set()
-    taken_words: set[str] = set()
-    orgs: list[Organisation] = []
-    for index in range(n_orgs):
-        name = _org_name(rng, faker, taken_names, taken_words)
-        slug = fold(org_name_key(name)).replace(" ", "")[:24] or f"org{index}"
-        status = _weighted(rng, _STATUS_WEIGHTS)
-        org = Organisation(
-            org_id=f"O{index + 1:07d}",
-            business_id=make_business_id(rng, taken_ids, leading_zero=rng.random() < 0.08),
+class _Streets:
+    def __init__(self) -> None:
+        self.prefixes = [p.strip() for p in _FiAddress.street_prefixes]
+        self.suffixes = list(_FiAddress.street_suffixes)
+        self.cities = list(_FiAddress.cities)
+
+    def street(self, rng: random.Random) -> str:
+        prefix, suffix = rng.choice(self.prefixes), rng.choice(self.suffixes)
+        joiner = " " if " " in prefix else ""
+        return f"{prefix}{joiner}{suffix} {rng.randint(1, 60)}"
+
+    def place(self, rng: random.Random) -> tuple[str, str, str]:
+        return self.street(rng), f"{rng.randint(0, 99):02d}{rng.randint(1, 9)}{rng.choice('0000057')}0", rng.choice(self.cities)
+
+
+STREETS = _Streets()
+
+
+def _staff(rng: random.Random) -> int:
+    roll = rng.random()
+    if roll < 0.45:
+        return rng.randint(1, 2)
+    if roll < 0.77:
+        return rng.randint(3, 5)
+    if roll < 0.94:
+        return rng.randint(6, 12)
+    return rng.randint(13, 40)
+
+
+class RegisterBuilder:
+    def __init__(self, rng: random.Random, names: NamePool, as_of: date) -> None:
+        self.rng, self.names, self.as_of = rng, names, as_of
+        self.taken_keys: set[str] = set()
+        self.taken_domains: set[str] = set()
+        self.taken_ids: set[str] = set()
+        self.mobiles: set[str] = set()
+
+    # -- organisations --------------------------------------------------------------------
+
+    def _name(self) -> tuple[str, str]:
+        rng, names = self.rng, self.names
+        for _ in range(200):
+            form = rng.choices(_FORM_NAMES, weights=_FORM_WEIGHTS)[0]
+            industry = rng.choice(list(INDUSTRIES))
+            roll = rng.random()
+            surname = names.surname(rng)
+            if form == "Tmi" and roll < 0.5:
+                first = names.first(rng, rng.random() < 0.6)
+                head = f"{industry}palvelu {first} {surname}" if rng.random() < 0.3 else f"{first} {surname}"
+                name = f"Tmi {head}" if rng.random() < 0.5 else f"{head} Tmi"
+            elif roll < 0.30:
+                name = f"{surname} {industry} {form}"
+            elif roll < 0.38 and _genitive(surname):
+                name = f"{_genitive(surname)} {industry} {form}"
+            elif roll < 0.46:
+                name = f"{rng.choice(list(_PLACES))} {industry} {form}"
+            elif roll < 0.56:
+                joiner = "&" if rng.random() < 0.7 else "ja"
+                name = f"{surname} {joiner} {names.surname(rng)} {form}"
+            elif roll < 0.62:
+                name = f"{surname}-{names.surname(rng)} {industry} {form}"
+            elif roll < 0.70 and len(industry) <= 12:
+                name = f"{industry}-{surname} {form}"
+            elif roll < 0.92:
+                brand = rng.choice(_BRANDS)
+                tail = rng.choice(_ENGLISH_TAILS) if rng.random() < 0.4 else industry
+                name = f"{brand} {tail} {form}"
+            else:
+                swedish = names.swedish(rng, True)[1]
+                name = f"Oy {swedish} Ab" if rng.random() < 0.5 else f"{swedish} {INDUSTRIES[industry][0]} Ab"
+                form = "Ab"
+            key = org_key(name)
+            if key and key not in self.taken_keys:
+                self.taken_keys.add(key)
+                return name, form
+        raise RuntimeError("ran out of organisation names")
+
+    def _domain(self, name: str) -> str:
+        words = [
+            text.ascii_slug(w)
+            for w in name.replace("&", " ").replace("-", " ").split()
+            if text.fold(w) not in FORM_WORDS
+        ]
+        words = [w for w in words if w]
+        base = "-".join(words) if self.rng.random() < 0.4 else "".join(words)
+        base = base[:30].strip("-") or "yritys"
+        tld = ".fi" if self.rng.random() < 0.85 else ".com"
+        domain, n = base + tld, 1
+        while domain in self.taken_domains:
+            n += 1
+            domain = f"{base}{n}{tld}"
+        self.taken_domains.add(domain)
+        return domain
+
+    def organisation(self, index: int, name: str, form: str) -> Organisation:
+        rng = self.rng
+        street, postcode, city = STREETS.place(rng)
+        industry = next((w for w in INDUSTRIES if w in name), "")
+        language = "sv" if form == "Ab" or name.startswith("Oy ") else "fi"
+        if language == "fi" and rng.random() < 0.12:
+            language = "en"
+        return Organisation(
+            org_id=f"ORG{index:07d}",
+            business_id=make_business_id(rng, self.taken_ids, leading_zero=rng.random() < 0.07),
             name=name,
-            status=status,
-            domain=f"{slug}.fi",
-            staff=_staff_size(rng),
-            industry_code=rng.choice(_INDUSTRY_CODES),
-            street=faker.street_address(),
-            postcode=faker.postcode(),
-            city=faker.city(),
-            phone=f"0{rng.choice(('9', '2', '3', '8', '14', '17'))} {rng.randint(100000, 9999999)}",
-            updated_at=_date_between(rng, as_of - timedelta(days=900), as_of),
+            form=form,
+            language=language,
+            status=_pick(rng, _STATUS_WEIGHTS),
+            domain=self._domain(name),
+            email_pattern=_pick(rng, (("first.last", 0.72), ("f.last", 0.08), ("firstlast", 0.06),
+                                      ("flast", 0.06), ("first", 0.08))),
+            staff=_staff(rng),
+            industry_code=INDUSTRIES[industry][2] if industry else rng.choice(("62010", "70220", "46900", "96090")),
+            street=street,
+            postcode=postcode,
+            city=city,
+            postal=(f"PL {rng.randint(1, 999)}", postcode[:3] + "01", city) if rng.random() < 0.2 else None,
+            phone=f"0{rng.choice(_AREA_CODES)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            updated_at=self.as_of - timedelta(days=rng.randint(0, 900)),
         )
-        if rng.random() < 0.05:
-            org.old_address = (faker.street_address(), faker.postcode(), faker.city())
-        orgs.append(org)
-    # Same name, other town: the name-and-place fallback must not guess between these.
-    for _ in range(max(1, int(n_orgs * twin_rate))):
-        original = rng.choice(orgs)
-        twin_index = len(orgs)
-        orgs.append(
-            Organisation(
-                org_id=f"O{twin_index + 1:07d}",
-                business_id=make_business_id(rng, taken_ids),
-                name=original.name,
-                status="active",
-                domain=f"twin{twin_index}-{original.domain}",
-                staff=_staff_size(rng),
-                industry_code=rng.choice(_INDUSTRY_CODES),
-                street=faker.street_address(),
-                postcode=faker.postcode(),
-                city=faker.city(),
-                phone=f"09 {rng.randint(100000, 9999999)}",
-                updated_at=_date_between(rng, as_of - timedelta(days=900), as_of),
-            )
-        )
-    _assign_aux_names(rng, orgs, aux_name_share)
-    active = [o for o in orgs if o.status == "active"]
-    for org in orgs:
-        if org.status == "merged" or (org.status == "ceased" and rng.random() < 0.3):
-            org.successor_business_id = rng.choice(active).business_id
 
-    positions: list[Position] = []
-    person_counter = 0
-    for org in orgs:
-        used_names: set[str] = set()
-        roles = list(ROLES)
-        for seat in range(org.staff):
-            person_counter += 1
-            while True:
-                first = _given_names(rng, faker, long_first_name_share, second_given_name_share)
-                last = _surname(rng, faker, double_surname_share)
-                if person_name_key(first, last) not in used_names:
-                    used_names.add(person_name_key(first, last))
-                    break
-            role = ROLES[0] if seat == 0 else rng.choice(roles[1:])
-            started = _date_between(
-                rng, as_of - timedelta(days=365 * 12), as_of - timedelta(days=800)
-            )
-            positions.append(
-                Position(
-                    person_id=f"P{person_counter:08d}",
-                    org_id=org.org_id,
-                    first_name=first,
-                    last_name=last,
-                    role=role,
-                    title=_choose_title(rng, role),
-                    email=f"{email_local(first, last)}@{org.domain}",
-                    mobile=make_mobile(rng),
-                    valid_from=started,
-                    # A fifth of positions were last confirmed more than 18 months ago.
-                    verified_at=_date_between(
-                        rng,
-                        as_of - timedelta(days=(1000 if rng.random() < 0.2 else 500)),
-                        as_of - timedelta(days=(600 if rng.random() < 0.2 else 10)),
-                    ),
-                )
-            )
-    return Register(organisations=orgs, positions=positions, prohibitions={}, as_of=as_of)
+    def _aux_names(self, org: Organisation) -> None:
+        """Swedish parallel name, English name, or a trade name; unique by key."""
+        rng = self.rng
+        words = org.name.split()
+        if words[-1] in SWEDISH_FORM and len(words) >= 2 and not org.name.startswith("Oy "):
+            head = words[:-1]
+            candidates: list[str] = []
+            if rng.random() < 0.6 and org.form != "Ab":
+                candidates.append(self._translated(head, 0) + " " + SWEDISH_FORM[org.form])
+            if rng.random() < 0.35 and org.form in ENGLISH_FORM:
+                candidates.append(self._translated(head, 1) + " " + ENGLISH_FORM[org.form])
+            if rng.random() < 0.3:
+                surname = next((w for w in head if w[:1].isupper() and w not in INDUSTRIES and w not in _PLACES), "")
+                if surname:
+                    candidates.append(f"{surname}-{rng.choice(('palvelut', 'Group', 'Yhtiöt'))}")
+            for aux in candidates:
+                key = org_key(aux)
+                if key and key not in self.taken_keys and aux != org.name:
+                    self.taken_keys.add(key)
+                    org.aux_names.append(aux)
+
+    @staticmethod
+    def _translated(head: list[str], language: int) -> str:
+        out: list[str] = []
+        for word in head:
+            if word in INDUSTRIES:
+                out.append(INDUSTRIES[word][language])
+            elif word in _PLACES:
+                out.append(_PLACES[word][language])
+            elif word == "ja":
+                out.append("&")
+            else:
+                out.append(word)
+        return " ".join(out)
+
+    def organisations(self, n: int) -> list[Organisation]:
+        rng = self.rng
+        orgs: list[Organisation] = []
+        for index in range(1, n + 1):
+            name, form = self._name()
+            orgs.append(self.organisation(index, name, form))
+        # Twins: one name, another town (branches registered apart, same-named firms).
+        for original in rng.sample(orgs, max(1, n // 140)):
+            twin = self.organisation(len(orgs) + 1, original.name, original.form)
+            twin.status = "active"
+            twin.twin_of = original.org_id
+            orgs.append(twin)
+        twins = {o.twin_of for o in orgs if o.twin_of}
+        for org in orgs:
+            if org.org_id not in twins and not org.twin_of and rng.random() < 0.14:
+                self._aux_names(org)
+        active = [o for o in orgs if o.status == "active" and not o.twin_of]
+        for org in orgs:
+            if org.status == "merged" or (org.status == "ceased" and rng.random() < 0.3):
+                org.successor_business_id = rng.choice(active).business_id
+        # Renamed since the customer's file was made (the customer has the old name), and
+        # moved (the customer has the old address).
+        for org in orgs:
+            if org.twin_of or org.org_id in twins:
+                continue
+            if rng.random() < 0.03:
+                new_name, form = self._name()
+                org.old_name, org.name, org.form = org.name, new_name, form
+            if rng.random() < 0.05:
+                org.old_address = (org.street, org.postcode, org.city)
+                org.street, org.postcode, _ = STREETS.place(rng)
+                if rng.random() < 0.4:
+                    org.city = rng.choice(STREETS.cities)
+        return orgs
+
+    # -- people ---------------------------------------------------------------------------
+
+    def person_name(self, org: Organisation) -> tuple[bool, str, str]:
+        rng, names = self.rng, self.names
+        male = rng.random() < 0.62  # decision-makers lean male
+        if rng.random() < (0.6 if org.language == "sv" else 0.04):
+            first, last = names.swedish(rng, male)
+        else:
+            first, last = names.first(rng, male), names.surname(rng)
+        if rng.random() < 0.07:
+            second = names.second(rng, male)
+            if second != first:
+                first = f"{first} {second}"
+        if rng.random() < 0.035 and not male:
+            other = names.surname(rng)
+            if other != last:
+                last = f"{last}-{other}"
+        return male, first, last
+
+    def position(self, register: Register, org: Organisation, role: Role,
+                 person: tuple[str, bool, str, str] | None = None) -> Position:
+        rng = self.rng
+        if person is None:
+            male, first, last = self.person_name(org)
+            person_id = register.new_person_id()
+        else:
+            person_id, male, first, last = person
+        stale = rng.random() < 0.22
+        verified = self.as_of - timedelta(
+            days=rng.randint(560, 1100) if stale else rng.randint(5, 520)
+        )
+        return Position(
+            position_no=len(register.positions),
+            person_id=person_id,
+            org_id=org.org_id,
+            male=male,
+            first_name=first,
+            last_name=last,
+            role=role,
+            title=register_title(rng, role, org.language),
+            email="" if rng.random() < 0.07 else f"{email_local(org.email_pattern, first, last)}@{org.domain}",
+            mobile="" if rng.random() < 0.16 else make_mobile(rng, self.mobiles),
+            valid_from=self.as_of - timedelta(days=rng.randint(400, 5000)),
+            verified_at=verified,
+        )
+
+    def staff(self, register: Register) -> None:
+        rng = self.rng
+        for org in register.organisations:
+            names_here: set[str] = set()
+            locals_here: set[str] = set()
+            taken_roles: set[str] = set()
+            for seat in range(org.staff):
+                role = CEO if seat == 0 and rng.random() < 0.93 else seat_role(rng)
+                if role.level in {"ceo", "chair", "deputy", "director"} and role.key in taken_roles:
+                    role = seat_role(rng)
+                    if role.key in taken_roles and role.level != "specialist":
+                        continue
+                taken_roles.add(role.key)
+                for _ in range(20):
+                    position = self.position(register, org, role)
+                    key = text.fold(f"{position.first_name} {position.last_name}")
+                    local = position.email.split("@")[0]
+                    if key not in names_here and (not local or local not in locals_here):
+                        break
+                else:
+                    continue
+                names_here.add(key)
+                locals_here.add(local)
+                register.positions.append(position)
+            # A former decision-maker, position ended (valid_to), for some organisations.
+            if rng.random() < 0.06:
+                former = self.position(register, org, seat_role(rng))
+                key = text.fold(f"{former.first_name} {former.last_name}")
+                if key not in names_here:
+                    former.valid_to = self.as_of - timedelta(days=rng.randint(200, 1500))
+                    register.positions.append(former)
+
+
+def build_register(rng: random.Random, names: NamePool, n_orgs: int, as_of: date) -> tuple[Register, RegisterBuilder]:
+    builder = RegisterBuilder(rng, names, as_of)
+    orgs = builder.organisations(n_orgs)
+    register = Register(organisations=orgs, positions=[], prohibitions={}, as_of=as_of)
+    register.index()
+    builder.staff(register)
+    register.domains = builder.taken_domains
+    register.mobiles = builder.mobiles
+    register.business_ids = builder.taken_ids
+    return register, builder
 
 
 def assign_prohibitions(rng: random.Random, register: Register, rates: dict[str, float]) -> None:
-    """Prohibitions the persons themselves notified, at the given per-kind rates."""
+    """Prohibitions the persons themselves notified, per person, at the given rates."""
+    seen: set[str] = set()
     for position in register.positions:
+        if position.person_id in seen:
+            continue
+        seen.add(position.person_id)
         kinds = [kind for kind, rate in rates.items() if rng.random() < rate]
         if kinds:
-            notified = _date_between(rng, register.as_of - timedelta(days=2000), register.as_of)
+            notified = register.as_of - timedelta(days=rng.randint(1, 2000))
             register.prohibitions[position.person_id] = [(kind, notified) for kind in kinds]

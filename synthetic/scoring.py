@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from refresh.rules import FLAGS, STATUSES
+from synthetic.vocab import FLAGS, STATUSES
 
 # Rows whose truth withholds the ids by design: a disclosure prohibition hides the match.
 _IDS_WITHHELD = frozenset({"opted_out"})

@@ -1,4 +1,5 @@
-"""Writing a generated data set: the register snapshot (spec format), the CRM file, truth.csv."""
+"""Writing a generated data set: the register snapshot (spec format), the CRM file in one of
+three header dialects, and truth.csv."""
 
 from __future__ import annotations
 
@@ -6,10 +7,16 @@ import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from matching.text import strip_diacritics
-from register.snapshot import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PROHIBITION_COLUMNS
-from synthetic.crm import CrmRow
+from synthetic import text
+from synthetic.crm import COLUMNS, CrmRow
 from synthetic.register import Register, personnel_class
+from synthetic.vocab import (
+    FLAGS,
+    ORGANIZATION_COLUMNS,
+    PERSON_COLUMNS,
+    PROHIBITION_COLUMNS,
+    STATUSES,
+)
 
 CRM_DIALECTS: dict[str, dict[str, str]] = {
     # A Finnish Excel export: cp1252, semicolons, Finnish headers.
@@ -40,16 +47,43 @@ CRM_DIALECTS: dict[str, dict[str, str]] = {
         "postcode": "Postal Code",
         "city": "City",
     },
+    # A Finland-Swedish export (Lime CRM style): UTF-8, commas, Swedish headers.
+    "sv": {
+        "customer_row_id": "Kundnummer",
+        "first_name": "Förnamn",
+        "last_name": "Efternamn",
+        "title": "Befattning",
+        "org_name": "Företag",
+        "business_id": "FO-nummer",
+        "email": "E-post",
+        "mobile": "Mobil",
+        "street": "Gatuadress",
+        "postcode": "Postnummer",
+        "city": "Postort",
+    },
 }
-DIALECT_FORMATS = {"fi": ("cp1252", ";"), "en": ("utf-8", ",")}
+DIALECT_FORMATS = {"fi": ("cp1252", ";"), "en": ("utf-8", ","), "sv": ("utf-8", ",")}
+TRUTH_COLUMNS = (
+    "row_key",
+    "true_org_id",
+    "true_person_id",
+    "expected_status",
+    "expected_flags",
+    "scenario",
+    "noise",
+    "alt_org_id",
+    "acceptable_statuses",
+    "optional_flags",
+    "dup_of",
+    "cases",
+)
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+        writer.writerows(rows)
 
 
 def write_snapshot(register: Register, folder: Path) -> None:
@@ -66,14 +100,12 @@ def write_snapshot(register: Register, folder: Path) -> None:
                 o.status,
                 o.successor_business_id,
                 o.industry_code,
-                personnel_class(o.staff * 8),
-                personnel_class(o.staff * 150),
+                personnel_class(o.staff * 9),
+                personnel_class(o.staff * 160),
                 o.street,
                 o.postcode,
                 o.city,
-                o.street,
-                o.postcode,
-                o.city,
+                *(o.postal or (o.street, o.postcode, o.city)),
                 o.phone,
                 "",
                 f"www.{o.domain}",
@@ -99,8 +131,8 @@ def write_snapshot(register: Register, folder: Path) -> None:
                 p.valid_to.isoformat() if p.valid_to else "",
                 p.verified_at.isoformat(),
             )
-            for p in sorted(register.positions, key=lambda p: (p.org_id, p.person_id))
-            if not p.dropped
+            for p in sorted(register.positions, key=lambda p: (p.org_id, p.person_id, p.position_no))
+            if not p.removed
         ),
     )
     _write_csv(
@@ -118,51 +150,50 @@ def _encodable(value: str, encoding: str) -> str:
     try:
         value.encode(encoding)
     except UnicodeEncodeError:
-        return strip_diacritics(value).encode(encoding, errors="replace").decode(encoding)
+        return text.plain(value).encode(encoding, errors="replace").decode(encoding)
     return value
 
 
 def write_crm(rows: list[CrmRow], path: Path, dialect: str) -> None:
-    """The customer's export; a ragged row (an unquoted delimiter inside a cell) for some
-    invalid rows, as hand-edited exports have."""
+    """The customer's export; some junk rows are ragged (an unquoted delimiter inside a
+    cell), as hand-edited exports have."""
     headers = CRM_DIALECTS[dialect]
     encoding, delimiter = DIALECT_FORMATS[dialect]
-    columns = list(headers)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
-        writer.writerow([headers[c] for c in columns])
+        writer.writerow([headers[c] for c in COLUMNS])
         for row in rows:
-            cells = [_encodable(row.values.get(c, ""), encoding) for c in columns]
-            if row.scenario == "invalid_ragged":
+            cells = [_encodable(row.values.get(c, ""), encoding) for c in COLUMNS]
+            if row.ragged:
                 handle.write(delimiter.join([*cells, "extra"]) + "\r\n")
             else:
                 writer.writerow(cells)
 
 
+def _ordered(values: Iterable[str], order: Sequence[str]) -> str:
+    chosen = set(values)
+    return ";".join(v for v in order if v in chosen)
+
+
 def write_truth(rows: list[CrmRow], path: Path) -> None:
     _write_csv(
         path,
-        (
-            "row_key",
-            "true_org_id",
-            "true_person_id",
-            "expected_status",
-            "expected_flags",
-            "scenario",
-            # Last, so that readers by column name are unaffected: the customer noise on the
-            # row (`;`-separated kinds), for recall per kind of noise.
-            "noise",
-        ),
+        TRUTH_COLUMNS,
         (
             (
                 r.values["customer_row_id"],
                 r.true_org_id,
                 r.true_person_id,
                 r.status,
-                ";".join(sorted(r.flags)),
+                _ordered(r.flags, FLAGS),
                 r.scenario,
                 ";".join(sorted(r.noise)),
+                r.alt_org_id,
+                _ordered(r.acceptable, STATUSES),
+                _ordered(r.optional, FLAGS),
+                r.dup_of,
+                ";".join(r.cases),
             )
             for r in rows
         ),
