@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from matching.names import FORM_NAMES, same_first_name_by_form
-from matching.titles import title_role
+from matching.title_meaning import same_title, title_meaning
 
 _NOT_LETTER = re.compile(r"[^a-z]")
 
@@ -225,9 +225,24 @@ class Email:
         return np.select([missing, exact, same_local, names], [0, 1, 2, 3], default=4)
 
 
+class Phone:
+    """Mobile numbers in E.164. An equal number is near proof, as an equal e-mail is: it
+    finds a person whose surname changed. Another number says little: numbers change."""
+
+    levels = (
+        Level("", 0.0),
+        Level("phone exact", 9.0),
+        Level("phone differs", -0.5),
+    )
+
+    def level(self, ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+        missing = (ours == "") | (theirs == "")
+        return np.select([missing, ours == theirs], [0, 1], default=2)
+
+
 class Title:
-    """Titles by meaning through the title dictionary: supporting evidence only, since
-    people change titles more often than names."""
+    """Titles by meaning (`matching.title_meaning`: area and level): supporting evidence
+    only, since people change titles more often than names."""
 
     levels = (
         Level("", 0.0),
@@ -237,31 +252,41 @@ class Title:
     )
 
     def level(self, ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-        def role(title: str) -> str:
-            found = title_role(title)
-            return found.key if found else ""
-
-        def area(title: str) -> str:
-            found = title_role(title)
-            return found.area if found else ""
-
-        role_ours, role_theirs = per_unique(ours, role), per_unique(theirs, role)
-        area_ours, area_theirs = per_unique(ours, area), per_unique(theirs, area)
-        missing = (ours == "") | (theirs == "")
-        same_role = (role_ours != "") & (role_ours == role_theirs)
-        same_text = (role_ours == "") & (
-            per_unique(ours, str.casefold) == per_unique(theirs, str.casefold)
+        # Decided once per distinct (title, title) combination: a file's pairs hold a few
+        # thousand at most.
+        codes_ours, titles_ours = _factorised(ours)
+        codes_theirs, titles_theirs = _factorised(theirs)
+        combined = codes_ours.astype(np.int64) * (len(titles_theirs) + 1) + codes_theirs
+        distinct, inverse = np.unique(combined, return_inverse=True)
+        levels = np.array(
+            [
+                self._level(
+                    titles_ours[code // (len(titles_theirs) + 1)],
+                    titles_theirs[code % (len(titles_theirs) + 1)],
+                )
+                for code in distinct
+            ],
+            dtype=np.int64,
         )
-        same_area = (area_ours != "") & (area_ours == area_theirs)
-        return np.select([missing, same_role | same_text, same_area], [0, 1, 2], default=3)
+        return levels[inverse] if len(distinct) else np.zeros(len(ours), dtype=np.int64)
+
+    @staticmethod
+    def _level(ours: str, theirs: str) -> int:
+        if not ours or not theirs:
+            return 0
+        if same_title(ours, theirs):
+            return 1
+        return 2 if title_meaning(ours).areas & title_meaning(theirs).areas else 3
 
 
-FIRST_NAME, LAST_NAME, EMAIL, TITLE = FirstName(), LastName(), Email(), Title()
+FIRST_NAME, LAST_NAME, EMAIL, PHONE, TITLE = FirstName(), LastName(), Email(), Phone(), Title()
 # Names written into each other's columns lose this much against the right way round.
 SWAPPED_PENALTY = 1.0
 
 
-def _weights(comparison: FirstName | LastName | Email | Title, levels: np.ndarray) -> np.ndarray:
+def _weights(
+    comparison: FirstName | LastName | Email | Phone | Title, levels: np.ndarray
+) -> np.ndarray:
     return np.array([level.weight for level in comparison.levels])[levels]
 
 
@@ -270,14 +295,20 @@ def score_pairs(
     last: tuple[np.ndarray, np.ndarray],
     email: tuple[np.ndarray, np.ndarray],
     title: tuple[np.ndarray, np.ndarray],
+    phone: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Score and evidence for pairs given as (customer values, register values) per field.
+    """Score and evidence for pairs given as (customer values, register values) per field
+    (phones in E.164, "" where missing).
 
-    Columns: `score` (bits), `email_exact`, `name_strong` (first and last name agree by a
-    name-level test, not only by being close), `evidence` (the agreeing levels, in words).
+    Columns: `score` (bits), `email_exact`, `phone_exact`, `name_strong` (first and last
+    name agree by a name-level test, not only by being close), `evidence` (the agreeing
+    levels, in words).
     """
+    if phone is None:
+        empty = np.full(len(first[0]), "", dtype=object)
+        phone = (empty, empty)
     with shared_factorisation():
-        return _score_pairs(first, last, email, title)
+        return _score_pairs(first, last, email, title, phone)
 
 
 def _score_pairs(
@@ -285,6 +316,7 @@ def _score_pairs(
     last: tuple[np.ndarray, np.ndarray],
     email: tuple[np.ndarray, np.ndarray],
     title: tuple[np.ndarray, np.ndarray],
+    phone: tuple[np.ndarray, np.ndarray],
 ) -> pd.DataFrame:
     first_level = FIRST_NAME.level(*first)
     last_level = LAST_NAME.level(*last)
@@ -298,9 +330,11 @@ def _score_pairs(
     use_swapped = swapped > straight
     email_level = EMAIL.level(*email, surname=last[1])
     title_level = TITLE.level(*title)
+    phone_level = PHONE.level(*phone)
     score = (
         np.where(use_swapped, swapped, straight)
         + _weights(EMAIL, email_level)
+        + _weights(PHONE, phone_level)
         + _weights(TITLE, title_level)
     )
     first_shown = np.where(use_swapped, swapped_first, first_level)
@@ -308,12 +342,18 @@ def _score_pairs(
     # The levels packed into one small integer: a file's pairs take a few hundred distinct
     # combinations, so each one's words are written once (`evidence_text`).
     code = (
-        ((use_swapped.astype(np.int64) * 16 + last_shown) * 16 + first_shown) * 16 + email_level
+        (((use_swapped.astype(np.int64) * 16 + last_shown) * 16 + first_shown) * 16 + email_level)
+        * 16
+        + phone_level
     ) * 16 + title_level
     return pd.DataFrame(
         {
             "score": score,
             "email_exact": email_level == 1,
+            "phone_exact": phone_level == 1,
+            # The given name agrees by a name-level test; the title names the same role.
+            "given_agrees": np.isin(first_shown, (1, 2, 3, 4, 5)),
+            "title_same": title_level == 1,
             "name_strong": np.isin(first_shown, (1, 2, 3)) & np.isin(last_shown, (1, 2)),
             "evidence": evidence_text(code),
         }
@@ -322,6 +362,7 @@ def _score_pairs(
 
 def _code_text(code: int) -> str:
     code, title = divmod(code, 16)
+    code, phone = divmod(code, 16)
     code, email = divmod(code, 16)
     code, first = divmod(code, 16)
     swapped, last = divmod(code, 16)
@@ -330,6 +371,7 @@ def _code_text(code: int) -> str:
         LAST_NAME.levels[last].label,
         FIRST_NAME.levels[first].label,
         EMAIL.levels[email].label,
+        PHONE.levels[phone].label,
         TITLE.levels[title].label,
     ]
     return ", ".join(part for part in parts if part)
@@ -344,6 +386,7 @@ __all__ = [
     "EMAIL",
     "FIRST_NAME",
     "LAST_NAME",
+    "PHONE",
     "TITLE",
     "Level",
     "per_unique",

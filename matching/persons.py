@@ -13,9 +13,8 @@ import pandas as pd
 from matching.blocking import text_column
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
 from matching.comparisons import per_unique, score_pairs, shared_factorisation, take
-from matching.contact_points import normalise_email
+from matching.contact_points import normalise_email, normalise_phone
 from matching.text import fold_name, person_name_key
-from matching.titles import title_role
 
 PERSON_MATCH_COLUMNS = (
     "person_id",
@@ -28,15 +27,6 @@ PERSON_MATCH_COLUMNS = (
     "duplicate",
     "name_strong",
 )
-
-
-def _role(title: str) -> str:
-    role = title_role(title)
-    return role.key if role else ""
-
-
-# A full name held by more register persons than this says nothing about who the contact is.
-MAX_NAMESAKES = 3
 
 
 @dataclass(frozen=True)
@@ -110,7 +100,16 @@ def _score_candidates(
     )
     pairs = scope.merge(rows, on="org_id", how="inner")
     if pairs.empty:
-        return pairs.assign(score=[], email_exact=[], name_strong=[], evidence=[], current=[])
+        return pairs.assign(
+            score=[],
+            email_exact=[],
+            phone_exact=[],
+            given_agrees=[],
+            title_same=[],
+            name_strong=[],
+            evidence=[],
+            current=[],
+        )
     ours = contacts.index.get_indexer(pairs["contact"])
     theirs = pairs["register_row"].to_numpy()
 
@@ -136,6 +135,7 @@ def _score_candidates(
             take(per_unique(register_emails.to_numpy(dtype=object), str.casefold), theirs),
         ),
         title=fields("title", _text),
+        phone=(take(_phone_keys(contacts), ours), take(_register_phones(register_persons), theirs)),
     )
     scored.index = pairs.index
     valid_to = (
@@ -164,6 +164,9 @@ def _best_per_person(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.iloc[by_position].assign(
         person_score=best["score"].to_numpy(),
         email_exact=best["email_exact"].to_numpy(),
+        phone_exact=best["phone_exact"].to_numpy(),
+        given_agrees=best["given_agrees"].to_numpy(),
+        title_same=best["title_same"].to_numpy(),
         name_strong=best["name_strong"].to_numpy(),
         evidence=best["evidence"].to_numpy(),
     )
@@ -190,7 +193,10 @@ def resolve_shared_persons(result: pd.DataFrame, contacts: pd.DataFrame) -> pd.D
     (names agree by a name-level test, e-mails do not contradict) and are flagged, or lose
     the match (`superseded`). Runs over the whole file, after every chunk is matched."""
     result = result.copy()
-    taken = result[(result["person_id"] != "") & result["person_method"].isin(["email", "name"])]
+    taken = result[
+        (result["person_id"] != "")
+        & result["person_method"].isin(["email", "phone", "name", "renamed"])
+    ]
     shared = taken[taken.duplicated("person_id", keep=False)]
     if shared.empty:
         return result
@@ -269,6 +275,7 @@ def match_persons(
         & (rival_score >= thresholds.accept).fillna(False)
         & (rival_score >= best["person_score"] - thresholds.ambiguity_margin).fillna(False)
         & ~best["email_exact"].astype(bool)
+        & ~best["phone_exact"].astype(bool)
     )
     kept = best[accepted & ~contested]
     result.loc[kept.index, "person_id"] = kept["person_id"].astype(str)
@@ -278,9 +285,25 @@ def match_persons(
     result.loc[kept.index, "person_confidence"] = calibration.person_confidence(
         kept["person_score"].to_numpy()
     )
-    result.loc[kept.index, "person_method"] = np.where(kept["email_exact"], "email", "name")
+    result.loc[kept.index, "person_method"] = np.select(
+        [kept["email_exact"].astype(bool), kept["phone_exact"].astype(bool)],
+        ["email", "phone"],
+        default="name",
+    )
     result.loc[kept.index, "person_evidence"] = kept["evidence"].astype(str)
     result.loc[kept.index, "name_strong"] = kept["name_strong"].astype(bool)
+    renamed = _renamed(persons, best.index[~accepted])
+    result.loc[renamed.index, "person_id"] = renamed["person_id"].astype(str)
+    result.loc[renamed.index, "position_org_id"] = renamed["org_id"].astype(str)
+    result.loc[renamed.index, "position_current"] = True
+    result.loc[renamed.index, "person_score"] = thresholds.accept
+    result.loc[renamed.index, "person_confidence"] = calibration.person_confidence(
+        np.full(len(renamed), thresholds.accept)
+    )
+    result.loc[renamed.index, "person_method"] = "renamed"
+    result.loc[renamed.index, "person_evidence"] = (
+        renamed["evidence"].astype(str) + "; the only one of that given name and role"
+    )
     unsure = best[contested]
     result.loc[unsure.index, "person_method"] = "ambiguous"
     result.loc[unsure.index, "person_score"] = unsure["person_score"].astype(float)
@@ -290,42 +313,52 @@ def match_persons(
     return resolve_shared_persons(result, contacts) if resolve_shared else result
 
 
-def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd.DataFrame:
-    """For contacts not found in their organisation: does the register know them anywhere
-    else, by the same e-mail address, by exactly the same full name held by at most
-    `MAX_NAMESAKES` persons, or by a commoner full name with the same e-mail local part?
-    (`found`, and `person_id` when exactly one person fits.)
+def _renamed(persons: pd.DataFrame, unmatched: pd.Index) -> pd.DataFrame:
+    """Contacts whose surname changed (at marriage, most often with a new e-mail): the
+    surname test speaks against the person, but within the organisation the given name
+    with the same role, the same mobile or the same mailbox still names them, when exactly
+    one person holding a current position there fits. One row per contact found."""
+    fits = persons[
+        persons["contact"].isin(unmatched)
+        & persons["current"].astype(bool)
+        & persons["given_agrees"].astype(bool)
+        & (
+            persons["title_same"].astype(bool)
+            | persons["phone_exact"].astype(bool)
+            | persons["email_exact"].astype(bool)
+        )
+    ]
+    count = fits.groupby("contact")["person_id"].nunique()
+    single = count.index[count.to_numpy() == 1]
+    return fits.drop_duplicates("contact").set_index("contact").loc[single]
 
-    This tells "left the organisation" from "never known"; where the person went is the
-    register's business and never goes into the customer's file.
+
+def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd.DataFrame:
+    """For contacts not found in their organisation: is the contact a register person who
+    is now elsewhere? (`found`, and `person_id` when exactly one person fits.)
+
+    Only evidence that names the person will do: the same e-mail address, or the same full
+    name with the same mobile number. A name alone never does: Finnish names repeat (the
+    register holds many a Matti Virtanen), and calling a namesake at another organisation
+    "the person who left" tells the customer something false about a real person.
+    Where the person went is the register's business and never goes into the file.
     """
     found = pd.DataFrame({"found": False, "person_id": ""}, index=contacts.index)
     if contacts.empty or register_persons.empty:
         return found
-    keys = contact_person_keys(contacts)
-    keys = keys.assign(
-        contact=keys.index,
-        local=keys["email_key"].str.split("@", n=1).str[0],
-        role=per_unique(text_column(contacts, "title").to_numpy(dtype=object), _role),
+    keys = contact_person_keys(contacts).assign(
+        contact=contacts.index, phone_key=_phone_keys(contacts)
     )
-    people = register_persons[["person_id", "email_key", "name_key"]].assign(
+    people = register_persons[["person_id", "name_key"]].assign(
         email_key=text_column(register_persons, "email_key"),
-        role=per_unique(text_column(register_persons, "title").to_numpy(dtype=object), _role),
+        phone_key=_register_phones(register_persons),
     )
-    people = people.assign(local=people["email_key"].str.split("@", n=1).str[0])
-    # A row or a register person without a name is never found by name.
     people = people[people["name_key"].fillna("") != ""]
-    namesakes = people.drop_duplicates(["name_key", "person_id"]).groupby("name_key").size()
-    rare = namesakes[namesakes <= MAX_NAMESAKES].index
-    with_email = keys[keys["email_key"] != ""]
-    named = with_email[with_email["name_key"] != ""]
-    # Strongest evidence first; a contact is settled by the first tier that finds anyone.
     tiers = [
-        with_email.merge(people[people["email_key"] != ""], on="email_key"),
-        # The same full name and address pattern at another organisation
-        # (matti.virtanen@old.fi, matti.virtanen@new.fi): the same person, moved.
-        named.merge(people[people["local"] != ""], on=["name_key", "local"]),
-        keys[(keys["name_key"] != "") & keys["name_key"].isin(rare)].merge(people, on="name_key"),
+        keys[keys["email_key"] != ""].merge(people[people["email_key"] != ""], on="email_key"),
+        keys[(keys["phone_key"] != "") & (keys["name_key"] != "")].merge(
+            people[people["phone_key"] != ""], on=["name_key", "phone_key"]
+        ),
     ]
     settled: set[object] = set()
     for tier in tiers:
@@ -333,15 +366,28 @@ def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd
         if hits.empty:
             continue
         settled |= set(hits["contact"])
-        found.loc[pd.unique(hits["contact"]), "found"] = True
-        # Several namesakes fit: the one holding the same role as in the customer's row, if
-        # only one does (a CFO who moved is most often a CFO again).
-        same_role = hits[(hits["role_x"] != "") & (hits["role_x"] == hits["role_y"])]
-        for candidates in (hits, same_role):
-            ids = candidates[["contact", "person_id"]].drop_duplicates()
-            count = ids.groupby("contact")["person_id"].nunique()
-            single = count.index[count.to_numpy() == 1]
-            undecided = single[found.loc[single, "person_id"].to_numpy() == ""]
-            only = ids.drop_duplicates("contact").set_index("contact")["person_id"]
-            found.loc[undecided, "person_id"] = only.loc[undecided].astype(str)
+        ids = hits[["contact", "person_id"]].drop_duplicates()
+        count = ids.groupby("contact")["person_id"].nunique()
+        found.loc[count.index, "found"] = True
+        single = count.index[count.to_numpy() == 1]
+        only = ids.drop_duplicates("contact").set_index("contact")["person_id"]
+        found.loc[single, "person_id"] = only.loc[single].astype(str)
     return found
+
+
+def _register_phones(register_persons: pd.DataFrame) -> np.ndarray:
+    return per_unique(
+        text_column(register_persons, "mobile").to_numpy(dtype=object),
+        lambda p: normalise_phone(p) or "",
+    )
+
+
+def _phone_keys(contacts: pd.DataFrame) -> np.ndarray:
+    """The contact's mobile in E.164, else its phone."""
+    mobile = per_unique(
+        text_column(contacts, "mobile").to_numpy(dtype=object), lambda p: normalise_phone(p) or ""
+    )
+    phone = per_unique(
+        text_column(contacts, "phone").to_numpy(dtype=object), lambda p: normalise_phone(p) or ""
+    )
+    return np.where(mobile != "", mobile, phone)

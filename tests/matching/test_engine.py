@@ -29,7 +29,7 @@ from matching.names import same_first_name_by_form
 from matching.text import fold_name
 from tests.matching.test_linking import ORGS, contacts, org, person
 
-PERSON_COLUMNS = ("first_name", "last_name", "email", "title")
+PERSON_COLUMNS = ("first_name", "last_name", "email", "title", "mobile", "phone")
 
 
 def people(*rows: dict[str, str]) -> pd.DataFrame:
@@ -355,32 +355,24 @@ def test_confidences_stay_below_certainty() -> None:
     assert DEFAULT_CALIBRATION.person_confidence(np.array([1000.0]))[0] < 1.0
 
 
-def test_a_mover_among_namesakes_is_told_apart_by_the_role_they_still_hold() -> None:
-    # Two Matti Virtanens elsewhere with the same address pattern: the row's title is
-    # CFO, and only one of them is a CFO; the other never gets this row's history.
+def test_a_mover_is_identified_by_mobile_or_e_mail_never_by_name_alone() -> None:
+    # Two Matti Virtanens elsewhere. The row with P11's mobile is P11, moved; the row
+    # with only the name (and the same address pattern at another domain, which is the
+    # name again) is nobody the register can name.
     elsewhere = pd.DataFrame(
         [
             person(10, "P10", "O7", "Matti", "Virtanen", "matti.virtanen@uusi.fi"),
             person(11, "P11", "O8", "Matti", "Virtanen", "matti.virtanen@toinen.fi"),
         ]
-    ).assign(title=["talousjohtaja", "myyntipäällikkö"])
+    ).assign(mobile=["040 111 2222", "+358 50 333 4444"])
     rows = people(
-        {
-            "first_name": "Matti",
-            "last_name": "Virtanen",
-            "email": "matti.virtanen@vanha.fi",
-            "title": "CFO",
-        },
-        {
-            "first_name": "Matti",
-            "last_name": "Virtanen",
-            "email": "matti.virtanen@vanha.fi",
-            "title": "toimitusjohtaja",
-        },
+        {"first_name": "Matti", "last_name": "Virtanen", "email": "matti.virtanen@vanha.fi"},
+        {"first_name": "Matti", "last_name": "Virtanen", "mobile": "050-3334444"},
+        {"first_name": "M", "last_name": "Virtanen", "email": "MATTI.VIRTANEN@uusi.fi"},
     )
     found = find_elsewhere(rows, elsewhere)
-    assert list(found["found"]) == [True, True]
-    assert list(found["person_id"]) == ["P10", ""]
+    assert list(found["found"]) == [False, True, True]
+    assert list(found["person_id"]) == ["", "P11", "P10"]
 
 
 @given(

@@ -205,10 +205,29 @@ def test_ended_position_is_matched_as_ended() -> None:
     assert not evidence.loc[0, "position_current"]
 
 
-def test_person_absent_from_the_org_but_known_elsewhere_is_found_elsewhere() -> None:
+def test_a_namesake_elsewhere_is_not_taken_for_the_person_who_left() -> None:
+    # Finnish names repeat: the same name at another organisation, and nothing else, says
+    # nothing about who the customer's contact is. Calling them "left" with another real
+    # person's id would tell the customer something false about that person.
+    evidence = link(
+        contacts({"first_name": "Liisa", "last_name": "Lahtinen", "business_id": "2077474-0"}),
+        ORGS,
+        PERSONS,
+        PERSONS[PERSONS["person_id"] == "P3"],
+    )
+    assert not bool(evidence.loc[0, "found_elsewhere"])
+    assert evidence.loc[0, "elsewhere_person_id"] == ""
+
+
+def test_person_absent_from_the_org_but_known_elsewhere_by_e_mail_is_found_elsewhere() -> None:
     evidence = link(
         contacts(
-            {"first_name": "Liisa", "last_name": "Lahtinen", "business_id": "2077474-0"},
+            {
+                "first_name": "Liisa",
+                "last_name": "Lahtinen",
+                "email": "Liisa.Lahtinen@pohjola.fi",
+                "business_id": "2077474-0",
+            },
             {"first_name": "Outi", "last_name": "Tuntematon", "business_id": "2077474-0"},
         ),
         ORGS,
