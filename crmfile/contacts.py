@@ -22,6 +22,8 @@ _IDENTITY_COLUMNS = ("first_name", "last_name", "full_name", "email")
 # an attack on whatever reads the file, and its row is quarantined.
 MAX_CELL_CHARS = 10_000
 
+_NAMED_COLUMN_CHARS = 60
+
 # Bytes that did not decode, as Python's surrogateescape error handler represents them.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
@@ -95,7 +97,8 @@ def row_problem(
 
 def _column(header: Sequence[str], position: int) -> str:
     name = header[position] if position < len(header) else ""
-    if name.strip() and not _ESCAPED_BYTE.search(name):
+    # A header name longer than a column name is a pasted cell: only its position is given.
+    if name.strip() and len(name) <= _NAMED_COLUMN_CHARS and not _ESCAPED_BYTE.search(name):
         return f'cell in column {position + 1} ("{name}")'
     return f"cell in column {position + 1}"
 

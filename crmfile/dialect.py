@@ -10,6 +10,7 @@ DELIMITER_CANDIDATES: tuple[str, ...] = (",", ";", "\t", "|")
 DEFAULT_LINE_TERMINATOR = "\r\n"
 
 _SAMPLE_CHARS = 64 * 1024
+_MAX_SAMPLE_CHARS = 16 * 1024 * 1024
 _SAMPLE_RECORDS = 50
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MAX_TITLE_LINES = 5
@@ -33,8 +34,11 @@ def explain_delimiter(text: str, quotechar: str = '"') -> tuple[str, str]:
     to hold no commas. A hand-made file may have a title line or two above the header; a
     candidate may skip those when every record after them splits the same way.
     """
-    sample = text[:_SAMPLE_CHARS]
+    sample = text[: _sample_end(text)]
     truncated = len(text) > len(sample)
+    # As in the real read (delimited.iter_records), a long cell is not a parse error.
+    if csv.field_size_limit() < len(sample):
+        csv.field_size_limit(len(sample))
     best: str | None = None
     best_score: tuple[float, int, int] | None = None
     best_skipped = 0
@@ -69,6 +73,18 @@ def explain_delimiter(text: str, quotechar: str = '"') -> tuple[str, str]:
         return blank_under[0], f"{describe_delimiter(blank_under[0])} (file has no content)"
     single = _single_column_delimiter(text)
     return single, f"none: one column ({describe_delimiter(single)} occurs least)"
+
+
+def _sample_end(text: str) -> int:
+    # _SAMPLE_CHARS, or more where the header and the first record are longer than that
+    # (a very wide header, a huge cell): a sample without a whole record tells nothing.
+    # Quotes are ignored here; a break inside quotes only makes the sample longer.
+    end = _SAMPLE_CHARS
+    for number, found in enumerate(_LINE_BREAK.finditer(text, 0, _MAX_SAMPLE_CHARS), 1):
+        end = max(end, found.end())
+        if number == 2:
+            break
+    return end
 
 
 def describe_delimiter(delimiter: str) -> str:

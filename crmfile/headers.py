@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmfile.types import CANONICAL_COLUMNS, CrmFileError
+from crmfile.types import CANONICAL_COLUMNS, CrmFileError, one_line
 
 # Spellings seen in Finnish, Swedish and English CRM exports, comma-separated. They are
 # written naturally here and folded by normalise_header, so "Sähköposti", "sahkoposti" and
@@ -129,7 +129,11 @@ _WHOLE_ADDRESS = frozenset({"address", "osoite", "adress", "postiosoite", "posta
 _NON_ALNUM = re.compile(r"[\W_]+")
 # "Person - Email - Work", "Sähköposti (työ)", "Address 1: City": segment separators.
 _SEGMENTS = re.compile(r"\s+[-–—]\s+|:|\(|\)|\[|\]")
-_HEADERS_LISTED = 40
+_HEADERS_LISTED = 20
+# A header name longer than this is not a column name but a pasted cell: it is never
+# recognised, and the mapping report shows it cut short.
+_MAX_HEADER_CHARS = 200
+_REPORT_NAME_CHARS = 60
 
 DATE = "date"
 
@@ -172,16 +176,21 @@ class ColumnDecision:
     how: str
 
     def line(self) -> str:
-        name = f'"{self.header}"' if self.header.strip() else f"column {self.position + 1}"
+        # The report goes into run metadata: a name is shown cut short, on one line.
+        shown = one_line(self.header, _REPORT_NAME_CHARS)
+        name = f'"{shown}"' if self.header.strip() else f"column {self.position + 1}"
+        how = one_line(self.how, 3 * _REPORT_NAME_CHARS)
         if self.target is None:
-            return f"{name} -> (not used{': ' + self.how if self.how else ''})"
+            return f"{name} -> (not used{': ' + how if how else ''})"
         if self.target == DATE:
-            return f"{name} -> date column ({self.how}; read into dates as ISO dates)"
-        return f"{name} -> {self.target} ({self.how})"
+            return f"{name} -> date column ({how}; read into dates as ISO dates)"
+        return f"{name} -> {self.target} ({how})"
 
 
 def recognise(name: str) -> tuple[str, str] | None:
     """(canonical column or "date" or "generic", how) for a header; None if unknown."""
+    if len(name) > _MAX_HEADER_CHARS:
+        return None
     key = normalise_header(name)
     if not key:
         return None
@@ -397,10 +406,24 @@ def _match_explicit(path: Path, header: Sequence[str], explicit: dict[str, str])
 
 
 def describe_headers(header: Sequence[str]) -> str:
-    """The header names for an error message, cut short for very wide files."""
-    shown = _quoted(header[:_HEADERS_LISTED]) or "(none)"
-    hidden = len(header) - _HEADERS_LISTED
-    return f"{shown} and {hidden} more" if hidden > 0 else shown
+    """The header row for an error message, without repeating any of its text.
+
+    The "header" of a refused file may well be its first data row (a file without a header
+    row): names, e-mails and phone numbers. So a refusal names only counts, column positions
+    and the canonical columns recognised, never the cells themselves.
+    """
+    recognised: list[str] = []
+    for position, name in enumerate(header):
+        found = recognise(name) if len(name) <= _MAX_HEADER_CHARS else None
+        if found is not None:
+            target = "full_name or org_name" if found[0] == "generic" else found[0]
+            recognised.append(f"column {position + 1} -> {target}")
+    count = f"{len(header)} column{'s' if len(header) != 1 else ''}"
+    if not recognised:
+        return f"{count}, none recognised (is the header row missing?)"
+    shown = ", ".join(recognised[:_HEADERS_LISTED])
+    more = len(recognised) - _HEADERS_LISTED
+    return f"{count}; recognised: {shown}{f' and {more} more' if more > 0 else ''}"
 
 
 def _quoted(names: Sequence[str]) -> str:

@@ -18,7 +18,7 @@ from crmfile.dialect import (
 from crmfile.encoding import decode_text
 from crmfile.headers import resolve_and_explain, resolve_mapping
 from crmfile.mapping_file import load_mapping_file
-from crmfile.table import RawTable, collect_table
+from crmfile.table import MAX_CELLS, MAX_COLUMNS, RawTable, TableLimits, collect_table
 from crmfile.types import PROBLEM_COLUMN, REPAIRS_COLUMN, CrmFile, CrmFileError, FileFormat
 from crmfile.workbook import pad_table, read_workbook
 
@@ -38,6 +38,8 @@ def read_crm_file(
     max_rows: int = 2_000_000,
     max_bytes: int = MAX_BYTES,
     max_cell_chars: int = MAX_CELL_CHARS,
+    max_columns: int = MAX_COLUMNS,
+    max_cells: int = MAX_CELLS,
 ) -> CrmFile:
     """Read a customer file, keeping its raw cells and layout and deriving the contacts.
 
@@ -48,14 +50,19 @@ def read_crm_file(
 
     Raises CrmFileError (file, line where known, problem; never a cell value) when the
     file as a whole cannot be used: empty, header only, binary, an xlsx over the size or
-    compression-ratio limits, more than ``max_rows`` data rows or ``max_bytes`` bytes,
-    an unbalanced quote, contact columns that cannot be identified. Single unusable rows
+    compression-ratio limits, more than ``max_rows`` data rows or ``max_bytes`` bytes, a
+    header over ``max_columns`` columns (in an xlsx, any value beyond them), a table over
+    ``max_cells`` cells (an xlsx counts its rows padded to the widest, and is refused when
+    almost all of that is empty: a stray cell far from the data), an unbalanced quote,
+    contact columns that cannot be identified. Single unusable rows
     (ragged, undecodable bytes, a NUL byte, a cell over ``max_cell_chars``, nothing to
     identify the person by) are kept and described in the contacts' "problem" column.
     """
     path = Path(path)
-    if max_rows < 1 or max_bytes < 1 or max_cell_chars < 1:
-        raise ValueError("max_rows, max_bytes and max_cell_chars must be at least 1")
+    if min(max_rows, max_bytes, max_cell_chars, max_columns, max_cells) < 1:
+        raise ValueError(
+            "max_rows, max_bytes, max_cell_chars, max_columns and max_cells must be at least 1"
+        )
     explicit, explicit_how = _explicit_mapping(mapping, mapping_file)
     try:
         size = path.stat().st_size
@@ -80,9 +87,11 @@ def read_crm_file(
             return 0
 
     if suffix in XLSX_SUFFIXES or magic.startswith(_ZIP_MAGIC):
-        fmt, table, report = _read_xlsx(path, max_rows, rank)
+        limits = TableLimits(max_columns=max_columns, max_cells=max_cells, padded=True)
+        fmt, table, report = _read_xlsx(path, max_rows, rank, limits)
     else:
-        fmt, table, report = _read_text(path, max_rows, rank)
+        limits = TableLimits(max_columns=max_columns, max_cells=max_cells)
+        fmt, table, report = _read_text(path, max_rows, rank, limits)
     if table is None:
         raise CrmFileError(path, None, "file is empty")
     if not table.rows:
@@ -129,7 +138,7 @@ def _explicit_mapping(
 
 
 def _read_text(
-    path: Path, max_rows: int, rank: Callable[[list[str]], int]
+    path: Path, max_rows: int, rank: Callable[[list[str]], int], limits: TableLimits
 ) -> tuple[FileFormat, RawTable | None, list[str]]:
     decoded = decode_text(path.read_bytes(), path)
     text = decoded.text
@@ -137,7 +146,7 @@ def _read_text(
     terminator = detect_line_terminator(text, QUOTECHAR)
     quote_all = detect_quote_all(text, delimiter, QUOTECHAR)
     records = iter_records(path, text, delimiter, QUOTECHAR)
-    table = collect_table(path, records, max_rows, rank)
+    table = collect_table(path, records, max_rows, rank, limits=limits)
     fmt = FileFormat(
         kind="csv",
         encoding=decoded.encoding,
@@ -163,9 +172,9 @@ def _read_text(
 
 
 def _read_xlsx(
-    path: Path, max_rows: int, rank: Callable[[list[str]], int]
+    path: Path, max_rows: int, rank: Callable[[list[str]], int], limits: TableLimits
 ) -> tuple[FileFormat, RawTable | None, list[str]]:
-    found = read_workbook(path, max_rows, rank)
+    found = read_workbook(path, max_rows, rank, limits)
     table = pad_table(found.table) if found.table is not None else None
     preamble = tuple(tuple(cells) for cells in table.preamble) if table else ()
     fmt = FileFormat(kind="xlsx", encoding="utf-8", sheet_name=found.sheet_name, preamble=preamble)

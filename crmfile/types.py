@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,14 +34,30 @@ FILE_KINDS = frozenset({"csv", "xlsx"})
 LINE_TERMINATORS = frozenset({"\r\n", "\n", "\r"})
 
 
+# A refusal is one short line: it lands in the event log, run storage, stderr, the sensor's
+# log and the rejected file's .reason.txt. Whatever a message is built from, it is cut to
+# these lengths and its control characters (line breaks among them) become spaces.
+MAX_PROBLEM_CHARS = 400
+MAX_NAME_CHARS = 120
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` as one line of at most ``limit`` characters (an ellipsis marks a cut)."""
+    flat = _CONTROL.sub(" ", text[: limit * 2])
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
+
 class CrmFileError(Exception):
     """A customer file refused as a whole, with the line where the problem is when known.
 
     The message names the file, the line and the problem, never a cell value: these
-    messages end up in logs and run metadata, which must not carry personal data.
+    messages end up in logs and run metadata, which must not carry personal data. Every
+    message is one line, bounded (MAX_PROBLEM_CHARS), whatever it was built from.
     """
 
     def __init__(self, path: str | Path, line: int | None, problem: str) -> None:
+        problem = one_line(problem, MAX_PROBLEM_CHARS)
         # Passing the arguments on keeps the exception picklable across processes.
         super().__init__(path, line, problem)
         self.path = Path(path)
@@ -48,9 +65,10 @@ class CrmFileError(Exception):
         self.problem = problem
 
     def __str__(self) -> str:
+        name = one_line(self.path.name, MAX_NAME_CHARS)
         if self.line is None:
-            return f"{self.path.name}: {self.problem}"
-        return f"{self.path.name}, line {self.line}: {self.problem}"
+            return f"{name}: {self.problem}"
+        return f"{name}, line {self.line}: {self.problem}"
 
 
 @dataclass(frozen=True)
