@@ -4,10 +4,11 @@ Pure Python and pandas: no Dagster, no database. ``read_crm_file`` keeps a file'
 and layout (``FileFormat``) beside the contacts in canonical columns (Excel damage repaired
 there, noted in ``repairs``; unusable rows described in ``problem``) and a mapping report;
 ``load_mapping_file`` reads a customer's own column mapping; ``write_crm_file`` writes the
-refreshed file back in the same layout with formula-like cells neutralised.
+refreshed file back in the same layout, safe to open (``written_cell``: how each cell
+is written per format).
 """
 
-from crmfile.cells import neutralise_cell
+from crmfile.cells import neutralise_cell, written_cell
 from crmfile.headers import map_headers
 from crmfile.mapping_file import load_mapping_file
 from crmfile.read import read_crm_file
@@ -35,4 +36,5 @@ __all__ = [
     "read_crm_file",
     "read_suppression_list",
     "write_crm_file",
+    "written_cell",
 ]

@@ -20,13 +20,33 @@ _PLACEHOLDER = "-"
 _ZEROS_FORMAT = re.compile(r"0+")
 
 
+def looks_like_formula(value: str) -> bool:
+    """True for a cell a spreadsheet would read as the start of a formula."""
+    if not value.startswith(_FORMULA_TRIGGERS):
+        return False
+    return not (value == _PLACEHOLDER or _PLAIN_NUMBER.fullmatch(value))
+
+
 def neutralise_cell(value: str) -> str:
     """Prefix ``'`` to a cell a spreadsheet would read as a formula; leave all others alone."""
-    if not value.startswith(_FORMULA_TRIGGERS):
-        return value
-    if value == _PLACEHOLDER or _PLAIN_NUMBER.fullmatch(value):
-        return value
-    return "'" + value
+    return "'" + value if looks_like_formula(value) else value
+
+
+def written_cell(kind: str, value: str) -> str:
+    """The text a cell gets in the refreshed file of that ``kind`` ("csv" or "xlsx").
+
+    The spec's rule 5 (safe to open) and rule 3 (an opted_out row comes back as the
+    customer sent it) meet here, and are reconciled per format:
+
+    - xlsx: every cell is written as a text cell (type "s", never a formula), and a
+      formula-like one also gets Excel's own quote-prefix style, so it stays text even when
+      edited. The value itself is exactly as sent: no "'" is added, on any row.
+    - CSV has no cell types: a formula-like cell is neutralised with a leading "'" on every
+      row alike, opted_out and invalid rows included, and the header. "As sent" for a CSV
+      means the customer's cells through this same rule, and the processor checks compare
+      what is written (quality.processor uses this function), not the rows before writing.
+    """
+    return value if kind == "xlsx" else neutralise_cell(value)
 
 
 def workbook_cell_text(value: object, number_format: str | None = None) -> str:

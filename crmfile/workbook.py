@@ -17,7 +17,7 @@ from openpyxl.cell.read_only import ReadOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from crmfile.cells import workbook_cell_text
+from crmfile.cells import looks_like_formula, workbook_cell_text
 from crmfile.table import RawTable, TableLimits, collect_table, find_header
 from crmfile.types import CrmFileError
 
@@ -227,7 +227,8 @@ def pad_table(table: RawTable) -> RawTable:
 def write_workbook(
     stream: IO[bytes], sheet_name: str | None, rows: Iterable[Sequence[str]]
 ) -> None:
-    """Write one sheet in which every cell is a string, so none is a formula or a number."""
+    """Write one sheet in which every cell is a string, so none is a formula or a number;
+    formula-like strings also get the quote-prefix style. Values are written as given."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name or DEFAULT_SHEET_NAME)
     for row in rows:
@@ -244,4 +245,8 @@ def _string_cell(sheet: Any, value: str) -> Cell:
     cell = WriteOnlyCell(sheet, value=text)
     # openpyxl would type "=..." as a formula; forcing "s" keeps every value inert text.
     cell.data_type = "s"
+    if looks_like_formula(text):
+        # Excel's own "'" (a style, not part of the value): the cell stays text even when
+        # someone edits it, and the value is the customer's, unaltered.
+        cell.quotePrefix = True
     return cell

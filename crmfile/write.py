@@ -10,7 +10,7 @@ from itertools import chain
 from pathlib import Path
 from typing import IO
 
-from crmfile.cells import neutralise_cell
+from crmfile.cells import written_cell
 from crmfile.delimited import format_record
 from crmfile.encoding import is_unicode_codec, output_codec, transliterate
 from crmfile.types import FileFormat
@@ -22,26 +22,29 @@ _FLUSH_BYTES = 1 << 20
 def write_crm_file(
     path: str | Path, fmt: FileFormat, header: Sequence[str], rows: Iterable[Sequence[str]]
 ) -> None:
-    """Write ``header`` and ``rows`` as ``fmt`` describes, atomically, every cell neutralised.
+    """Write ``header`` and ``rows`` as ``fmt`` describes, atomically, every cell safe to open.
 
-    Unchanged rows of a file read with read_crm_file come back byte for byte, except cells
-    a spreadsheet would run as formulas, which get a leading "'". The records above the
-    header (``fmt.preamble``: a title row, blank lines) are written first, as read. A
-    UTF-8 row quarantined for bytes that were not UTF-8 comes back with those bytes.
+    Unchanged rows of a file read with read_crm_file come back byte for byte, except, in
+    CSV, cells a spreadsheet would run as formulas, which get a leading "'" (on every row
+    alike; see cells.written_cell). An xlsx gets every value exactly as given, each as a
+    text cell, never a formula. The records above the header (``fmt.preamble``: a title
+    row, blank lines) are written first, as read. A UTF-8 row quarantined for bytes that
+    were not UTF-8 comes back with those bytes.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     preamble = [list(cells) for cells in fmt.preamble]
-    safe_rows = _neutralised(chain(preamble, [header], rows))
+    records = chain(preamble, [header], rows)
     if fmt.kind == "xlsx":
-        _write_atomically(target, lambda stream: write_workbook(stream, fmt.sheet_name, safe_rows))
+        _write_atomically(target, lambda stream: write_workbook(stream, fmt.sheet_name, records))
     else:
+        safe_rows = _neutralised(records)
         _write_atomically(target, lambda stream: _write_delimited(stream, fmt, safe_rows))
 
 
 def _neutralised(rows: Iterable[Sequence[str]]) -> Iterator[list[str]]:
     for row in rows:
-        yield [neutralise_cell(cell) for cell in row]
+        yield [written_cell("csv", cell) for cell in row]
 
 
 def _write_delimited(stream: IO[bytes], fmt: FileFormat, rows: Iterable[list[str]]) -> None:

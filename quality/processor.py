@@ -4,11 +4,12 @@ back, and the register — independently of the rules that produced the output."
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import pandas as pd
 
+from crmfile import written_cell
 from refresh.apply import frame_records
 
 # Row number -> the values that row may carry.
@@ -118,8 +119,18 @@ def processor_frame(
     key_position: int | None,
     allowed: RowValues,
     contract: RowValues,
+    *,
+    file_kind: str = "csv",
 ) -> pd.DataFrame:
-    """One row per output row, with the facts the processor-only suite checks."""
+    """One row per output row, with the facts the processor-only suite checks.
+
+    Cells are compared as the refreshed file of ``file_kind`` carries them
+    (crmfile.written_cell, the writer's own rule): in a CSV a formula-like cell gets a
+    leading "'" on every row, opted_out rows included, so "as sent" there means the
+    customer's cells through that same rule. ``output_rows`` may be the rows before
+    writing or the file as written: both give the same facts.
+    """
+    written = partial(written_cell, file_kind)
     facts: list[dict[str, Any]] = []
     for number, back in enumerate(output_rows):
         sent = list(source_rows[number]) if number < len(source_rows) else []
@@ -128,25 +139,19 @@ def processor_frame(
         status = back[width] if len(back) > width else ""
         ours = back[width : width + _OURS]
         # Most rows come back with the customer's cells as sent: one list comparison.
-        foreign = (
-            []
-            if back[:width] == padded
-            else [
-                i for i in range(width) if back[i] != padded[i] and back[i] not in allowed(number)
-            ]
-        )
+        differs = [] if back[:width] == padded else _differing(back, padded, width, written)
+        foreign = [i for i in differs if not _allowed(back[i], allowed(number), written)]
         foreign += [
             i
             for i in range(width + _OURS, len(back) - max(0, len(sent) - width))
-            if back[i] and back[i] not in contract(number)
+            if back[i] and not _allowed(back[i], contract(number), written)
         ]
         facts.append(
             {
                 "input_key": key if key is not None else padded[key_position or 0],
                 "output_key": key if key is not None else back[key_position or 0],
                 "values_from_customer_or_register": not foreign,
-                "opted_out_as_sent": status != "opted_out"
-                or (back[:width] == padded and not any(ours[1:])),
+                "opted_out_as_sent": status != "opted_out" or (not differs and not any(ours[1:])),
             }
         )
     return pd.DataFrame(
@@ -158,6 +163,19 @@ def processor_frame(
             "opted_out_as_sent",
         ],
     )
+
+
+def _differing(
+    back: Sequence[str], sent: Sequence[str], width: int, written: Callable[[str], str]
+) -> list[int]:
+    """The customer's columns whose cell in the file differs from the one sent, both as
+    the file carries them (written_cell is idempotent, so an already written row compares
+    the same as one before writing)."""
+    return [i for i in range(width) if back[i] != sent[i] and written(back[i]) != written(sent[i])]
+
+
+def _allowed(value: str, values: frozenset[str], written: Callable[[str], str]) -> bool:
+    return value in values or any(written(v) == written(value) for v in values if v)
 
 
 def org_field_columns(allowed_fields: Sequence[str]) -> list[str]:

@@ -358,3 +358,70 @@ def test_zip_bomb_is_refused_within_the_memory_cap(tmp_path: Path, lie: bool) ->
     else:
         assert "over the 200 MiB limit" in message
     assert float(str(result["seconds"])) < 20
+
+
+# -- formula-like cells: safe to open, and opted_out rows as sent ---------------------------
+
+FORMULAS = ['=HYPERLINK("http://x.example","klikkaa")', "@SUM(A1)", "+cmd|' /C calc'!A0"]
+HEADER = ["Asiakasnumero", "Nimi", "Huom", "Sähköposti"]
+OURS = ["refresh_status", "refresh_flags", "refresh_changes", "refresh_confidence"]
+OURS += ["register_org_id", "register_person_id"]
+
+
+def _opted_out_rows() -> tuple[list[list[str]], list[list[str]]]:
+    sent = [
+        [str(n), "Aino Hämäläinen", formula, "aino@esimerkki.fi"]
+        for n, formula in enumerate(FORMULAS, 1)
+    ]
+    back = [[*row, "opted_out", "", "", "", "", ""] for row in sent]
+    return sent, back
+
+
+def test_xlsx_cells_come_back_exactly_as_sent_as_text(tmp_path: Path) -> None:
+    from crmfile import FileFormat, write_crm_file
+
+    sent, back = _opted_out_rows()
+    out = tmp_path / "palautus.xlsx"
+    write_crm_file(out, FileFormat(kind="xlsx"), [*HEADER, *OURS], back)
+
+    sheet = openpyxl.load_workbook(out).active
+    rows = list(sheet.iter_rows(min_row=2))
+    assert [[cell.value or "" for cell in row][: len(HEADER)] for row in rows] == sent
+    for row in rows:
+        assert all(cell.data_type == "s" for cell in row if cell.value is not None)
+        assert row[2].quotePrefix is True  # Excel keeps it text even when edited
+        assert row[1].quotePrefix is not True
+
+
+def test_csv_opted_out_rows_pass_the_processor_check_on_the_file_as_written(
+    tmp_path: Path,
+) -> None:
+    """In CSV the formula-like cells are neutralised on every row (rule 5); the check that
+    opted_out rows come back as sent (rule 3) runs on the file as written and compares
+    through the same rule, so it passes for the customer's own cells and still fails for
+    a changed one."""
+    import csv
+
+    from crmfile import FileFormat, neutralise_cell, write_crm_file
+    from quality.processor import processor_frame
+
+    sent, back = _opted_out_rows()
+    out = tmp_path / "palautus.csv"
+    write_crm_file(out, FileFormat(kind="csv", delimiter=";"), [*HEADER, *OURS], back)
+    with out.open(encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle, delimiter=";"))[1:]
+    assert [row[2] for row in written] == ["'" + formula for formula in FORMULAS]
+    assert [row[:4] for row in written] == [[neutralise_cell(c) for c in row] for row in sent]
+
+    def nothing(_number: int) -> frozenset[str]:
+        return frozenset()
+
+    facts = processor_frame(sent, written, len(HEADER), 0, nothing, nothing)
+    assert facts["opted_out_as_sent"].all()
+    assert facts["values_from_customer_or_register"].all()
+
+    changed = [list(row) for row in written]
+    changed[1][2] = '\'=HYPERLINK("http://evil.example")'
+    facts = processor_frame(sent, changed, len(HEADER), 0, nothing, nothing)
+    assert facts["opted_out_as_sent"].tolist() == [True, False, True]
+    assert facts["values_from_customer_or_register"].tolist() == [True, False, True]

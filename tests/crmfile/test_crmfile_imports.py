@@ -52,6 +52,7 @@ def test_public_face() -> None:
             "read_crm_file",
             "read_suppression_list",
             "write_crm_file",
+            "written_cell",
         ]
     )
 

@@ -135,15 +135,19 @@ def test_xlsx_output_has_only_text_cells(tmp_path: Path) -> None:
         "Matti Virtanen",
         "+358 40 123 4567",
         "00100",
-        "'=SUM(1,2)",
+        "=SUM(1,2)",
     ]
+    # Exactly as given, but text, with Excel's quote-prefix style where it looks like a
+    # formula: it stays text even when edited.
+    prefixed = [cell.coordinate for cell in cells if cell.quotePrefix]
+    assert prefixed == ["E2", "B3"]
     # A control character Excel cannot store is dropped rather than failing the file.
     assert values[2][4] == "vtmerkki"
 
     crm = read_crm_file(out)
     assert crm.format == fmt
     assert crm.rows[0][3] == "00100"
-    assert crm.rows[1][1] == '\'=HYPERLINK("x")'
+    assert crm.rows[1][1] == '=HYPERLINK("x")'
 
 
 def test_xlsx_default_sheet_name(tmp_path: Path) -> None:
