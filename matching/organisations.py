@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from matching.addresses import street_key
 from matching.blocking import (
     OrganisationIndex,
     candidate_pairs,
@@ -23,7 +24,7 @@ from matching.business_id import BusinessIdState, normalise_business_id
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
 from matching.comparisons import per_unique
 from matching.contact_points import email_domain, normalise_phone
-from matching.text import fold, org_name_key
+from matching.text import fold, legal_form_family, org_name_key
 
 ORG_MATCH_COLUMNS = (
     "business_id_norm",
@@ -51,10 +52,20 @@ class OrganisationThresholds:
     name_accept: float = 88.0  # a name this close is enough on its own
     name_with_support: float = 75.0  # enough when place, web domain or phone agree too
     ambiguity_margin: float = 5.0
-    domain_points: float = 10.0
-    phone_points: float = 8.0
-    postcode_points: float = 8.0
+    # A switchboard number is the organisation's own; a web domain is derived from a name
+    # that namesake organisations share; an address is where this one of them is.
+    phone_points: float = 10.0
+    domain_points: float = 8.0
+    street_points: float = 6.0
+    postcode_points: float = 6.0
     city_points: float = 6.0
+    # The same family of legal form (`Oy` = `Ab` = `Ltd`) says a little; another family
+    # (`Ky` for `Oy`, `GmbH` for anything Finnish) says it is another organisation.
+    form_points: float = 3.0
+    other_form_points: float = -15.0
+    # An e-mail under another country's domain (.se, .de, .ee) at an organisation the
+    # register knows only by a similar name: most likely a foreign namesake.
+    foreign_mail_points: float = -10.0
 
 
 def organisation_keys(contacts: pd.DataFrame) -> pd.DataFrame:
@@ -87,6 +98,10 @@ def _register_names(register_orgs: pd.DataFrame) -> pd.DataFrame:
     return both[both["words"] != ""][["org_id", "words"]].drop_duplicates()
 
 
+def _word_count(words: str) -> int:
+    return len(words.split())
+
+
 def _name_similarity(pairs: pd.DataFrame, contacts: pd.DataFrame, names: pd.DataFrame) -> pd.Series:
     """Best similarity of each (contact, org) pair over the organisation's names."""
     with_names = pairs[["contact", "org_id"]].merge(names, on="org_id", how="inner")
@@ -95,9 +110,13 @@ def _name_similarity(pairs: pd.DataFrame, contacts: pd.DataFrame, names: pd.Data
     theirs = with_names["words"].to_numpy()
     sorted_score = process.cpdist(ours, theirs, scorer=fuzz.token_sort_ratio, workers=-1)
     # A shortened name ("Virtanen Rakennus" for "Virtanen Rakennus ja Saneeraus") is a
-    # subset of the full one; that counts, a little below an equal name.
+    # subset of the full one; that counts, a little below an equal name. A longer name is
+    # not: "Dataia Technologies" is another organisation than "Dataia".
     set_score = process.cpdist(ours, theirs, scorer=fuzz.token_set_ratio, workers=-1)
-    with_names["similarity"] = np.maximum(sorted_score, set_score - 8.0)
+    shorter = per_unique(ours, _word_count, int) <= per_unique(theirs, _word_count, int)
+    with_names["similarity"] = np.where(
+        shorter, np.maximum(sorted_score, set_score - 8.0), sorted_score
+    )
     best = with_names.groupby(["contact", "org_id"], sort=False)["similarity"].max()
     return pairs.join(best, on=["contact", "org_id"])["similarity"].fillna(0.0)
 
@@ -112,6 +131,9 @@ def _support(pairs: pd.DataFrame, contacts: pd.DataFrame, orgs: pd.DataFrame) ->
 
     postcode = values(con, "postcode", str.strip)
     city = values(con, "city", fold)
+    street = values(con, "street", street_key)
+    form = values(con, "org_name", legal_form_family)
+    reg_form = values(reg, "name", legal_form_family)
     domain = values(con, "email", lambda e: email_domain(e) or "")
     phone = values(con, "phone", lambda p: normalise_phone(p) or "")
     reg_domain = values(reg, "www", web_domain)
@@ -130,15 +152,34 @@ def _support(pairs: pd.DataFrame, contacts: pd.DataFrame, orgs: pd.DataFrame) ->
     city_agrees = (city != "") & (
         (city == values(reg, "visiting_city", fold)) | (city == values(reg, "postal_city", fold))
     )
+    street_agrees = (street != "") & (
+        (street == values(reg, "visiting_street", street_key))
+        | (street == values(reg, "postal_street", street_key))
+    )
+    both_forms = (form != "") & (reg_form != "")
+    domain_agrees = (domain != "") & (domain == reg_domain)
     return pd.DataFrame(
         {
             "postcode": postcode_agrees,
             "city": city_agrees,
-            "domain": (domain != "") & (domain == reg_domain),
+            "street": street_agrees,
+            "domain": domain_agrees,
             "phone": (phone != "") & (phone == reg_phone),
+            "form": both_forms & (form == reg_form),
+            "other_form": both_forms & (form != reg_form),
+            "foreign_mail": ~domain_agrees & values(con, "email", _foreign_mail).astype(bool),
         },
         index=pairs.index,
     )
+
+
+# Country-code domains of Finland and generic domains: anything else is another country's.
+_HOME_DOMAINS = frozenset({"fi", "ax", "com", "net", "org", "eu", "io", "info", "biz", "co"})
+
+
+def _foreign_mail(email: str) -> bool:
+    domain = email_domain(email) or ""
+    return bool(domain) and domain.rpartition(".")[2] not in _HOME_DOMAINS
 
 
 def _evidence_text(similarity: pd.Series, support: pd.DataFrame) -> pd.Series:
@@ -149,8 +190,9 @@ def _evidence_text(similarity: pd.Series, support: pd.DataFrame) -> pd.Series:
         ),
         index=similarity.index,
     )
-    for name in ("postcode", "city", "domain", "phone"):
+    for name in ("postcode", "city", "street", "domain", "phone"):
         text = text.where(~support[name].astype(bool), text + ", " + name)
+    text = text.where(~support["other_form"].astype(bool), text + ", other legal form")
     return text
 
 
@@ -191,10 +233,17 @@ def match_by_name(
     points = (
         support["domain"] * t.domain_points
         + support["phone"] * t.phone_points
+        + support["street"] * t.street_points
         + support["postcode"] * t.postcode_points
-        + (support["city"] & ~support["postcode"]) * t.city_points
+        + support["city"] * t.city_points
     )
     pairs["supported"] = points > 0
+    against = (
+        support["form"] * t.form_points
+        + support["other_form"] * t.other_form_points
+        + support["foreign_mail"] * t.foreign_mail_points
+    )
+    pairs["similarity"] = pairs["similarity"] + against
     pairs["score"] = pairs["similarity"] + points
     eligible = (pairs["similarity"] >= t.name_accept) | (
         pairs["supported"] & (pairs["similarity"] >= t.name_with_support)

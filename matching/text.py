@@ -120,3 +120,63 @@ def org_name_key(name: str | None) -> str:
     words = folded.split()
     kept = [word for word in words if word not in _LEGAL_FORMS and word not in _NOT_DISTINCTIVE]
     return " ".join(kept) if kept else " ".join(words)
+
+
+# Legal forms by family: one company may be written `Oy`, `Osakeyhtiö`, `Ab` or `Ltd` (its
+# parallel names), but a `Ky` is another company than an `Oy` of the same name, and a
+# `GmbH` or an `OÜ` is not a Finnish organisation at all.
+_FORM_FAMILIES: dict[str, str] = {
+    **dict.fromkeys(
+        ("oy", "oyj", "ab", "abp", "ltd", "plc", "oyab", "osakeyhtio", "aktiebolag", "limited"),
+        "company",
+    ),
+    **dict.fromkeys(("ky", "kb", "kommandiittiyhtio", "kommanditbolag"), "limited_partnership"),
+    **dict.fromkeys(("ay", "ob", "avoin yhtio", "oppet bolag"), "partnership"),
+    **dict.fromkeys(("tmi", "toiminimi"), "sole_trader"),
+    **dict.fromkeys(("ry", "rf", "yhdistys", "forening"), "association"),
+    **dict.fromkeys(("osk", "osuuskunta", "andelslag"), "cooperative"),
+    **dict.fromkeys(("sr", "saatio", "stiftelse"), "foundation"),
+    **dict.fromkeys(
+        (
+            "gmbh",
+            "aps",
+            "ou",
+            "sia",
+            "uab",
+            "inc",
+            "ag",
+            "bv",
+            "llc",
+            "nv",
+            "srl",
+            "sarl",
+            "spa",
+            "sro",
+            "kft",
+            "asa",
+            "corp",
+            "corporation",
+            "sp z o o",
+            "a s",
+        ),
+        "foreign",
+    ),
+}
+
+
+@lru_cache(maxsize=262_144)
+def legal_form_family(name: str | None) -> str:
+    """The family of the legal form an organisation name carries (`company`,
+    `limited_partnership`, `association`, … or `foreign`), "" where it names none.
+    A trailing `AS` is foreign (Norway, Estonia); `As Oy` (asunto-osakeyhtiö) is not."""
+    words = fold(name).split()
+    if not words:
+        return ""
+    if words[-1] == "as" and "oy" not in words:
+        return "foreign"
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            family = _FORM_FAMILIES.get(" ".join(words[start : start + size]))
+            if family:
+                return family
+    return ""
