@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -69,13 +72,40 @@ class SnapshotInfo:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for any SQLAlchemy URL; `postgresql://` is served by psycopg 3."""
+    """An engine for any SQLAlchemy URL; `postgresql://` is served by psycopg 3.
+
+    A SQLite register file that does not exist yet is created here, owner-only (0600),
+    in folders created owner-only (0700): it holds personal data, and SQLite would
+    otherwise create it under the process umask (world-readable with the usual 022).
+    SQLite gives its -wal, -shm and -journal files the database file's permissions.
+    """
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
+        _create_sqlite_file(engine.url.database, engine.url.query)
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _create_sqlite_file(database: str | None, query: Mapping[str, Any]) -> None:
+    # In-memory databases and URI filenames ("file:...?mode=...") are left to SQLite.
+    if not database or database == ":memory:" or query.get("uri") or database.startswith("file:"):
+        return
+    path = Path(database)
+    missing: list[Path] = []
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            created.mkdir(mode=0o700)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

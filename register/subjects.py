@@ -51,10 +51,12 @@ from register.tables import (
 )
 from register.tombstones import (
     TombstoneSaltError,
+    TombstoneSaltMissing,
     erased_marker,
     salt_fingerprint,
     tombstone_hash,
     tombstone_hashes,
+    tombstone_salt,
 )
 
 RECTIFIABLE_FIELDS: Mapping[str, tuple[str, ...]] = {
@@ -161,12 +163,21 @@ def _audit(
 def _hashes(conn: Connection) -> set[str]:
     try:
         return tombstone_hashes(conn)
-    except TombstoneSaltError as exc:
+    except (TombstoneSaltError, TombstoneSaltMissing) as exc:
+        raise SubjectRequestError(str(exc)) from exc
+
+
+def _salt() -> str:
+    # No silent fallback to a public salt: an erasure without one is refused, unchanged.
+    try:
+        return tombstone_salt()
+    except TombstoneSaltMissing as exc:
         raise SubjectRequestError(str(exc)) from exc
 
 
 def _unknown_person(conn: Connection, person_id: str) -> SubjectRequestError:
-    if tombstone_hash(person_id) in _hashes(conn):
+    hashes = _hashes(conn)
+    if hashes and tombstone_hash(person_id) in hashes:
         return SubjectRequestError(
             f"person {person_id} has been erased: the register holds nothing on them"
         )
@@ -665,9 +676,10 @@ def erase(
     operator = _operator(requested_by)
     pid = _identifier(person_id, "person id")
     now = _now(at)
+    salt = _salt()
     store.create_schema()
     with store.engine.begin() as conn:
-        person_hash = tombstone_hash(pid)
+        person_hash = tombstone_hash(pid, salt)
         if person_hash in _hashes(conn):
             raise SubjectRequestError(f"person {pid} has already been erased")
         marker = erased_marker(pid)
@@ -706,7 +718,7 @@ def erase(
         conn.execute(
             insert(tombstones).values(
                 person_hash=person_hash,
-                salt_fingerprint=salt_fingerprint(),
+                salt_fingerprint=salt_fingerprint(salt),
                 erased_at=now,
                 request_id=request_id,
             )

@@ -1,11 +1,17 @@
 """Tombstones of erased persons: a keyed hash of the person_id, never any of their data.
 
 The hash is HMAC-SHA-256 of the register's stable `person_id`, keyed with a secret salt from
-`TIETOHUOLTO_TOMBSTONE_SALT`. Without the variable a fixed development salt is used: it is
-public (it is in this file), so production must set its own secret salt once and never
-change it. Every tombstone records a fingerprint of the salt that made it; loading a
-snapshot or erasing someone refuses while the configured salt differs, because a changed
-salt would silently let erased persons back into the register.
+`TIETOHUOLTO_TOMBSTONE_SALT`; production sets its own secret salt once and never changes
+it. There is no silent fallback: without the variable, an erasure (and any load or ledger
+write once tombstones exist) is refused with one line naming it, because a public salt
+would let anyone reverse the markers of sequential person ids. Only an explicit
+development or test mode (`TIETOHUOLTO_ENV=development` or `test`) uses the fixed
+development salt below. Every tombstone records a fingerprint of the salt that made it;
+loading a snapshot or erasing someone refuses while the configured salt differs, because
+a changed salt would silently let erased persons back into the register.
+
+A register with no tombstones needs no salt: loading snapshots and refreshing files work
+without it (the demo does), and the salt is asked for only when it is really used.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from register.snapshot import SnapshotError
 from register.tables import tombstones
 
 TOMBSTONE_SALT_ENV = "TIETOHUOLTO_TOMBSTONE_SALT"
-# Development only: known to anyone who reads this file.
+ENVIRONMENT_ENV = "TIETOHUOLTO_ENV"
+DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
+# Development and tests only (TIETOHUOLTO_ENV): known to anyone who reads this file.
 DEV_TOMBSTONE_SALT = "tietohuolto-development-tombstone-salt-not-for-production"
 ERASED_PREFIX = "erased:"
 
@@ -38,9 +46,29 @@ class TombstoneSaltError(SnapshotError):
         )
 
 
+class TombstoneSaltMissing(SnapshotError):  # noqa: N818 - a SnapshotError, named for the case
+    """No salt is configured where one is needed, outside development and test mode."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            TOMBSTONE_SALT_ENV,
+            None,
+            "is not set: erasure tombstones need a secret salt (generate one once with "
+            "`openssl rand -hex 32`, keep it, never change it); "
+            f"{ENVIRONMENT_ENV}=development uses a public development salt instead",
+        )
+
+
 def tombstone_salt() -> str:
-    """The salt in force: `TIETOHUOLTO_TOMBSTONE_SALT`, else the development salt."""
-    return os.environ.get(TOMBSTONE_SALT_ENV) or DEV_TOMBSTONE_SALT
+    """The salt in force: `TIETOHUOLTO_TOMBSTONE_SALT`; in development or test mode
+    (`TIETOHUOLTO_ENV`) without it, the public development salt. Otherwise refused
+    (TombstoneSaltMissing), never a silent fallback."""
+    configured = os.environ.get(TOMBSTONE_SALT_ENV)
+    if configured:
+        return configured
+    if os.environ.get(ENVIRONMENT_ENV, "").strip().casefold() in DEVELOPMENT_ENVIRONMENTS:
+        return DEV_TOMBSTONE_SALT
+    raise TombstoneSaltMissing
 
 
 def salt_fingerprint(salt: str | None = None) -> str:
@@ -61,7 +89,10 @@ def erased_marker(person_id: str) -> str:
 
 
 def tombstone_hashes(conn: Connection) -> set[str]:
-    """All tombstones, after checking they were made with the salt now in force."""
+    """All tombstones, after checking they were made with the salt now in force (a
+    register without tombstones needs no salt)."""
+    if not conn.execute(select(tombstones.c.person_hash).limit(1)).first():
+        return set()
     fingerprint = salt_fingerprint()
     foreign = conn.execute(
         select(func.count())

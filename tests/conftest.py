@@ -14,6 +14,10 @@ import pytest
 from register import RegisterStore, make_engine
 from synthetic import GeneratedData, generate
 
+# Tests erase persons with the public development tombstone salt; outside this explicit
+# mode the project refuses to erase without TIETOHUOLTO_TOMBSTONE_SALT.
+os.environ.setdefault("TIETOHUOLTO_ENV", "test")
+
 POSTGRES_URL = os.environ.get(
     "TIETOHUOLTO_TEST_POSTGRES_URL",
     "postgresql://tietohuolto:tietohuolto@127.0.0.1:5432/postgres",
