@@ -165,7 +165,13 @@ for _long, _shorts in NICKNAMES.items():
             _NICK_PAIRS.add((text.fold(_a), text.fold(_b)))
 
 
+def _undigraph(word: str) -> str:
+    return word.replace("ae", "a").replace("oe", "o").replace("aa", "a")
+
+
 def _given_fits(written: str, registered: str) -> bool:
+    if written != _undigraph(written) and _given_fits(_undigraph(written), registered):
+        return True
     if len(written) == 1 or len(registered) == 1:
         return written[:1] == registered[:1]
     return (
@@ -187,8 +193,8 @@ def name_fits(first: str, last: str, position: Position) -> bool:
     written = text.tokens(f"{first} {last}")
     if not written:
         return False
-    surnames = text.tokens(position.last_name)
-    givens = text.tokens(position.first_name)
+    surnames = {*text.tokens(position.last_name), *text.tokens(text.digraphs(position.last_name))}
+    givens = {*text.tokens(position.first_name), *text.tokens(text.digraphs(position.first_name))}
     for i, word in enumerate(written):
         if any(_surname_fits(word, s) for s in surnames):
             others = written[:i] + written[i + 1 :]
@@ -549,7 +555,7 @@ class CrmBuilder:
             last = rng.choice(last.split("-"))
             row.case("double_surname_part", noise=True)
             applied += 1
-        if applied < 2 and rng.random() < rates.initial:
+        if applied < 2 and first.split()[0] == head and rng.random() < rates.initial:
             first = first[0] + ("." if rng.random() < 0.6 else "")
             row.case("initial", noise=True)
             applied += 1
@@ -562,7 +568,8 @@ class CrmBuilder:
                 first, last = text.digraphs(first), text.digraphs(last)
                 row.case("diacritics_digraph", noise=True)
         if applied < 2 and rng.random() < rates.name_typo:
-            if rng.random() < 0.7 or len(first) < 4:
+            first_untouched = first == v["first_name"]
+            if rng.random() < 0.7 or len(first) < 4 or not first_untouched:
                 last = _typo(rng, last)
             else:
                 first = _typo(rng, first)
@@ -968,7 +975,7 @@ class CrmBuilder:
         for _ in range(20):
             if namesake:
                 other = rng.choice(self.register.positions)
-                if other.org_id == org.org_id or other.removed:
+                if other.org_id == org.org_id or other.removed or other.person_id in self.used_people:
                     continue
                 first, last, male = other.first_name.split()[0], other.last_name, other.male
             else:
@@ -980,6 +987,9 @@ class CrmBuilder:
             if contact["email"] and any(p.email.casefold() == contact["email"] for p in self.staff(org.org_id)):
                 continue
             if self.nobody_fits({**contact, "mobile": ""}, org.org_id):
+                if namesake:
+                    # The namesake's register row stays as it is (no row of theirs changes it).
+                    self.used_people.add(other.person_id)
                 break
         else:
             return None
