@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import ClassVar
 
 from faker import Faker
 
@@ -322,9 +323,7 @@ class CrmBuilder:
         self.positions_by_person: dict[str, list[Position]] = {}
         for position in register.positions:
             self._index(position)
-        self.active = [
-            o for o in register.organisations if o.status == "active" and not o.twin_of
-        ]
+        self.active = [o for o in register.organisations if o.status == "active" and not o.twin_of]
         self.twins = [o for o in register.organisations if o.twin_of]
         self.used_people: set[str] = set()
         self.foreign_faker = {
@@ -348,6 +347,10 @@ class CrmBuilder:
         self.register.positions.append(position)
         self._index(position)
         return position
+
+    @staticmethod
+    def _work_email(org: Organisation, first: str, last: str) -> str:
+        return f"{email_local(org.email_pattern, first, last)}@{org.domain}"
 
     def staff(self, org_id: str) -> list[Position]:
         return [p for p in self.staff_by_org.get(org_id, []) if not p.removed]
@@ -401,7 +404,9 @@ class CrmBuilder:
         if len(owners) > 1:
             town = text.fold(values["city"]) or values["postcode"]
             owners = [
-                o for o in owners if town and town in (text.fold(self.orgs[o].city), self.orgs[o].postcode)
+                o
+                for o in owners
+                if town and town in (text.fold(self.orgs[o].city), self.orgs[o].postcode)
             ]
         by_name = owners == [org.org_id]
         domain = values["email"].rpartition("@")[2].casefold()
@@ -412,7 +417,9 @@ class CrmBuilder:
 
     # -- the customer's view of a position ---------------------------------------------------
 
-    def base_values(self, row: CrmRow, position: Position, org: Organisation, key: str) -> dict[str, str]:
+    def base_values(
+        self, row: CrmRow, position: Position, org: Organisation, key: str
+    ) -> dict[str, str]:
         rng, rates = self.rng, self.rates
         street, postcode, city = org.street, org.postcode, org.city
         name = org.name
@@ -463,7 +470,11 @@ class CrmBuilder:
         old = position.email
         for pattern in ("f.last", "first.last", "flast", "firstlast"):
             local = email_local(pattern, position.first_name, position.last_name)
-            candidate = f"{local}@{org.domain}" if self.rng.random() < 0.6 else f"{local}@group.{org.domain}"
+            candidate = (
+                f"{local}@{org.domain}"
+                if self.rng.random() < 0.6
+                else f"{local}@group.{org.domain}"
+            )
             if candidate.casefold() != old.casefold():
                 position.email = candidate
                 row.facts.changes.add("email_changed")
@@ -485,7 +496,9 @@ class CrmBuilder:
         old_last, old_email = position.last_name, position.email
         for _ in range(10):
             new = self.names.surname(self.rng)
-            if not any(_surname_fits(w, n) for w in text.tokens(old_last) for n in text.tokens(new)):
+            if not any(
+                _surname_fits(w, n) for w in text.tokens(old_last) for n in text.tokens(new)
+            ):
                 break
         else:
             return False
@@ -496,11 +509,17 @@ class CrmBuilder:
         if new_email:
             position.email = new_email
         values = row.values
-        phone_ok = bool(values["mobile"] and position.mobile) and text.phone_key(values["mobile"]) == text.phone_key(position.mobile)
+        phone_ok = bool(values["mobile"] and position.mobile) and text.phone_key(
+            values["mobile"]
+        ) == text.phone_key(position.mobile)
         first_alone = [
             p
             for p in self.staff(org.org_id)
-            if any(_given_fits(a, b) for a in text.tokens(values["first_name"]) for b in text.tokens(p.first_name))
+            if any(
+                _given_fits(a, b)
+                for a in text.tokens(values["first_name"])
+                for b in text.tokens(p.first_name)
+            )
         ] == [position]
         email_ok = bool(values["email"]) and values["email"].casefold() == position.email.casefold()
         if not (phone_ok or email_ok or first_alone):
@@ -601,7 +620,9 @@ class CrmBuilder:
             row.case("name_one_column", noise=True)
         v["first_name"], v["last_name"] = first, last
 
-    def contact_noise(self, row: CrmRow, position: Position | None, org: Organisation | None) -> None:
+    def contact_noise(
+        self, row: CrmRow, position: Position | None, org: Organisation | None
+    ) -> None:
         rng, rates, v = self.rng, self.rates, row.values
         if v["title"] and position is not None and rng.random() < rates.title_variant:
             role = position.role if "title_changed" not in row.facts.changes else None
@@ -619,9 +640,9 @@ class CrmBuilder:
                 v["mobile"] = written
                 row.case("phone_notation", noise=True)
         if org is not None and v["street"] and rng.random() < rates.street_variant:
-            written = street_variant(rng, v["street"])
-            if written and written != v["street"]:
-                v["street"] = written
+            street = street_variant(rng, v["street"])
+            if street and street != v["street"]:
+                v["street"] = street
                 row.case("street_variant", noise=True)
 
     def company_noise(self, row: CrmRow, org: Organisation) -> None:
@@ -654,7 +675,10 @@ class CrmBuilder:
             row.facts.business_id_invalid = True
             row.facts.optional.add("business_id_changed")
             row.case("bid_invalid")
-        elif roll < rates.business_id_missing + rates.business_id_invalid + rates.business_id_notation:
+        elif (
+            roll
+            < rates.business_id_missing + rates.business_id_invalid + rates.business_id_notation
+        ):
             v["business_id"], how = business_id_notation(rng, v["business_id"])
             row.case(how, noise=True)
 
@@ -673,7 +697,12 @@ class CrmBuilder:
             swapped = name.replace(" & ", " ja ") if " & " in name else name.replace(" ja ", " & ")
             return swapped, "company_ampersand"
         if kind == 3 and form in {"Oy", "Ab", "Oyj", "Ky"}:
-            spelled = {"Oy": "Osakeyhtiö", "Ab": "Aktiebolag", "Oyj": "Oyj.", "Ky": "Kommandiittiyhtiö"}
+            spelled = {
+                "Oy": "Osakeyhtiö",
+                "Ab": "Aktiebolag",
+                "Oyj": "Oyj.",
+                "Ky": "Kommandiittiyhtiö",
+            }
             return " ".join([*words[:-1], spelled[form]]), "company_legal_form_spelled"
         if kind == 4 and form == "Oy":
             return " ".join(["Oy", *words[:-1]]), "company_legal_form_first"
@@ -725,7 +754,9 @@ class CrmBuilder:
     # -- facts from the register -------------------------------------------------------------
 
     def _person_facts(self, row: CrmRow, person: Position) -> None:
-        row.facts.prohibitions = {k for k, _ in self.register.prohibitions.get(person.person_id, [])}
+        row.facts.prohibitions = {
+            k for k, _ in self.register.prohibitions.get(person.person_id, [])
+        }
         row.facts.staleness = staleness(person.verified_at, self.as_of, self.stale_after_months)
 
     # -- kinds of row --------------------------------------------------------------------------
@@ -767,7 +798,9 @@ class CrmBuilder:
         self._fills(row, position)
         return row
 
-    def _settle_person(self, row: CrmRow, target: Position, org: Organisation, snapshot: dict[str, str]) -> None:
+    def _settle_person(
+        self, row: CrmRow, target: Position, org: Organisation, snapshot: dict[str, str]
+    ) -> None:
         """Take back the customer's noise where it would make the row undecidable: first the
         name's, then the organisation's."""
         v = row.values
@@ -780,10 +813,16 @@ class CrmBuilder:
                 for column in ("email", "mobile"):
                     if not v[column] and snapshot[column]:
                         v[column] = snapshot[column]
-                        row.cases = [c for c in row.cases if c not in {"email_missing", "phone_missing"}]
+                        row.cases = [
+                            c for c in row.cases if c not in {"email_missing", "phone_missing"}
+                        ]
                         row.noise -= {"email_missing", "phone_missing"}
         if not self.org_decidable(v, org):
-            v["business_id"] = snapshot["business_id"] if "business_id_changed" not in row.facts.changes else v["business_id"]
+            v["business_id"] = (
+                snapshot["business_id"]
+                if "business_id_changed" not in row.facts.changes
+                else v["business_id"]
+            )
             v["city"] = v["city"] or snapshot["city"]
             v["postcode"] = v["postcode"] or snapshot["postcode"]
             row.facts.business_id_invalid = False
@@ -816,7 +855,9 @@ class CrmBuilder:
             row.case("person_left")
             row.case("row_removed")
             if not self.nobody_fits(row.values, org.org_id):
-                row.values.update(first_name=snapshot["first_name"], last_name=snapshot["last_name"])
+                row.values.update(
+                    first_name=snapshot["first_name"], last_name=snapshot["last_name"]
+                )
                 if not self.nobody_fits(row.values, org.org_id):
                     position.removed = False
                     return None
@@ -835,8 +876,12 @@ class CrmBuilder:
             v["business_id"], v["org_name"] = snapshot["business_id"], snapshot["org_name"]
             v["city"] = v["city"] or snapshot["city"]
             row.facts.business_id_invalid = False
-            row.cases = [c for c in row.cases if c not in _BID_NOISE and not c.startswith("company_")]
-            row.noise = {c for c in row.noise if c not in _BID_NOISE and not c.startswith("company_")}
+            row.cases = [
+                c for c in row.cases if c not in _BID_NOISE and not c.startswith("company_")
+            ]
+            row.noise = {
+                c for c in row.noise if c not in _BID_NOISE and not c.startswith("company_")
+            }
 
     def moved(self, position: Position, key: str) -> CrmRow | None:
         """Now at another organisation; the old position ended (kept) or gone. The mobile
@@ -845,7 +890,8 @@ class CrmBuilder:
         org = self.orgs[position.org_id]
         destination = rng.choice(self.active)
         if destination is org or any(
-            name_fits(position.first_name, position.last_name, p) for p in self.staff(destination.org_id)
+            name_fits(position.first_name, position.last_name, p)
+            for p in self.staff(destination.org_id)
         ):
             return None
         row = CrmRow(values={}, scenario="moved")
@@ -858,7 +904,7 @@ class CrmBuilder:
                 org_id=destination.org_id,
                 role=position.role,
                 title=register_title(rng, position.role, destination.language),
-                email=f"{email_local(destination.email_pattern, position.first_name, position.last_name)}@{destination.domain}",
+                email=self._work_email(destination, position.first_name, position.last_name),
                 valid_from=self.as_of - timedelta(days=rng.randint(30, 400)),
                 valid_to=None,
                 verified_at=self.as_of - timedelta(days=rng.randint(5, 200)),
@@ -887,13 +933,18 @@ class CrmBuilder:
             self._settle_person(row, position, org, snapshot)
         else:
             # Evidence across the register: the mobile or the new address, as written.
-            phone_ok = bool(row.values["mobile"]) and text.phone_key(row.values["mobile"]) == text.phone_key(new.mobile)
+            phone_ok = bool(row.values["mobile"]) and text.phone_key(
+                row.values["mobile"]
+            ) == text.phone_key(new.mobile)
             email_ok = row.values["email"].casefold() == new.email.casefold() and bool(new.email)
             if not (phone_ok or email_ok):
                 row.values["mobile"] = phone_notation(rng, new.mobile)
             self._settle_org(row, org, snapshot)
             if not self.nobody_fits({**row.values, "email": "", "mobile": ""}, org.org_id):
-                row.values["first_name"], row.values["last_name"] = position.first_name, position.last_name
+                row.values["first_name"], row.values["last_name"] = (
+                    position.first_name,
+                    position.last_name,
+                )
         f = row.facts
         f.org_id, f.org_status = org.org_id, org.status
         f.person_id = position.person_id
@@ -917,22 +968,33 @@ class CrmBuilder:
             f.successor_org_id = successor.org_id
         matched = position
         row.case(f"org_{org.status}")
-        if org.status == "merged" and successor is not None and rng.random() < 0.55 and not any(
-            name_fits(position.first_name, position.last_name, p) for p in self.staff(successor.org_id)
+        if (
+            org.status == "merged"
+            and successor is not None
+            and rng.random() < 0.55
+            and not any(
+                name_fits(position.first_name, position.last_name, p)
+                for p in self.staff(successor.org_id)
+            )
         ):
             matched = self._add(
                 replace(
                     position,
                     org_id=successor.org_id,
                     title=register_title(rng, position.role, successor.language),
-                    email=f"{email_local(successor.email_pattern, position.first_name, position.last_name)}@{successor.domain}",
+                    email=self._work_email(successor, position.first_name, position.last_name),
                     valid_from=self.as_of - timedelta(days=rng.randint(30, 300)),
                     valid_to=None,
                     removed=False,
                 )
             )
             row.case("carried_to_successor")
-            f.optional |= {"email_changed", "address_changed", "name_changed", "business_id_changed"}
+            f.optional |= {
+                "email_changed",
+                "address_changed",
+                "name_changed",
+                "business_id_changed",
+            }
             if rng.random() < 0.5:
                 position.removed = True
                 row.case("row_removed")
@@ -947,7 +1009,9 @@ class CrmBuilder:
         if position.removed:
             self._settle_org(row, org, snapshot)
             if not self.person_decidable(row.values, matched, matched.org_id):
-                row.values.update(first_name=snapshot["first_name"], last_name=snapshot["last_name"])
+                row.values.update(
+                    first_name=snapshot["first_name"], last_name=snapshot["last_name"]
+                )
         else:
             self._settle_person(row, position, org, snapshot)
         f.current_at_org = position.valid_to is None and not position.removed
@@ -975,7 +1039,11 @@ class CrmBuilder:
         for _ in range(20):
             if namesake:
                 other = rng.choice(self.register.positions)
-                if other.org_id == org.org_id or other.removed or other.person_id in self.used_people:
+                if (
+                    other.org_id == org.org_id
+                    or other.removed
+                    or other.person_id in self.used_people
+                ):
                     continue
                 first, last, male = other.first_name.split()[0], other.last_name, other.male
             else:
@@ -984,7 +1052,9 @@ class CrmBuilder:
                 if text.fold(f"{first} {last}") in self.by_full_name:
                     continue
             contact = self._new_contact(org, first, last, male)
-            if contact["email"] and any(p.email.casefold() == contact["email"] for p in self.staff(org.org_id)):
+            if contact["email"] and any(
+                p.email.casefold() == contact["email"] for p in self.staff(org.org_id)
+            ):
                 continue
             if self.nobody_fits({**contact, "mobile": ""}, org.org_id):
                 if namesake:
@@ -994,7 +1064,20 @@ class CrmBuilder:
         else:
             return None
         row = CrmRow(values={}, scenario="namesake" if namesake else "unknown_contact")
-        position_like = Position(0, "", org.org_id, male, first, last, ROLES[0], contact["title"], contact["email"], contact["mobile"], self.as_of, self.as_of)
+        position_like = Position(
+            0,
+            "",
+            org.org_id,
+            male,
+            first,
+            last,
+            ROLES[0],
+            contact["title"],
+            contact["email"],
+            contact["mobile"],
+            self.as_of,
+            self.as_of,
+        )
         row.values = self.base_values(row, position_like, org, key)
         row.values.update(contact)
         snapshot = dict(row.values)
@@ -1008,16 +1091,29 @@ class CrmBuilder:
 
     # -- organisations the register does not know ----------------------------------------------
 
-    _FOREIGN = {
+    _FOREIGN: ClassVar[dict[str, tuple[str, str, tuple[str, ...], str]]] = {
         "SE": ("AB", ".se", ("Stockholm", "Göteborg", "Malmö", "Uppsala"), "+46 70"),
         "EE": ("OÜ", ".ee", ("Tallinn", "Tartu", "Pärnu"), "+372 5"),
         "DE": ("GmbH", ".de", ("Berlin", "Hamburg", "München", "Köln"), "+49 151"),
         "NO": ("AS", ".no", ("Oslo", "Bergen", "Trondheim"), "+47 9"),
         "GB": ("Ltd", ".co.uk", ("London", "Manchester", "Leeds"), "+44 7700"),
     }
-    _FOREIGN_WORDS = (
-        "Nordic Baltic Suomi Sisu Kaleva Arctic Polar Finn Sauna Lappi Karelia Aurora Kivi Sampo"
-    ).split()
+    _FOREIGN_WORDS: ClassVar[list[str]] = [
+        "Nordic",
+        "Baltic",
+        "Suomi",
+        "Sisu",
+        "Kaleva",
+        "Arctic",
+        "Polar",
+        "Finn",
+        "Sauna",
+        "Lappi",
+        "Karelia",
+        "Aurora",
+        "Kivi",
+        "Sampo",
+    ]
 
     def foreign(self, key: str) -> CrmRow:
         rng = self.rng
@@ -1028,7 +1124,21 @@ class CrmBuilder:
         fk = self.foreign_faker[country]
         for _ in range(50):
             style = rng.random()
-            industry = rng.choice(("Trading", "Consulting", "Logistics", "Engineering", "Bygg", "Metall", "Ehitus", "Handel", "Solutions", "Technik", "Foods"))
+            industry = rng.choice(
+                (
+                    "Trading",
+                    "Consulting",
+                    "Logistics",
+                    "Engineering",
+                    "Bygg",
+                    "Metall",
+                    "Ehitus",
+                    "Handel",
+                    "Solutions",
+                    "Technik",
+                    "Foods",
+                )
+            )
             if style < 0.4:
                 name = f"{self.names.surname(rng)} {industry} {form}"
             elif style < 0.75:
@@ -1043,14 +1153,19 @@ class CrmBuilder:
             first, last = self.names.first(rng, male), self.names.surname(rng)
         else:
             first, last = fk.first_name(), fk.last_name()
-        domain = text.ascii_slug(org_key(name).replace(" ", "-")) + (tld if rng.random() < 0.7 else ".com")
+        domain = text.ascii_slug(org_key(name).replace(" ", "-")) + (
+            tld if rng.random() < 0.7 else ".com"
+        )
         bid = ""
         roll = rng.random()
         if country == "SE" and roll < 0.5:
             bid = f"556{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
         elif country == "EE" and roll < 0.5:
             bid = f"1{rng.randint(1000000, 9999999)}"  # registrikood: eight digits
-            if is_valid_business_id(canonical_business_id(bid)) and canonical_business_id(bid) in self.register.business_ids:
+            if (
+                is_valid_business_id(canonical_business_id(bid))
+                and canonical_business_id(bid) in self.register.business_ids
+            ):
                 bid = ""
         elif country == "DE" and roll < 0.4:
             bid = f"DE{rng.randint(100000000, 999999999)}"
@@ -1081,7 +1196,16 @@ class CrmBuilder:
         for _ in range(50):
             male = rng.random() < 0.6
             first, last = self.names.first(rng, male), self.names.surname(rng)
-            industry = rng.choice(("Rakennuspalvelu", "Kuljetus", "Remontti", "Konsultointi", "Siivouspalvelu", "Kiinteistöhuolto"))
+            industry = rng.choice(
+                (
+                    "Rakennuspalvelu",
+                    "Kuljetus",
+                    "Remontti",
+                    "Konsultointi",
+                    "Siivouspalvelu",
+                    "Kiinteistöhuolto",
+                )
+            )
             name = f"{industry} {last} {rng.choice(('Oy', 'Tmi', 'Ky'))}"
             if org_key(name) not in self.register.by_key:
                 break
@@ -1099,7 +1223,9 @@ class CrmBuilder:
                 "title": register_title(rng, role, "fi"),
                 "org_name": name,
                 "business_id": bid,
-                "email": f"{email_local('first.last', first, last)}@{domain}" if rng.random() < 0.6 else f"{text.ascii_slug(first)}.{text.ascii_slug(last)}@{rng.choice(FREE_MAIL)}",
+                "email": f"{email_local('first.last', first, last)}@{domain}"
+                if rng.random() < 0.6
+                else f"{text.ascii_slug(first)}.{text.ascii_slug(last)}@{rng.choice(FREE_MAIL)}",
                 "mobile": make_mobile(rng, self.register.mobiles) if rng.random() < 0.7 else "",
                 "street": street,
                 "postcode": postcode,
@@ -1135,7 +1261,7 @@ class CrmBuilder:
                 target,
                 person_id=self.register.new_person_id(),
                 org_id=twin.org_id,
-                email=f"{email_local(twin.email_pattern, target.first_name, target.last_name)}@{twin.domain}",
+                email=self._work_email(twin, target.first_name, target.last_name),
                 mobile=make_mobile(self.rng, self.register.mobiles),
                 valid_to=None,
             )
@@ -1147,7 +1273,12 @@ class CrmBuilder:
         row.facts.changes.clear()
         row.facts.optional.clear()
         f = row.facts
-        f.org_id, f.org_status, f.person_id, f.undecidable = original.org_id, original.status, target.person_id, True
+        f.org_id, f.org_status, f.person_id, f.undecidable = (
+            original.org_id,
+            original.status,
+            target.person_id,
+            True,
+        )
         return row
 
     def ambiguous_person(self, key: str) -> CrmRow | None:
@@ -1161,7 +1292,11 @@ class CrmBuilder:
         target = rng.choice(staff)
         initial = target.first_name[0]
         pool = self.names.male if target.male else self.names.female
-        others = [n for n in pool if n[0] == initial and text.fold(n) != text.fold(target.first_name.split()[0])]
+        others = [
+            n
+            for n in pool
+            if n[0] == initial and text.fold(n) != text.fold(target.first_name.split()[0])
+        ]
         if not others:
             return None
         sibling = rng.choice(others)
@@ -1188,7 +1323,12 @@ class CrmBuilder:
         if not self.org_decidable(row.values, org):
             row.values["business_id"] = org.business_id
         f = row.facts
-        f.org_id, f.org_status, f.person_id, f.undecidable = org.org_id, org.status, target.person_id, True
+        f.org_id, f.org_status, f.person_id, f.undecidable = (
+            org.org_id,
+            org.status,
+            target.person_id,
+            True,
+        )
         return row
 
     # -- the rest -----------------------------------------------------------------------------
@@ -1214,7 +1354,9 @@ class CrmBuilder:
             v["mobile"] = phone_notation(rng, v["mobile"])
             row.case("phone_notation", noise=True)
         elif kind == 2 and v["email"]:
-            v["email"] = v["email"].lower() if v["email"] != v["email"].lower() else v["email"].title()
+            v["email"] = (
+                v["email"].lower() if v["email"] != v["email"].lower() else v["email"].title()
+            )
             row.case("email_case", noise=True)
         else:
             v["org_name"] = v["org_name"].upper()
@@ -1241,7 +1383,15 @@ class CrmBuilder:
 
     def placeholder(self, key: str) -> CrmRow:
         rng = self.rng
-        first, last = rng.choice((("Testi", "Testaaja"), ("Test", "Test"), ("Matti", "Meikäläinen"), ("Maija", "Meikäläinen"), ("Etunimi", "Sukunimi")))
+        first, last = rng.choice(
+            (
+                ("Testi", "Testaaja"),
+                ("Test", "Test"),
+                ("Matti", "Meikäläinen"),
+                ("Maija", "Meikäläinen"),
+                ("Etunimi", "Sukunimi"),
+            )
+        )
         org = rng.choice(("Testiyritys Oy", "Esimerkki Oy", "Test Company Ltd", "Yritys Oy"))
         values = dict.fromkeys(COLUMNS, "")
         values.update(
@@ -1276,7 +1426,15 @@ _NAME_NOISE = frozenset(
     }
 )
 _BID_NOISE = frozenset(
-    {"bid_missing", "bid_invalid", "bid_no_dash", "bid_vat", "bid_spaces", "bid_leading_zero_lost", "address_missing"}
+    {
+        "bid_missing",
+        "bid_invalid",
+        "bid_no_dash",
+        "bid_vat",
+        "bid_spaces",
+        "bid_leading_zero_lost",
+        "address_missing",
+    }
 )
 _NOISE_KINDS_ANY = frozenset({"name_case", "phone_notation", "email_case", "company_case"})
 STREETS_CITIES = ("Helsinki", "Espoo", "Tampere", "Oulu", "Turku", "Jyväskylä")
@@ -1345,13 +1503,27 @@ def build_crm(
             first = firsts[rng.randrange(len(firsts))]
             if not first.facts.duplicate:
                 row = builder.duplicate(first, key)
-        if row is None and kind in {"invalid", "placeholder", "foreign", "unregistered", "namesake", "unknown", "ambiguous_org", "ambiguous_person", "duplicate"}:
+        if row is None and kind in {
+            "invalid",
+            "placeholder",
+            "foreign",
+            "unregistered",
+            "namesake",
+            "unknown",
+            "ambiguous_org",
+            "ambiguous_person",
+            "duplicate",
+        }:
             kind = "stayed"
         if row is None:
             position = next(pool, None)
             if position is None:
                 break
-            if position.person_id in builder.used_people or position.removed or position.valid_to is not None:
+            if (
+                position.person_id in builder.used_people
+                or position.removed
+                or position.valid_to is not None
+            ):
                 continue
             org = builder.orgs[position.org_id]
             if org.status in INACTIVE_ORG_STATUSES:
@@ -1367,10 +1539,15 @@ def build_crm(
             builder.used_people.add(position.person_id)
         rows.append(row)
     for row in rows:
-        if row.scenario not in row.cases and row.scenario not in {"stayed", "invalid", "invalid_ragged", "junk_placeholder", "duplicate"}:
+        if row.scenario not in row.cases and row.scenario not in {
+            "stayed",
+            "invalid",
+            "invalid_ragged",
+            "junk_placeholder",
+            "duplicate",
+        }:
             row.cases.insert(0, row.scenario)
         if not row.cases:
             row.cases.append("clean")
         row.settle()
     return rows
-

@@ -17,23 +17,118 @@ from itertools import accumulate
 from faker.providers.person.fi_FI import Provider as _Fi
 
 # Names working-age Finns go by, most common first (first names used, not registered).
-_USED_MALE = (
-    "Juha Timo Matti Kari Mikko Jari Antti Jukka Mika Markku Pekka Hannu Heikki Janne Sami "
-    "Petri Marko Tuomas Ville Jussi Tero Harri Kimmo Ari Seppo Pasi Jarmo Juho Lauri Olli"
-).split()
-_USED_FEMALE = (
-    "Anne Päivi Tuula Minna Sari Tiina Marja Leena Riitta Pirjo Merja Anna Johanna Satu "
-    "Hanna Katja Kirsi Laura Outi Susanna Sanna Heidi Jaana Tarja Elina Maria Kaisa Niina"
-).split()
+_USED_MALE = [
+    "Juha",
+    "Timo",
+    "Matti",
+    "Kari",
+    "Mikko",
+    "Jari",
+    "Antti",
+    "Jukka",
+    "Mika",
+    "Markku",
+    "Pekka",
+    "Hannu",
+    "Heikki",
+    "Janne",
+    "Sami",
+    "Petri",
+    "Marko",
+    "Tuomas",
+    "Ville",
+    "Jussi",
+    "Tero",
+    "Harri",
+    "Kimmo",
+    "Ari",
+    "Seppo",
+    "Pasi",
+    "Jarmo",
+    "Juho",
+    "Lauri",
+    "Olli",
+]
+_USED_FEMALE = [
+    "Anne",
+    "Päivi",
+    "Tuula",
+    "Minna",
+    "Sari",
+    "Tiina",
+    "Marja",
+    "Leena",
+    "Riitta",
+    "Pirjo",
+    "Merja",
+    "Anna",
+    "Johanna",
+    "Satu",
+    "Hanna",
+    "Katja",
+    "Kirsi",
+    "Laura",
+    "Outi",
+    "Susanna",
+    "Sanna",
+    "Heidi",
+    "Jaana",
+    "Tarja",
+    "Elina",
+    "Maria",
+    "Kaisa",
+    "Niina",
+]
 # Finland-Swedish given names and surnames (a few per cent of people).
-SWEDISH_MALE = (
-    "Johan Mikael Fredrik Joakim Henrik Anders Lars Karl Erik Patrik Jan Magnus Nils".split()
-)
-SWEDISH_FEMALE = "Kristina Christina Charlotta Annika Birgitta Johanna Maria Katarina Ulrika Linda".split()
-SWEDISH_SURNAMES = (
-    "Lindholm Lindqvist Nyström Holmström Lindroos Sjöberg Forsman Öhman Westerlund Backman "
-    "Eriksson Johansson Karlsson Nyman Lindström Grönroos Åberg Sundström Blomqvist Strömberg"
-).split()
+SWEDISH_MALE = [
+    "Johan",
+    "Mikael",
+    "Fredrik",
+    "Joakim",
+    "Henrik",
+    "Anders",
+    "Lars",
+    "Karl",
+    "Erik",
+    "Patrik",
+    "Jan",
+    "Magnus",
+    "Nils",
+]
+SWEDISH_FEMALE = [
+    "Kristina",
+    "Christina",
+    "Charlotta",
+    "Annika",
+    "Birgitta",
+    "Johanna",
+    "Maria",
+    "Katarina",
+    "Ulrika",
+    "Linda",
+]
+SWEDISH_SURNAMES = [
+    "Lindholm",
+    "Lindqvist",
+    "Nyström",
+    "Holmström",
+    "Lindroos",
+    "Sjöberg",
+    "Forsman",
+    "Öhman",
+    "Westerlund",
+    "Backman",
+    "Eriksson",
+    "Johansson",
+    "Karlsson",
+    "Nyman",
+    "Lindström",
+    "Grönroos",
+    "Åberg",
+    "Sundström",
+    "Blomqvist",
+    "Strömberg",
+]
 
 # Official (register) first name -> short forms or pet names its bearer goes by. Finnish
 # hypocoristics, Finnish forms of international names, Finland-Swedish pet names.
@@ -110,7 +205,9 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _weights(pool: dict[str, float], used: list[str], share: float) -> tuple[list[str], list[float]]:
+def _weights(
+    pool: dict[str, float], used: list[str], share: float
+) -> tuple[list[str], list[float]]:
     """`pool`'s names with `used` boosted so that they take `share` of the draws, in the
     order of `used` (the first about three times the last)."""
     names = list(pool)
@@ -184,10 +281,51 @@ class NamePool:
 _MALE_EXTRA = frozenset(
     {
         *SWEDISH_MALE,
-        *"Johannes Juhani Juho Johan Jan Aleksanteri Aleksi Mikael Mikko Matias Matti Tapani "
-        "Tapio Henrik Heikki Olavi Oskari Kaarlo Karl Vilhelm Viljami Samuli Samuel Sakari "
-        "Jaakko Lauri Lars Tuomas Petteri Petri Pekka Antero Artturi Valtteri Kristian Joakim "
-        "Fredrik Patrik Magnus Erik Timoteus Topias Markus".split(),
+        *[
+            "Johannes",
+            "Juhani",
+            "Juho",
+            "Johan",
+            "Jan",
+            "Aleksanteri",
+            "Aleksi",
+            "Mikael",
+            "Mikko",
+            "Matias",
+            "Matti",
+            "Tapani",
+            "Tapio",
+            "Henrik",
+            "Heikki",
+            "Olavi",
+            "Oskari",
+            "Kaarlo",
+            "Karl",
+            "Vilhelm",
+            "Viljami",
+            "Samuli",
+            "Samuel",
+            "Sakari",
+            "Jaakko",
+            "Lauri",
+            "Lars",
+            "Tuomas",
+            "Petteri",
+            "Petri",
+            "Pekka",
+            "Antero",
+            "Artturi",
+            "Valtteri",
+            "Kristian",
+            "Joakim",
+            "Fredrik",
+            "Patrik",
+            "Magnus",
+            "Erik",
+            "Timoteus",
+            "Topias",
+            "Markus",
+        ],
     }
 )
 

@@ -77,15 +77,59 @@ _PLACES: dict[str, tuple[str, str]] = {
     "Vaasan": ("Vasa", "Vaasa"),
 }
 # Made-up brand words of the kind Finnish firms take.
-_BRANDS = (
-    "Aurora Polaris Arktis Boreal Kide Revon Kaleva Sampo Ilves Karhu Kotka Haukka Joutsen "
-    "Tähti Kuura Routa Helmi Kivi Virta Aalto Saari Lumi Tuuli Kallio Honka Petäjä Kaski "
-    "Nova Vertex Optima Solvera Fennix Navitas Lumen Meridian Nordia Vireo Alvar Tessera"
-).split()
+_BRANDS = [
+    "Aurora",
+    "Polaris",
+    "Arktis",
+    "Boreal",
+    "Kide",
+    "Revon",
+    "Kaleva",
+    "Sampo",
+    "Ilves",
+    "Karhu",
+    "Kotka",
+    "Haukka",
+    "Joutsen",
+    "Tähti",
+    "Kuura",
+    "Routa",
+    "Helmi",
+    "Kivi",
+    "Virta",
+    "Aalto",
+    "Saari",
+    "Lumi",
+    "Tuuli",
+    "Kallio",
+    "Honka",
+    "Petäjä",
+    "Kaski",
+    "Nova",
+    "Vertex",
+    "Optima",
+    "Solvera",
+    "Fennix",
+    "Navitas",
+    "Lumen",
+    "Meridian",
+    "Nordia",
+    "Vireo",
+    "Alvar",
+    "Tessera",
+]
 _ENGLISH_TAILS = ("Solutions", "Group", "Systems", "Partners", "Services", "Tech", "Works")
 # Finnish legal forms, by how common they are among the register's organisations.
-_FORMS = (("Oy", 0.74), ("Ky", 0.07), ("Oyj", 0.02), ("Tmi", 0.07), ("Ay", 0.02), ("osk", 0.02),
-          ("ry", 0.03), ("Ab", 0.03))
+_FORMS = (
+    ("Oy", 0.74),
+    ("Ky", 0.07),
+    ("Oyj", 0.02),
+    ("Tmi", 0.07),
+    ("Ay", 0.02),
+    ("osk", 0.02),
+    ("ry", 0.03),
+    ("Ab", 0.03),
+)
 _FORM_NAMES = [f for f, _ in _FORMS]
 _FORM_WEIGHTS = [w for _, w in _FORMS]
 SWEDISH_FORM = {"Oy": "Ab", "Oyj": "Abp", "Ky": "Kb", "ry": "rf", "Ab": "Ab"}
@@ -93,12 +137,51 @@ ENGLISH_FORM = {"Oy": "Ltd", "Oyj": "Plc", "Ab": "Ltd"}
 # Words that say the legal form or join names, not which organisation it is (for the
 # generator's own uniqueness key).
 FORM_WORDS = frozenset(
-    "oy oyj ab abp ky kb ay tmi ry rf osk osakeyhtio julkinen aktiebolag kommandiittiyhtio "
-    "avoin yhtio toiminimi rekisteroity yhdistys osuuskunta ltd plc limited ja och and co "
-    "gmbh ou as aps inc llc oyab".split()
+    [
+        "oy",
+        "oyj",
+        "ab",
+        "abp",
+        "ky",
+        "kb",
+        "ay",
+        "tmi",
+        "ry",
+        "rf",
+        "osk",
+        "osakeyhtio",
+        "julkinen",
+        "aktiebolag",
+        "kommandiittiyhtio",
+        "avoin",
+        "yhtio",
+        "toiminimi",
+        "rekisteroity",
+        "yhdistys",
+        "osuuskunta",
+        "ltd",
+        "plc",
+        "limited",
+        "ja",
+        "och",
+        "and",
+        "co",
+        "gmbh",
+        "ou",
+        "as",
+        "aps",
+        "inc",
+        "llc",
+        "oyab",
+    ]
 )
-_STATUS_WEIGHTS = (("active", 0.922), ("merged", 0.025), ("ceased", 0.02), ("bankrupt", 0.016),
-                   ("liquidation", 0.017))
+_STATUS_WEIGHTS = (
+    ("active", 0.922),
+    ("merged", 0.025),
+    ("ceased", 0.02),
+    ("bankrupt", 0.016),
+    ("liquidation", 0.017),
+)
 _MOBILE_PREFIXES = ("40", "41", "44", "45", "46", "50")
 _AREA_CODES = ("9", "2", "3", "5", "6", "8", "13", "14", "15", "16", "17", "19")
 
@@ -111,8 +194,16 @@ def org_key(name: str) -> str:
 
 
 def personnel_class(size: int) -> str:
-    for bound, label in ((4, "1-4"), (9, "5-9"), (19, "10-19"), (49, "20-49"), (99, "50-99"),
-                         (249, "100-249"), (499, "250-499"), (999, "500-999")):
+    for bound, label in (
+        (4, "1-4"),
+        (9, "5-9"),
+        (19, "10-19"),
+        (49, "20-49"),
+        (99, "50-99"),
+        (249, "100-249"),
+        (499, "250-499"),
+        (999, "500-999"),
+    ):
         if size <= bound:
             return label
     return "1000+"
@@ -249,7 +340,7 @@ def make_mobile(rng: random.Random, taken: set[str]) -> str:
 def email_local(pattern: str, first: str, last: str) -> str:
     """The local part by the organisation's pattern; first given name only, surname's
     hyphen kept, ä -> a."""
-    f = text.ascii_slug(first.split()[0])
+    f = text.ascii_slug(first.split(maxsplit=1)[0])
     surname = text.ascii_slug(last.replace(" ", ""))
     if pattern == "first.last":
         return f"{f}.{surname}"
@@ -287,7 +378,11 @@ class _Streets:
         return f"{prefix}{joiner}{suffix} {rng.randint(1, 60)}"
 
     def place(self, rng: random.Random) -> tuple[str, str, str]:
-        return self.street(rng), f"{rng.randint(0, 99):02d}{rng.randint(1, 9)}{rng.choice('0000057')}0", rng.choice(self.cities)
+        return (
+            self.street(rng),
+            f"{rng.randint(0, 99):02d}{rng.randint(1, 9)}{rng.choice('0000057')}0",
+            rng.choice(self.cities),
+        )
 
 
 STREETS = _Streets()
@@ -323,7 +418,11 @@ class RegisterBuilder:
             surname = names.surname(rng)
             if form == "Tmi" and roll < 0.5:
                 first = names.first(rng, rng.random() < 0.6)
-                head = f"{industry}palvelu {first} {surname}" if rng.random() < 0.3 else f"{first} {surname}"
+                head = (
+                    f"{industry}palvelu {first} {surname}"
+                    if rng.random() < 0.3
+                    else f"{first} {surname}"
+                )
                 name = f"Tmi {head}" if rng.random() < 0.5 else f"{head} Tmi"
             elif roll < 0.30:
                 name = f"{surname} {industry} {form}"
@@ -344,7 +443,11 @@ class RegisterBuilder:
                 name = f"{brand} {tail} {form}"
             else:
                 swedish = names.swedish(rng, True)[1]
-                name = f"Oy {swedish} Ab" if rng.random() < 0.5 else f"{swedish} {INDUSTRIES[industry][0]} Ab"
+                name = (
+                    f"Oy {swedish} Ab"
+                    if rng.random() < 0.5
+                    else f"{swedish} {INDUSTRIES[industry][0]} Ab"
+                )
                 form = "Ab"
             key = org_key(name)
             if key and key not in self.taken_keys:
@@ -384,14 +487,26 @@ class RegisterBuilder:
             language=language,
             status=_pick(rng, _STATUS_WEIGHTS),
             domain=self._domain(name),
-            email_pattern=_pick(rng, (("first.last", 0.72), ("f.last", 0.08), ("firstlast", 0.06),
-                                      ("flast", 0.06), ("first", 0.08))),
+            email_pattern=_pick(
+                rng,
+                (
+                    ("first.last", 0.72),
+                    ("f.last", 0.08),
+                    ("firstlast", 0.06),
+                    ("flast", 0.06),
+                    ("first", 0.08),
+                ),
+            ),
             staff=_staff(rng),
-            industry_code=INDUSTRIES[industry][2] if industry else rng.choice(("62010", "70220", "46900", "96090")),
+            industry_code=INDUSTRIES[industry][2]
+            if industry
+            else rng.choice(("62010", "70220", "46900", "96090")),
             street=street,
             postcode=postcode,
             city=city,
-            postal=(f"PL {rng.randint(1, 999)}", postcode[:3] + "01", city) if rng.random() < 0.2 else None,
+            postal=(f"PL {rng.randint(1, 999)}", postcode[:3] + "01", city)
+            if rng.random() < 0.2
+            else None,
             phone=f"0{rng.choice(_AREA_CODES)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
             updated_at=self.as_of - timedelta(days=rng.randint(0, 900)),
         )
@@ -408,7 +523,14 @@ class RegisterBuilder:
             if rng.random() < 0.35 and org.form in ENGLISH_FORM:
                 candidates.append(self._translated(head, 1) + " " + ENGLISH_FORM[org.form])
             if rng.random() < 0.3:
-                surname = next((w for w in head if w[:1].isupper() and w not in INDUSTRIES and w not in _PLACES), "")
+                surname = next(
+                    (
+                        w
+                        for w in head
+                        if w[:1].isupper() and w not in INDUSTRIES and w not in _PLACES
+                    ),
+                    "",
+                )
                 if surname:
                     candidates.append(f"{surname}-{rng.choice(('palvelut', 'Group', 'Yhtiöt'))}")
             for aux in candidates:
@@ -485,8 +607,13 @@ class RegisterBuilder:
                 last = f"{last}-{other}"
         return male, first, last
 
-    def position(self, register: Register, org: Organisation, role: Role,
-                 person: tuple[str, bool, str, str] | None = None) -> Position:
+    def position(
+        self,
+        register: Register,
+        org: Organisation,
+        role: Role,
+        person: tuple[str, bool, str, str] | None = None,
+    ) -> Position:
         rng = self.rng
         if person is None:
             male, first, last = self.person_name(org)
@@ -506,7 +633,9 @@ class RegisterBuilder:
             last_name=last,
             role=role,
             title=register_title(rng, role, org.language),
-            email="" if rng.random() < 0.07 else f"{email_local(org.email_pattern, first, last)}@{org.domain}",
+            email=""
+            if rng.random() < 0.07
+            else f"{email_local(org.email_pattern, first, last)}@{org.domain}",
             mobile="" if rng.random() < 0.16 else make_mobile(rng, self.mobiles),
             valid_from=self.as_of - timedelta(days=rng.randint(400, 5000)),
             verified_at=verified,
@@ -545,7 +674,9 @@ class RegisterBuilder:
                     register.positions.append(former)
 
 
-def build_register(rng: random.Random, names: NamePool, n_orgs: int, as_of: date) -> tuple[Register, RegisterBuilder]:
+def build_register(
+    rng: random.Random, names: NamePool, n_orgs: int, as_of: date
+) -> tuple[Register, RegisterBuilder]:
     builder = RegisterBuilder(rng, names, as_of)
     orgs = builder.organisations(n_orgs)
     register = Register(organisations=orgs, positions=[], prohibitions={}, as_of=as_of)

@@ -57,24 +57,49 @@ def decide(f: Facts) -> Truth:
     optional: set[str] = {"duplicate"} if f.duplicate else set()
     flags: set[str] = set()
     if f.junk:
-        return Truth("invalid", frozenset({"invalid"}), frozenset(), frozenset(optional), "", "", "")
+        return Truth(
+            "invalid", frozenset({"invalid"}), frozenset(), frozenset(optional), "", "", ""
+        )
     if f.placeholder:
-        return Truth("not_found", frozenset({"not_found", "invalid"}), frozenset(),
-                     frozenset(optional | {"business_id_invalid"}), "", "", "")
+        return Truth(
+            "not_found",
+            frozenset({"not_found", "invalid"}),
+            frozenset(),
+            frozenset(optional | {"business_id_invalid"}),
+            "",
+            "",
+            "",
+        )
     alt = f.successor_org_id if f.org_status == "merged" or f.successor_org_id else ""
     if not f.org_id:
         # A foreign or unregistered organisation: not_found, never ambiguous.
         optional |= {"business_id_invalid"}
-        return Truth("not_found", frozenset({"not_found"}), frozenset(), frozenset(optional), "", "", "")
+        return Truth(
+            "not_found", frozenset({"not_found"}), frozenset(), frozenset(optional), "", "", ""
+        )
     if f.undecidable:
-        return Truth("ambiguous", frozenset({"ambiguous"}), frozenset(), frozenset(optional),
-                     f.org_id, f.person_id, alt)
+        return Truth(
+            "ambiguous",
+            frozenset({"ambiguous"}),
+            frozenset(),
+            frozenset(optional),
+            f.org_id,
+            f.person_id,
+            alt,
+        )
     identified = bool(f.person_id)
     marketing = {PROHIBITION_FLAGS[k] for k in f.prohibitions if k in PROHIBITION_FLAGS}
     if identified and "disclosure" in f.prohibitions:
         # Nothing about them goes back: no flags (the row is returned as sent).
-        return Truth("opted_out", frozenset({"opted_out"}), frozenset(), frozenset(optional),
-                     f.org_id, f.person_id, alt)
+        return Truth(
+            "opted_out",
+            frozenset({"opted_out"}),
+            frozenset(),
+            frozenset(optional),
+            f.org_id,
+            f.person_id,
+            alt,
+        )
     if f.business_id_invalid:
         flags.add("business_id_invalid")
     if identified:
@@ -84,19 +109,46 @@ def decide(f: Facts) -> Truth:
         # Ceased, bankrupt, in liquidation or merged: org_inactive whoever the person is.
         # The successor's values may be written, with their flags; none is required.
         optional |= changes | f.optional | {"stale", "business_id_changed"}
-        acceptable = {"org_inactive"} if identified else {"org_inactive", "not_found", "person_left"}
-        return Truth("org_inactive", frozenset(acceptable), frozenset(flags),
-                     frozenset(optional - flags), f.org_id, f.person_id, alt)
+        acceptable = (
+            {"org_inactive"} if identified else {"org_inactive", "not_found", "person_left"}
+        )
+        return Truth(
+            "org_inactive",
+            frozenset(acceptable),
+            frozenset(flags),
+            frozenset(optional - flags),
+            f.org_id,
+            f.person_id,
+            alt,
+        )
     if identified and not f.current_at_org:
         optional |= changes | f.optional | {"stale"}
-        return Truth("person_left", frozenset({"person_left"}), frozenset(flags),
-                     frozenset(optional - flags), f.org_id, f.person_id, alt)
+        return Truth(
+            "person_left",
+            frozenset({"person_left"}),
+            frozenset(flags),
+            frozenset(optional - flags),
+            f.org_id,
+            f.person_id,
+            alt,
+        )
     if not identified:
         # A person the register does not know at an organisation it knows.
-        optional |= {c for c in changes | f.optional if c in {"business_id_changed", "address_changed", "name_changed"}}
+        optional |= {
+            c
+            for c in changes | f.optional
+            if c in {"business_id_changed", "address_changed", "name_changed"}
+        }
         optional |= flags
-        return Truth("not_found", frozenset({"not_found", "person_left"}), frozenset(),
-                     frozenset(optional), f.org_id, "", alt)
+        return Truth(
+            "not_found",
+            frozenset({"not_found", "person_left"}),
+            frozenset(),
+            frozenset(optional),
+            f.org_id,
+            "",
+            alt,
+        )
     flags |= changes
     if f.staleness == "stale":
         flags.add("stale")
@@ -107,5 +159,12 @@ def decide(f: Facts) -> Truth:
     acceptable = {status}
     if status == "verified" and optional & CHANGE_FLAGS:
         acceptable.add("updated")
-    return Truth(status, frozenset(acceptable), frozenset(flags), frozenset(optional),
-                 f.org_id, f.person_id, alt)
+    return Truth(
+        status,
+        frozenset(acceptable),
+        frozenset(flags),
+        frozenset(optional),
+        f.org_id,
+        f.person_id,
+        alt,
+    )

@@ -131,7 +131,9 @@ def write_snapshot(register: Register, folder: Path) -> None:
                 p.valid_to.isoformat() if p.valid_to else "",
                 p.verified_at.isoformat(),
             )
-            for p in sorted(register.positions, key=lambda p: (p.org_id, p.person_id, p.position_no))
+            for p in sorted(
+                register.positions, key=lambda p: (p.org_id, p.person_id, p.position_no)
+            )
             if not p.removed
         ),
     )

@@ -81,8 +81,20 @@ def _current(data: Data, person_id: str, org_id: str) -> dict[str, str] | None:
 
 
 def _as_position(p: dict[str, str]) -> Position:
-    return Position(0, p["person_id"], p["org_id"], True, p["first_name"], p["last_name"],
-                    ROLES[0], p["title"], p["email"], p["mobile"], AS_OF, AS_OF)
+    return Position(
+        0,
+        p["person_id"],
+        p["org_id"],
+        True,
+        p["first_name"],
+        p["last_name"],
+        ROLES[0],
+        p["title"],
+        p["email"],
+        p["mobile"],
+        AS_OF,
+        AS_OF,
+    )
 
 
 def _role(title: str) -> Role | None:
@@ -92,10 +104,19 @@ def _role(title: str) -> Role | None:
 
 def test_columns_keep_the_old_order_and_add_the_dev_sets(data: Data) -> None:
     assert list(data.truth[0]) == [
-        "row_key", "true_org_id", "true_person_id", "expected_status", "expected_flags",
-        "scenario", "noise", "alt_org_id", "acceptable_statuses", "optional_flags", "dup_of",
+        "row_key",
+        "true_org_id",
+        "true_person_id",
+        "expected_status",
+        "expected_flags",
+        "scenario",
+        "noise",
+        "alt_org_id",
+        "acceptable_statuses",
+        "optional_flags",
+        "dup_of",
         "cases",
-    ]  # fmt: skip
+    ]
 
 
 def test_every_status_follows_the_spec_precedence(data: Data) -> None:
@@ -157,9 +178,12 @@ def test_name_changed_is_another_surname_and_no_flag_is_a_variant(data: Data) ->
             checked["changed"] += 1
         else:
             assert name_fits(row["First Name"], row["Last Name"], _as_position(register)), (
-                t["row_key"], row["First Name"], row["Last Name"], register["first_name"],
+                t["row_key"],
+                row["First Name"],
+                row["Last Name"],
+                register["first_name"],
                 register["last_name"],
-            )  # fmt: skip
+            )
             assert written_last
             checked["same"] += 1
     assert checked["changed"] >= 20 and checked["same"] > 1000, checked
@@ -237,7 +261,9 @@ def test_namesakes_are_not_linked_to_the_person_elsewhere(data: Data) -> None:
         orgs = by_name[fold(f"{row['First Name']} {row['Last Name']}")]
         assert orgs - {t["true_org_id"]}, "the name is a register person's elsewhere"
         here = data.staff.get(t["true_org_id"], [])
-        assert not any(name_fits(row["First Name"], row["Last Name"], _as_position(p)) for p in here)
+        assert not any(
+            name_fits(row["First Name"], row["Last Name"], _as_position(p)) for p in here
+        )
     assert namesakes >= 50
 
 
@@ -324,8 +350,23 @@ def test_the_mix_is_realistic(data: Data) -> None:
     )  # rows carrying 0, 1, 2, 3, 4+ kinds
     assert (kinds[1] + kinds[2] + kinds[3]) / rows > 0.6, kinds
     noise = Counter(n for t in data.truth for n in _set(t["noise"]))
-    for kind in ("nickname", "diacritics_lost", "name_typo", "initial", "names_swapped",
-                 "name_one_column", "title_language", "title_abbreviation", "phone_notation",
-                 "bid_missing", "bid_vat", "company_parallel_name", "company_no_legal_form",
-                 "double_surname_part", "second_name_missing", "email_case", "street_variant"):
+    for kind in (
+        "nickname",
+        "diacritics_lost",
+        "name_typo",
+        "initial",
+        "names_swapped",
+        "name_one_column",
+        "title_language",
+        "title_abbreviation",
+        "phone_notation",
+        "bid_missing",
+        "bid_vat",
+        "company_parallel_name",
+        "company_no_legal_form",
+        "double_surname_part",
+        "second_name_missing",
+        "email_case",
+        "street_variant",
+    ):
         assert noise[kind] >= 3, (kind, noise)
