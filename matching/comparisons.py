@@ -354,6 +354,7 @@ def _score_pairs(
             # The given name agrees by a name-level test; the title names the same role.
             "given_agrees": np.isin(first_shown, (1, 2, 3, 4, 5)),
             "title_same": title_level == 1,
+            "title_area": np.isin(title_level, (1, 2)),
             "name_strong": np.isin(first_shown, (1, 2, 3)) & np.isin(last_shown, (1, 2)),
             "evidence": evidence_text(code),
         }

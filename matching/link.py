@@ -33,6 +33,7 @@ EVIDENCE_COLUMNS = (
     "org_evidence",
     "person_evidence",
     "duplicate",
+    "role_held",
 )
 
 

@@ -26,6 +26,7 @@ PERSON_MATCH_COLUMNS = (
     "person_evidence",
     "duplicate",
     "name_strong",
+    "role_held",
 )
 
 
@@ -75,6 +76,7 @@ def _empty_result(index: pd.Index) -> pd.DataFrame:
             "person_evidence": "",
             "duplicate": False,
             "name_strong": False,
+            "role_held": False,
         },
         index=index,
     )
@@ -106,6 +108,7 @@ def _score_candidates(
             phone_exact=[],
             given_agrees=[],
             title_same=[],
+            title_area=[],
             name_strong=[],
             evidence=[],
             current=[],
@@ -304,12 +307,23 @@ def match_persons(
     result.loc[renamed.index, "person_evidence"] = (
         renamed["evidence"].astype(str) + "; the only one of that given name and role"
     )
+    # Not found, and the role the customer lists (its area) is held by someone else there
+    # now: the contact was most likely replaced, not never known (`person_left` without
+    # an id, which the spec allows for a person the register does not know).
+    unmatched = best.index[~accepted].difference(renamed.index)
+    holders = pairs[
+        pairs["contact"].isin(unmatched)
+        & pairs["current"].astype(bool)
+        & pairs["title_area"].astype(bool)
+    ]
+    result.loc[pd.unique(holders["contact"]), "role_held"] = True
     unsure = best[contested]
     result.loc[unsure.index, "person_method"] = "ambiguous"
     result.loc[unsure.index, "person_score"] = unsure["person_score"].astype(float)
     result.loc[unsure.index, "person_evidence"] = "rival within margin"
     result["position_current"] = result["position_current"].astype(bool)
     result["name_strong"] = result["name_strong"].astype(bool)
+    result["role_held"] = result["role_held"].astype(bool)
     return resolve_shared_persons(result, contacts) if resolve_shared else result
 
 

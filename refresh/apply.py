@@ -63,6 +63,7 @@ _EVIDENCE_DEFAULTS: dict[str, Any] = {
     "duplicate": False,
     "org_evidence": "",
     "person_evidence": "",
+    "role_held": False,
 }
 
 

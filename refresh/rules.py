@@ -153,6 +153,9 @@ class Evidence:
     found_elsewhere: bool = False
     elsewhere_person_id: str = ""
     duplicate: bool = False
+    # Not found at the organisation, whose register lists another person in the area of
+    # the customer's title: the contact was most likely replaced.
+    role_held: bool = False
     org_evidence: str = ""  # which fields agreed, in words (no customer values)
     person_evidence: str = ""
 
@@ -270,7 +273,7 @@ def decide(
         return _refresh_matched(
             contact, present, position, orgs[position_org], kinds, flags, settings, confidence
         )
-    if evidence.person_id or evidence.found_elsewhere:
+    if evidence.person_id or evidence.found_elsewhere or evidence.role_held:
         return Decision(
             "person_left",
             flags=flags,
