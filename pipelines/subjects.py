@@ -9,7 +9,9 @@ Each `cmd_*` takes the parsed `argparse.Namespace` and returns the exit status: 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,54 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     for path in paths:
         _say(f"  {path}")
     return EXIT_OK
+
+
+def cmd_subject_find(args: argparse.Namespace) -> int:
+    """List the register persons an e-mail or a name (narrowed by --org) finds, with their
+    ids: the ids are what the subject_*_jobs take, so that no name or e-mail ever goes into
+    Dagster's run config."""
+    from register import SubjectRequestError, find_persons  # noqa: PLC0415
+
+    store = _store()
+    if store is None:
+        return _refuse(_NO_REGISTER)
+    try:
+        found = find_persons(store, email=args.email, name=args.name, org=args.org)
+    except SubjectRequestError as exc:
+        return _refuse(f"look-up refused: {exc}")
+    if not found:
+        return _refuse("no person in the register matches")
+    _say(f"{len(found)} person(s) match; give the job the person id (first column):")
+    for candidate in found:
+        _say(f"  {candidate.describe()}")
+    return EXIT_OK
+
+
+def cmd_subject_stage_value(args: argparse.Namespace) -> int:
+    """Write a corrected value into an owner-only request file for `subject_rectify_job`
+    (its `value_file`), which reads and deletes it: the value never enters run config."""
+    value = sys.stdin.read() if args.value == "-" else args.value
+    folder = var_dir() / "subject-requests"
+    try:
+        _private_folder(folder)
+        path = folder / f"value-{uuid.uuid4().hex}.txt"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(value)
+    except OSError as exc:
+        return _refuse(f"cannot write the request file in {folder}: {exc.strerror or exc}")
+    _say(str(path))
+    return EXIT_OK
+
+
+def _private_folder(folder: Path) -> None:
+    missing = []
+    at = folder
+    while not at.exists() and at != at.parent:
+        missing.append(at)
+        at = at.parent
+    for created in reversed(missing):
+        created.mkdir(mode=0o700, exist_ok=True)
 
 
 # -- rectify / erase / prohibit ---------------------------------------------------------------
@@ -214,6 +264,28 @@ def add_subject_parsers(subparsers: Any) -> argparse.ArgumentParser:
     _by(access)
     access.set_defaults(func=cmd_subject_access)
 
+    find = actions.add_parser(
+        "find",
+        help="list the persons an e-mail or a name finds, with their register ids",
+        description="The subject_*_jobs take register ids only (run config is kept for "
+        "ever and shown in the UI): find the id here, by work e-mail or full name.",
+    )
+    key = find.add_mutually_exclusive_group(required=True)
+    key.add_argument("--email", metavar="E")
+    key.add_argument("--name", metavar='"FIRST LAST"')
+    find.add_argument("--org", metavar="NAME_OR_BUSINESS_ID", help="narrow the look-up")
+    find.set_defaults(func=cmd_subject_find)
+
+    stage = actions.add_parser(
+        "stage-value",
+        help="put a corrected value into a request file for subject_rectify_job",
+        description="Writes the value into an owner-only file in var/subject-requests/ and "
+        "prints its path, for subject_rectify_job's value_file (the run reads and deletes "
+        "it). `--value -` reads it from standard input.",
+    )
+    stage.add_argument("--value", required=True, metavar="V")
+    stage.set_defaults(func=cmd_subject_stage_value)
+
     rect = actions.add_parser(
         "rectify",
         help="correct a register value, kept over later snapshots until the source agrees",
@@ -275,6 +347,8 @@ __all__ = [
     "cmd_register_diff",
     "cmd_subject_access",
     "cmd_subject_erase",
+    "cmd_subject_find",
     "cmd_subject_prohibit",
     "cmd_subject_rectify",
+    "cmd_subject_stage_value",
 ]
