@@ -156,8 +156,9 @@ def test_sensor_runs_inbox_files_and_operator_launches_from_the_ui(
     location = server.graphql(
         "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"
     )["workspaceOrError"]["locationEntries"][0]["name"]
-    third = root / "manual" / "third-export.csv"
-    third.parent.mkdir()
+    # A run reads only its own customer's inbox folder; `manual/` is not watched.
+    third = root / "inbox" / "gamma" / "manual" / "third-export.csv"
+    third.parent.mkdir(parents=True)
     shutil.copyfile(small_data.crm_file, third)
     key = "gamma/manual-third-export"
     added = server.graphql(
