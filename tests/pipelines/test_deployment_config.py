@@ -324,11 +324,30 @@ def test_postgres_storage_reads_the_environment_with_the_psycopg2_scheme(
     # The same production variables as the repository's own dagster.postgres.yaml.
     repo_db = _load(REPO / "dagster.postgres.yaml")["storage"]["postgres"]["postgres_db"]
     sample_db = data.config_dict["postgres_db"]
-    for field in ("hostname", "port", "username", "password", "db_name", "scheme"):
+    for field in ("hostname", "port", "username", "password", "db_name", "scheme", "params"):
         assert sample_db[field] == repo_db[field], field
     # The values really come from the environment: without one, the config does not resolve.
     monkeypatch.delenv("DAGSTER_PG_HOST")
     assert not process_config(config_type, data.config_dict).success
+
+
+def test_repository_postgres_instance_connects_with_tls(pg_env: dict[str, str]) -> None:
+    """dagster.postgres.yaml (used with DAGSTER_PG_HOST) asks libpq for TLS: its URL, as
+    dagster-postgres builds it, carries sslmode=require or verify-full. `params` go into
+    the URL verbatim, so the mode must be a plain string there, not an `env:` mapping."""
+    from dagster._config import process_config, resolve_to_config_type
+    from dagster_postgres import DagsterPostgresStorage
+    from dagster_postgres.utils import pg_url_from_config
+
+    for path in (REPO / "dagster.postgres.yaml", INSTANCE_FILE):
+        storage = _load(path)["storage"]["postgres"]
+        sslmode = storage["postgres_db"]["params"]["sslmode"]
+        assert sslmode in {"require", "verify-ca", "verify-full"}, (path.name, sslmode)
+        config_type = resolve_to_config_type(DagsterPostgresStorage.config_type())
+        result = process_config(config_type, storage)
+        assert result.success, result.errors
+        url = pg_url_from_config(result.value)
+        assert url.endswith(f"?sslmode={sslmode}"), path.name
 
 
 def test_run_queue_allows_one_run_per_customer(instance_ref: Any, customer_tag_key: str) -> None:
@@ -633,3 +652,88 @@ def test_image_build_leaves_customer_data_out() -> None:
     stages = (docker / "Dockerfile").read_text(encoding="utf-8").split("\nFROM ")
     assert "COPY . " not in stages[-1]
     assert "COPY --from=wheel /wheels" in stages[-1]
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a NetworkPolicy podSelector (matchLabels only) selects a pod's labels."""
+    assert set(selector) <= {"matchLabels"}, "only matchLabels is used (and understood here)"
+    return all(labels.get(key) == value for key, value in selector["matchLabels"].items())
+
+
+def _run_pod_labels(instance_ref: Any) -> dict[str, str]:
+    """The labels of a run pod as dagster-k8s builds its Job from the sample launcher."""
+    from dagster_k8s.job import DagsterK8sJobConfig, construct_dagster_k8s_job
+
+    launcher = instance_ref.run_launcher_data.config_dict
+    job_config = DagsterK8sJobConfig(
+        job_image="registry.example.com/tietohuolto:0.1.0",
+        dagster_home=launcher["dagster_home"],
+        instance_config_map=launcher["instance_config_map"],
+        labels=launcher["labels"],
+    )
+    job = construct_dagster_k8s_job(
+        job_config,
+        args=["dagster", "api", "execute_run"],
+        job_name="dagster-run-1",
+        component="run_worker",
+        labels={"dagster/job": "refresh_job", "dagster/run-id": "1"},
+    )
+    return dict(job.spec.template.metadata.labels)
+
+
+def test_dask_network_policies_admit_only_run_pods_and_workers(
+    instance_ref: Any, values: dict[str, Any]
+) -> None:
+    """docs/deployment.md requires it: only the Dagster run pods (the clients) and the
+    workers reach the scheduler's port; the workers accept the scheduler only and reach
+    only the scheduler (and DNS)."""
+    docs = _load_all(DASK_FILE)
+    policies = {
+        doc["metadata"]["name"]: doc["spec"] for doc in docs if doc["kind"] == "NetworkPolicy"
+    }
+    pods = {
+        doc["metadata"]["name"]: doc["spec"]["template"]["metadata"]["labels"]
+        for doc in docs
+        if doc["kind"] == "Deployment"
+    }
+    run_pod = _run_pod_labels(instance_ref)
+    # The Helm values label run pods the same way as the instance file.
+    launcher_labels = values["runLauncher"]["config"]["k8sRunLauncher"]["labels"]
+    assert launcher_labels == instance_ref.run_launcher_data.config_dict["labels"]
+    others = {
+        "code server": {
+            "app.kubernetes.io/component": "user-deployments",
+            "app.kubernetes.io/part-of": "tietohuolto",
+        },
+        "webserver": {"component": "dagster-webserver", "app.kubernetes.io/name": "dagster"},
+        "any pod": {"app": "something-else"},
+    }
+
+    scheduler = policies["dask-scheduler"]
+    assert _selects(scheduler["podSelector"], pods["dask-scheduler"])
+    assert set(scheduler["policyTypes"]) == {"Ingress", "Egress"}
+    (rule,) = scheduler["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 8786}]
+    peers = [peer["podSelector"] for peer in rule["from"]]
+    assert all(set(peer) == {"podSelector"} for peer in rule["from"])  # this namespace only
+    assert any(_selects(peer, run_pod) for peer in peers)
+    assert any(_selects(peer, pods["dask-worker"]) for peer in peers)
+    for name, labels in {**others, "scheduler": pods["dask-scheduler"]}.items():
+        assert not any(_selects(peer, labels) for peer in peers), name
+
+    worker = policies["dask-worker"]
+    assert _selects(worker["podSelector"], pods["dask-worker"])
+    assert not _selects(worker["podSelector"], run_pod)
+    assert set(worker["policyTypes"]) == {"Ingress", "Egress"}
+    (incoming,) = worker["ingress"]
+    assert [peer["podSelector"] for peer in incoming["from"]] == [
+        {"matchLabels": {"app.kubernetes.io/component": "dask-scheduler"}}
+    ]
+    for name, labels in {**others, "run pod": run_pod}.items():
+        assert not _selects(incoming["from"][0]["podSelector"], labels), name
+    to_pods = [rule for rule in worker["egress"] if "namespaceSelector" not in rule["to"][0]]
+    (to_scheduler,) = to_pods
+    assert _selects(to_scheduler["to"][0]["podSelector"], pods["dask-scheduler"])
+    assert to_scheduler["ports"] == [{"protocol": "TCP", "port": 8786}]
+    dns = [rule for rule in worker["egress"] if rule is not to_scheduler]
+    assert all({port["port"] for port in rule["ports"]} == {53} for rule in dns)
