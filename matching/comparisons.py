@@ -351,10 +351,13 @@ def _score_pairs(
             "score": score,
             "email_exact": email_level == 1,
             "phone_exact": phone_level == 1,
-            # The given name agrees by a name-level test; the title names the same role.
-            "given_agrees": np.isin(first_shown, (1, 2, 3, 4, 5)),
+            # The given name itself (exact, one typo, or one of two given names): a short
+            # form or an initial could be another person's name.
+            "given_agrees": np.isin(first_shown, (1, 3, 4)),
+            # The title names the same role.
             "title_same": title_level == 1,
             "title_area": np.isin(title_level, (1, 2)),
+            "title_differs": title_level == 3,
             "name_strong": np.isin(first_shown, (1, 2, 3)) & np.isin(last_shown, (1, 2)),
             "evidence": evidence_text(code),
         }

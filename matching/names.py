@@ -11,7 +11,7 @@ import re
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from matching.text import fold_name
+from matching.text import fold, fold_name
 
 # Short form -> the formal names it is used for, folded (ä->a, so "Hannu" and "Hannú" agree).
 # Only forms in everyday use in Finland; a short form may stand for several formal names
@@ -142,8 +142,16 @@ _NAME_PARTS = re.compile(r"[\s\-]+")
 
 
 def _parts(*texts: str | None) -> list[str]:
-    """Folded name parts: words and the halves of hyphenated names (`Anna-Liisa`)."""
-    return [part for text in texts for part in _NAME_PARTS.split(fold_name(text)) if part]
+    """Folded name parts: words and the halves of hyphenated names (`Anna-Liisa`), each
+    also with ae/oe/aa read as ä/ö/å (`Haemaelaeinen`) where that differs: a typo such as
+    `Ahoen` must not become `Ahon` and lose its likeness to `Ahonen`."""
+    parts = []
+    for text in texts:
+        plain, undone = fold(text), fold_name(text)
+        parts += [part for part in _NAME_PARTS.split(plain) if part]
+        if undone != plain:
+            parts += [part for part in _NAME_PARTS.split(undone) if part]
+    return parts
 
 
 def _one_slip(a: str, b: str) -> bool:

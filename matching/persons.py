@@ -109,6 +109,7 @@ def _score_candidates(
             given_agrees=[],
             title_same=[],
             title_area=[],
+            title_differs=[],
             name_strong=[],
             evidence=[],
             current=[],
@@ -170,6 +171,7 @@ def _best_per_person(pairs: pd.DataFrame) -> pd.DataFrame:
         phone_exact=best["phone_exact"].to_numpy(),
         given_agrees=best["given_agrees"].to_numpy(),
         title_same=best["title_same"].to_numpy(),
+        title_differs=best["title_differs"].to_numpy(),
         name_strong=best["name_strong"].to_numpy(),
         evidence=best["evidence"].to_numpy(),
     )
@@ -330,12 +332,16 @@ def match_persons(
 def _renamed(persons: pd.DataFrame, unmatched: pd.Index) -> pd.DataFrame:
     """Contacts whose surname changed (at marriage, most often with a new e-mail): the
     surname test speaks against the person, but within the organisation the given name
-    with the same role, the same mobile or the same mailbox still names them, when exactly
-    one person holding a current position there fits. One row per contact found."""
+    with the same role, the same mobile or the same mailbox still names them (a title that
+    says another role does not), when exactly one person holding a current position there
+    fits. One row per contact found."""
     fits = persons[
         persons["contact"].isin(unmatched)
         & persons["current"].astype(bool)
         & persons["given_agrees"].astype(bool)
+        # Another role as well as another surname: another person (a mailbox such as
+        # eveliina@ passes from one Eveliina to the next).
+        & ~persons["title_differs"].astype(bool)
         & (
             persons["title_same"].astype(bool)
             | persons["phone_exact"].astype(bool)

@@ -195,13 +195,16 @@ def _same_org_name(customer: str, org: Mapping[str, Any]) -> bool:
     form, case, `&`/`ja`, a parallel name, a shortened name, a typo. Only another name
     altogether (a renamed organisation) is a change."""
     ours = org_name_key(customer)
+    # Typed without its spaces or with one too many ("OyhMerilab", "Vine try").
+    run_together = fold(customer).replace(" ", "")
     names = [_text(org.get("name")), *_text(org.get("aux_names")).split("|")]
     for name in filter(None, names):
         theirs = org_name_key(name)
         if (
             ours == theirs
-            or fuzz.ratio(ours, theirs) >= 85
+            or fuzz.ratio(ours, theirs) >= 80
             or fuzz.token_set_ratio(ours, theirs) >= 100
+            or (len(theirs) >= 4 and theirs.replace(" ", "") in run_together)
         ):
             return True
     return False
@@ -292,13 +295,20 @@ def _inactive(
     flags: list[str],
     confidence: float,
 ) -> Decision:
-    """`org_inactive`; where a successor carries the organisation on, the customer's
-    business ID moves to it (a public organisation identifier, not personal data), because
-    the account now lives there even if this contact did not carry on."""
+    """`org_inactive`; where the person carried on in the organisation's successor, the
+    customer's business ID moves to it (a public organisation identifier, not personal
+    data): the account now lives there."""
     successor = _text(org.get("successor_business_id"))
     changes = _Changes(contact, present, withheld=set())
     customer_bid, _ = normalise_business_id(contact.get("business_id"))
-    if successor and customer_bid is not None:
+    # Only where the person carried on in the successor: of a contact who did not, or whom
+    # the register does not know, the successor says nothing.
+    carried_on = bool(
+        evidence.position_current
+        and evidence.position_org_id
+        and evidence.position_org_id != evidence.org_id
+    )
+    if successor and customer_bid is not None and carried_on:
         changes.compare("business_id", successor, "business_id_changed", customer_bid == successor)
     return Decision(
         "org_inactive",
