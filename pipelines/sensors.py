@@ -94,6 +94,14 @@ def sniff(entry: InboxEntry) -> str | None:
     return None
 
 
+def _same_file(remembered: list[int] | None, signature: list[int]) -> bool:
+    """Size, time and inode as remembered; a cursor written before the inode was part of
+    the signature remembers size and time only (so no delivered file runs again)."""
+    if not remembered:
+        return False
+    return remembered == signature or (len(remembered) == 2 and remembered == signature[:2])
+
+
 def _register_loaded_at() -> float | None:
     """When the current snapshot was loaded (by the nightly job, the UI or the CLI)."""
     store = RegisterStore.from_url(register_url())
@@ -147,7 +155,7 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
         name = str(entry.path.relative_to(inbox))
         present.add(name)
         signature = [entry.stat.st_size, entry.stat.st_mtime_ns, entry.stat.st_ino]
-        if done.get(name, {}).get("signature") == signature:
+        if _same_file(done.get(name, {}).get("signature"), signature):
             continue  # this very file already has its delivery (or was refused)
         seen = pending.get(name)
         if seen is None or seen["signature"] != signature:

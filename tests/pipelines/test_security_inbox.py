@@ -4,6 +4,7 @@ never followed, a run reads only its own customer's files, the sensor's tick rea
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -196,3 +197,25 @@ def test_one_bad_file_never_blocks_the_other_customers(
         again = inbox_sensor(build_sensor_context(instance=instance, cursor=str(result.cursor)))
         assert list(again.run_requests or []) == []
     assert (acme / "link.csv").is_symlink()  # could not be moved, and was not followed
+
+
+def test_a_cursor_from_before_the_upgrade_runs_no_delivered_file_again(
+    env: Path, small_data: GeneratedData
+) -> None:
+    """The cursor now remembers the inode too; one written before remembers size and time
+    only, and a file it marks delivered is not delivered again."""
+    acme = env / "inbox" / "acme"
+    acme.mkdir(parents=True)
+    path = acme / "crm.csv"
+    shutil.copyfile(small_data.crm_file, path)
+    info = path.stat()
+    old = {
+        "pending": {},
+        "done": {"acme/crm.csv": {"signature": [info.st_size, info.st_mtime_ns], "key": "k"}},
+    }
+    with DagsterInstance.ephemeral() as instance:
+        cursor = json.dumps(old)
+        for _ in range(2):
+            result = inbox_sensor(build_sensor_context(instance=instance, cursor=cursor))
+            assert list(result.run_requests or []) == []
+            cursor = str(result.cursor)
