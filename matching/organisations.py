@@ -55,8 +55,11 @@ class OrganisationThresholds:
     # A switchboard number is the organisation's own; a web domain is derived from a name
     # that namesake organisations share; an address is where this one of them is.
     phone_points: float = 10.0
-    domain_points: float = 8.0
-    street_points: float = 6.0
+    domain_points: float = 6.0
+    # The official name exactly as registered, legal form and word order included
+    # ("Oy Kaskiis", not "Kaskiis Oy"): the customer copied it from this one.
+    exact_name_points: float = 6.0
+    street_points: float = 8.0
     postcode_points: float = 6.0
     city_points: float = 6.0
     # The same family of legal form (`Oy` = `Ab` = `Ltd`) says a little; another family
@@ -157,12 +160,22 @@ def _support(pairs: pd.DataFrame, contacts: pd.DataFrame, orgs: pd.DataFrame) ->
         | (street == values(reg, "postal_street", street_key))
     )
     both_forms = (form != "") & (reg_form != "")
+    exact_name = (values(con, "org_name", fold) == values(reg, "name", fold)) | np.array(
+        [
+            bool(ours) and ours in {fold(n) for n in str(aux).split("|")}
+            for ours, aux in zip(
+                values(con, "org_name", fold), text_column(reg, "aux_names"), strict=True
+            )
+        ],
+        dtype=bool,
+    )
     domain_agrees = (domain != "") & (domain == reg_domain)
     return pd.DataFrame(
         {
             "postcode": postcode_agrees,
             "city": city_agrees,
             "street": street_agrees,
+            "exact_name": exact_name,
             "domain": domain_agrees,
             "phone": (phone != "") & (phone == reg_phone),
             "form": both_forms & (form == reg_form),
@@ -236,6 +249,7 @@ def match_by_name(
         + support["street"] * t.street_points
         + support["postcode"] * t.postcode_points
         + support["city"] * t.city_points
+        + support["exact_name"] * t.exact_name_points
     )
     pairs["supported"] = points > 0
     against = (
