@@ -20,6 +20,7 @@ from matching.link import (
 from matching.organisations import (
     ORG_MATCH_COLUMNS,
     OrganisationThresholds,
+    contradicted_by_name,
     match_organisations,
     organisation_keys,
     successor_chain,
@@ -48,6 +49,7 @@ __all__ = [
     "Role",
     "compact_business_id",
     "contact_person_keys",
+    "contradicted_by_name",
     "email_domain",
     "find_elsewhere",
     "fold",

@@ -285,6 +285,36 @@ def match_by_name(
     return result
 
 
+def contradicted_by_name(
+    contacts: pd.DataFrame, keys: pd.DataFrame, by_business_id: pd.DataFrame
+) -> pd.Series:
+    """Rows whose valid business ID finds an organisation none of whose names is like the
+    row's organisation name: the ID may be another account's, typed or copied by mistake
+    (or the organisation was renamed). Such rows are also looked for by name and place.
+    `by_business_id` holds the register organisations found, indexed by business ID."""
+    found = keys["business_id_norm"].isin(by_business_id.index) & (keys["org_name_key"] != "")
+    contradicted = pd.Series(False, index=contacts.index)
+    if not found.any():
+        return contradicted
+    rows = contacts.index[found.to_numpy()]
+    registered = by_business_id.loc[keys.loc[rows, "business_id_norm"]]
+    names = (text_column(registered, "name") + "|" + text_column(registered, "aux_names")).map(
+        lambda joined: [" ".join(name_words(n)) for n in joined.split("|") if n.strip()]
+    )
+    ours = [" ".join(name_words(str(n))) for n in contacts.loc[rows, "org_name"]]
+    contradicted.loc[rows] = [
+        bool(words)
+        and max((fuzz.token_set_ratio(words, theirs) for theirs in known), default=0)
+        < CONTRADICTING_NAME
+        for words, known in zip(ours, names.to_numpy(), strict=True)
+    ]
+    return contradicted
+
+
+# Below this similarity (0-100, words without legal form) a name is another organisation's.
+CONTRADICTING_NAME = 60.0
+
+
 def match_organisations(
     contacts: pd.DataFrame,
     register_orgs: pd.DataFrame,
@@ -326,7 +356,8 @@ def match_organisations(
     result.loc[found, "org_evidence"] = "business ID"
     result.loc[found, "org_similarity"] = 100.0
 
-    fallback = ~found & (keys["org_name_key"] != "")
+    contradicted = found & contradicted_by_name(contacts, keys, by_business_id)
+    fallback = (~found & (keys["org_name_key"] != "")) | contradicted
     if fallback.any():
         wanted = contacts[fallback]
         if key_hits is None:
@@ -336,12 +367,20 @@ def match_organisations(
         # A valid business ID the register does not hold names an organisation it does not
         # know (abroad, new, never registered): a similar name is then most likely another
         # organisation, so only the exact name with place, domain or phone agreeing will do.
-        unknown_id = valid[fallback].to_numpy()
+        unknown_id = (valid & ~found)[fallback].to_numpy()
         strict = replace(t, name_accept=101.0, name_with_support=100.0)
         for rows, limits in ((~unknown_id, t), (unknown_id, strict)):
             if rows.any():
                 by_name = match_by_name(wanted[rows], register_orgs, key_hits, limits, calibration)
+                # A contradicted business ID gives way only to an organisation found by name
+                # and place; otherwise the ID stands (the organisation may have been renamed).
+                keep_id = contradicted.loc[by_name.index] & (by_name["org_id"] == "")
+                by_name = by_name[~keep_id]
                 result.loc[by_name.index, by_name.columns] = by_name
+                overruled = by_name.index[contradicted.loc[by_name.index].to_numpy()]
+                result.loc[overruled, "org_evidence"] = (
+                    result.loc[overruled, "org_evidence"] + "; business ID names another"
+                )
     result["org_candidates"] = result["org_candidates"].astype(int)
     result["org_confidence"] = result["org_confidence"].astype(float)
     return result

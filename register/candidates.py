@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from matching import BusinessIdState, contact_person_keys, organisation_keys
+from matching import (
+    BusinessIdState,
+    contact_person_keys,
+    contradicted_by_name,
+    organisation_keys,
+)
 from matching.blocking import candidate_pairs, contact_block_keys
 from register.snapshot import PROHIBITION_COLUMNS
 from register.store import CANDIDATE_PERSON_COLUMNS, RegisterStore
@@ -98,7 +103,10 @@ def organisation_candidates(
     valid = org_keys["business_id_state"] == BusinessIdState.VALID.value
     by_business_id = store.organizations_by_business_id(org_keys.loc[valid, "business_id_norm"])
     found = valid & org_keys["business_id_norm"].isin(set(by_business_id["business_id"]))
-    block_keys = contact_block_keys(contacts[~found])
+    contradicted = found & contradicted_by_name(
+        contacts, org_keys, by_business_id.drop_duplicates("business_id").set_index("business_id")
+    )
+    block_keys = contact_block_keys(contacts[~found | contradicted])
     key_hits = store.organization_key_hits(block_keys["key"])
     # Only the organisations the name fallback will compare (each row's best-ranked), and
     # their keys: the exact folded name is one of the block keys ("n:...").
