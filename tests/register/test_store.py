@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -50,10 +51,20 @@ def test_newer_snapshot_replaces_the_current_one(
     assert store.organizations_by_business_id([line.split(",")[1] for line in lines[-5:]]).empty
 
 
+def _first_status(text: str, status: str) -> str:
+    """The organisations file with the first organisation's status replaced."""
+    rows = list(csv.reader(text.splitlines()))
+    rows[1][rows[0].index("status")] = status
+    lines = text.splitlines(keepends=True)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(rows[1])
+    return lines[0] + out.getvalue() + lines[1][len(lines[1].rstrip("\r\n")) :] + "".join(lines[2:])
+
+
 @pytest.mark.parametrize(
     ("file", "mutate", "expected"),
     [
-        ("organizations.csv", lambda t: t.replace(",active,", ",alive,", 1), "line 2: status"),
+        ("organizations.csv", lambda t: _first_status(t, "alive"), "line 2: status"),
         (
             "persons.csv",
             lambda t: t.replace(t.splitlines()[1].split(",")[1], "O9999999", 1),
