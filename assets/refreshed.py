@@ -106,6 +106,8 @@ class RefreshedTable:
     disclosed: dict[str, list[str]]
     # The least confident matches and how they were made, for the change report.
     review: list[dict[str, str]]
+    # `csv` or `xlsx`: the checks compare cells as that kind of file carries them.
+    file_kind: str = "csv"
 
     @cached_property
     def facts(self) -> pd.DataFrame:
@@ -125,7 +127,13 @@ class RefreshedTable:
         )
         key = self.source_header.index(self.key_column) if self.key_column else None
         return processor_frame(
-            self.source_rows, self.rows, len(self.source_header), key, allowed, contract
+            self.source_rows,
+            self.rows,
+            len(self.source_header),
+            key,
+            allowed,
+            contract,
+            file_kind=self.file_kind,
         )
 
 
@@ -205,6 +213,7 @@ def refreshed_table(
         candidates=candidates,
         disclosed=disclosed_fields(decisions),
         review=review_list(decisions, list(frame["row_key"])),
+        file_kind=contacts.crm.format.kind,
     )
 
 
