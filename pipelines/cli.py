@@ -422,6 +422,8 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
     from benchmarks.data import bench_data  # noqa: PLC0415
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    if args.devset and args.devset_only:
+        return _bench_devset(args)
     _say(
         f"data: {args.orgs:,} organisations, {args.crm_rows:,} CRM rows, seed {args.seed}, "
         f"as of {as_of}"
@@ -442,6 +444,39 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
         splink = in_child(run_splink, data, args.seed)
     _say("")
     _say(report(ours, splink, fit=args.fit))
+    if args.devset:
+        _say("")
+        return _bench_devset(args)
+    return EXIT_OK
+
+
+def _bench_devset(args: argparse.Namespace) -> int:
+    """The labelled dev set of an independent generator: our CLI scored by its scorer,
+    Splink on the same data."""
+    from benchmarks.accuracy import in_child  # noqa: PLC0415
+    from benchmarks.devset import (  # noqa: PLC0415
+        format_devset,
+        run_ours_on_devset,
+        run_splink_on_devset,
+        unpack,
+    )
+
+    devset = Path(args.devset)
+    work = _cache_dir(args) / "devset"
+    try:
+        files = unpack(devset, work)
+    except FileNotFoundError as missing:
+        raise CliError(f"--devset: {missing}") from None
+    as_of = args.devset_as_of
+    _say(f"dev set {devset} (as of {as_of}): register load and refresh through the CLI ...")
+    ours = run_ours_on_devset(files, work, as_of)
+    splink = None
+    if not args.no_splink:
+        _say("matching the dev set with Splink ...")
+        splink = in_child(run_splink_on_devset, files, args.seed)
+    _say("")
+    _say(f"dev set {devset.name}: {ours['rows']:,} rows, scored by its own score.py")
+    _say(format_devset(ours, splink))
     return EXIT_OK
 
 
@@ -624,6 +659,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also print calibration constants fitted on this data (for "
         "matching/calibration.py; fit on one seed, judge the reliability table on another)",
+    )
+    accuracy.add_argument(
+        "--devset",
+        metavar="DIR",
+        help="also run a labelled dev set from another generator (e.g. ../shared/devset: "
+        "register/*.csv[.gz], crm/crm.csv[.gz], crm/truth.csv[.gz], score.py) through "
+        "`register load` and `refresh`, scored by its own score.py, beside Splink",
+    )
+    accuracy.add_argument(
+        "--devset-as-of",
+        default="2025-10-01",
+        metavar="DATE",
+        help="the dev set's reference date for staleness (default: 2025-10-01)",
+    )
+    accuracy.add_argument(
+        "--devset-only",
+        action="store_true",
+        help="with --devset: skip the generated benchmark",
     )
     accuracy.set_defaults(func=cmd_bench_accuracy)
     speed = bench_sub.add_parser(
