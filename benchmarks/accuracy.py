@@ -72,14 +72,22 @@ def link_counts(
     no link, so any link there counts against precision."""
     expected = truth.loc[row_keys.to_numpy()]
     undecidable = (expected["expected_status"] == "ambiguous").to_numpy()
+    # A merged organisation's successor is right too, where the truth names one.
+    alternative = expected["alt_org_id"].to_numpy() if "alt_org_id" in expected else None
     counts = []
-    for given, wanted in ((orgs, expected["true_org_id"]), (persons, expected["true_person_id"])):
+    for given, wanted, also in (
+        (orgs, expected["true_org_id"], alternative),
+        (persons, expected["true_person_id"], None),
+    ):
         given_ids = given.fillna("").astype(str).to_numpy()
         wanted_ids = np.where(undecidable, "", wanted.to_numpy())
         predicted = given_ids != ""
+        right = given_ids == wanted_ids
+        if also is not None:
+            right |= (given_ids == np.where(undecidable, "", also)) & (also != "")
         counts.append(
             (
-                int((predicted & (given_ids == wanted_ids)).sum()),
+                int((predicted & right).sum()),
                 int(predicted.sum()),
                 int((wanted_ids != "").sum()),
             )

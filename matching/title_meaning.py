@@ -117,6 +117,7 @@ _FIXED: dict[str, tuple[str, str]] = {
     "asiakkuuspaallikko": ("MYYNTI", "manager"),
     "account manager": ("MYYNTI", "manager"),
     "controller": ("TALOUS", "controller"),
+    "controlleri": ("TALOUS", "controller"),
     "business controller": ("TALOUS", "controller"),
     "financial controller": ("TALOUS", "controller"),
     "kirjanpitaja": ("TALOUS", "accountant"),
@@ -128,14 +129,25 @@ _FIXED: dict[str, tuple[str, str]] = {
     "legal counsel": ("LAKI", "specialist"),
     "jurist": ("LAKI", "specialist"),
     "isannoitsija": ("KIINTEISTO", "manager"),
+    "gc": ("LAKI", "director"),
+    "chefsjurist": ("LAKI", "director"),
+    "chief legal officer": ("LAKI", "director"),
+    "office manager": ("MUU", "manager"),
+    "styrelsens ordforande": ("JOHTO", "board_chair"),
+    "styrelsemedlem": ("JOHTO", "board_member"),
+    "chief operations officer": ("JOHTO", "coo"),
+    "johtaja operatiivinen toiminta": ("JOHTO", "coo"),
     "property manager": ("KIINTEISTO", "manager"),
 }
 
 # Stems of Finnish and Swedish compounds and English words that name an area, folded.
 # Searched in order: the first hit decides (`tietohallinto` before `hallinto`).
 _AREA_STEMS: tuple[tuple[str, str], ...] = (
+    ("informationschef", "VIESTINTA"),  # Swedish: the communications manager
     ("tietohallinto", "IT"),
     ("tietotekniikka", "IT"),
+    ("jarjestelma", "IT"),
+    ("system", "IT"),
     ("information", "IT"),
     ("ict", "IT"),
     ("it", "IT"),
@@ -148,7 +160,9 @@ _AREA_STEMS: tuple[tuple[str, str], ...] = (
     ("palkka", "HENKILOSTO"),
     ("payroll", "HENKILOSTO"),
     ("talous", "TALOUS"),
+    ("finans", "TALOUS"),
     ("finance", "TALOUS"),
+    ("controller", "TALOUS"),
     ("financial", "TALOUS"),
     ("ekonomi", "TALOUS"),
     ("rahoitus", "TALOUS"),
@@ -157,25 +171,35 @@ _AREA_STEMS: tuple[tuple[str, str], ...] = (
     ("accounting", "TALOUS"),
     ("treasury", "TALOUS"),
     ("markkinointi", "MARKKINOINTI"),
+    ("markkinoinn", "MARKKINOINTI"),
     ("marketing", "MARKKINOINTI"),
     ("marknad", "MARKKINOINTI"),
     ("brand", "MARKKINOINTI"),
     ("myynti", "MYYNTI"),
+    ("myynn", "MYYNTI"),
+    ("myyja", "MYYNTI"),
     ("sales", "MYYNTI"),
     ("forsaljning", "MYYNTI"),
+    ("salj", "MYYNTI"),
+    ("kundansvarig", "MYYNTI"),
     ("kaupallinen", "MYYNTI"),
     ("commercial", "MYYNTI"),
     ("asiakkuus", "MYYNTI"),
     ("account", "MYYNTI"),
     ("export", "MYYNTI"),
     ("vienti", "MYYNTI"),
-    ("hankinta", "HANKINTA"),
+    ("hankin", "HANKINTA"),
     ("osto", "HANKINTA"),
+    ("ostaja", "HANKINTA"),
+    ("buyer", "HANKINTA"),
+    ("purchaser", "HANKINTA"),
     ("procurement", "HANKINTA"),
     ("purchasing", "HANKINTA"),
     ("sourcing", "HANKINTA"),
     ("inkop", "HANKINTA"),
     ("tuotanto", "TUOTANTO"),
+    ("tuotann", "TUOTANTO"),
+    ("fabrik", "TUOTANTO"),
     ("production", "TUOTANTO"),
     ("produktion", "TUOTANTO"),
     ("tehdas", "TUOTANTO"),
@@ -186,7 +210,7 @@ _AREA_STEMS: tuple[tuple[str, str], ...] = (
     ("laatu", "TUOTANTO"),
     ("quality", "TUOTANTO"),
     ("kvalitet", "TUOTANTO"),
-    ("logistiikka", "LOGISTIIKKA"),
+    ("logistiik", "LOGISTIIKKA"),
     ("logistics", "LOGISTIIKKA"),
     ("logistik", "LOGISTIIKKA"),
     ("varasto", "LOGISTIIKKA"),
@@ -197,6 +221,10 @@ _AREA_STEMS: tuple[tuple[str, str], ...] = (
     ("kuljetus", "LOGISTIIKKA"),
     ("transport", "LOGISTIIKKA"),
     ("viestinta", "VIESTINTA"),
+    ("viestinn", "VIESTINTA"),
+    ("tiedottaja", "VIESTINTA"),
+    ("kommunikator", "VIESTINTA"),
+    ("informator", "VIESTINTA"),
     ("communication", "VIESTINTA"),
     ("kommunikation", "VIESTINTA"),
     ("tiedotus", "VIESTINTA"),
@@ -216,10 +244,16 @@ _AREA_STEMS: tuple[tuple[str, str], ...] = (
     ("technology", "TUTKIMUS"),
     ("teknologia", "TUTKIMUS"),
     ("forskning", "TUTKIMUS"),
+    ("forskare", "TUTKIMUS"),
+    ("tutkija", "TUTKIMUS"),
+    ("researcher", "TUTKIMUS"),
+    ("teknik", "TUTKIMUS"),
     ("utveckling", "TUTKIMUS"),
     ("engineering", "TUTKIMUS"),
     ("laki", "LAKI"),
     ("legal", "LAKI"),
+    ("jurist", "LAKI"),
+    ("counsel", "LAKI"),
     ("juridi", "LAKI"),
     ("compliance", "LAKI"),
     ("liiketoiminta", "JOHTO"),
@@ -227,8 +261,13 @@ _AREA_STEMS: tuple[tuple[str, str], ...] = (
     ("affars", "JOHTO"),
     ("hallinto", "MUU"),
     ("toimisto", "MUU"),
-    ("office", "MUU"),
     ("administrat", "MUU"),
+    ("vastuullisuus", "MUU"),
+    ("sustainability", "MUU"),
+    ("hallbarhet", "MUU"),
+    ("kestavan kehityksen", "MUU"),
+    ("assistent", "MUU"),
+    ("assistant", "MUU"),
     ("projekti", "MUU"),
     ("project", "MUU"),
     ("turvallisuus", "MUU"),
@@ -257,6 +296,34 @@ _LEVEL_WORDS: tuple[tuple[str, str], ...] = (
     ("mestari", "manager"),
     ("asiantuntija", "specialist"),
     ("specialist", "specialist"),
+    ("spesialisti", "specialist"),
+    ("generalist", "specialist"),
+    ("officer", "specialist"),
+    ("representative", "specialist"),
+    ("edustaja", "specialist"),
+    ("neuvottelija", "specialist"),
+    ("myyja", "specialist"),
+    ("saljare", "specialist"),
+    ("kundansvarig", "specialist"),
+    ("ostaja", "specialist"),
+    ("buyer", "specialist"),
+    ("purchaser", "specialist"),
+    ("inkopare", "specialist"),
+    ("tutkija", "specialist"),
+    ("researcher", "specialist"),
+    ("forskare", "specialist"),
+    ("juristi", "specialist"),
+    ("lakimies", "specialist"),
+    ("jurist", "specialist"),
+    ("counsel", "specialist"),
+    ("tiedottaja", "specialist"),
+    ("kommunikator", "specialist"),
+    ("informator", "specialist"),
+    ("tuki", "specialist"),
+    ("support", "specialist"),
+    ("ingenjor", "specialist"),
+    ("planerare", "specialist"),
+    ("koordinator", "specialist"),
     ("expert", "specialist"),
     ("specialist", "specialist"),
     ("analyytikko", "specialist"),
@@ -268,10 +335,34 @@ _LEVEL_WORDS: tuple[tuple[str, str], ...] = (
     ("koordinaattori", "specialist"),
     ("coordinator", "specialist"),
     ("sihteeri", "assistant"),
+    ("assistent", "assistant"),
     ("assistentti", "assistant"),
     ("assistant", "assistant"),
     ("secretary", "assistant"),
 )
+
+# Abbreviations CRM users type, on folded words (dots and hyphens are spaces by then):
+# `toim.joht.`, `talousjoht.`, `henkilöstöpääll.`, `vara-TJ`, `hall. jäsen`, `T&K`.
+_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\btoim joht\b"), "toimitusjohtaja"),
+    (re.compile(r"\bvara ?tj\b"), "varatoimitusjohtaja"),
+    (re.compile(r"\bvara ?toimitusjohtaja\b"), "varatoimitusjohtaja"),
+    (re.compile(r"\bhall\b"), "hallituksen"),
+    (re.compile(r"\bt ?k\b"), "tutkimus ja kehitys"),
+    (re.compile(r"\bass\b"), "assistentti"),
+    (re.compile(r"joht\b"), "johtaja"),
+    (re.compile(r"paall\b"), "paallikko"),
+    (re.compile(r"\b(\w+)ins\b"), r"\1insinoori"),
+    (re.compile(r"neuv\b"), "neuvottelija"),
+    (re.compile(r"\bstyrelsens ordforande\b"), "styrelseordforande"),
+)
+
+
+def _expanded(words: str) -> str:
+    for pattern, replacement in _ABBREVIATIONS:
+        words = pattern.sub(replacement, words)
+    return words
+
 
 _SEPARATORS = re.compile(r"\s*(?:,|/|;|\(|\band\b|\bja\b|\boch\b)\s*")
 
@@ -320,8 +411,11 @@ def _read(words: str) -> TitleMeaning:
             # Taken out, so that `hallinto` is not found again in `tietohallinto`.
             rest = rest.replace(stem, " ")
     level = next((lv for word, lv in _LEVEL_WORDS if _has(words, word)), "")
-    if level == "director" and not areas and "operat" in words:
+    if level == "director" and "operat" in words and areas <= {"MUU"}:
         areas, level = {"JOHTO"}, "coo"
+    if level == "" and ("styrelse" in words or "hallituksen" in words):
+        level = "board_member" if re.search(r"medlem|ledamot|jasen|member", words) else ""
+        areas = {"JOHTO"} if level else areas
     return TitleMeaning(frozenset(areas), level)
 
 
@@ -331,8 +425,8 @@ def title_meaning(title: str | None) -> TitleMeaning:
     (`Toimitusjohtaja, osakas`) is read by its first."""
     if not title or not title.strip():
         return TitleMeaning(frozenset(), "")
-    parts = [fold(part) for part in _SEPARATORS.split(title) if fold(part)]
-    whole = fold(title)
+    parts = [_expanded(fold(part)) for part in _SEPARATORS.split(title) if fold(part)]
+    whole = _expanded(fold(title))
     meaning = _read(whole)
     if meaning.complete or not parts:
         return meaning
