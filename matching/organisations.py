@@ -59,7 +59,7 @@ class OrganisationThresholds:
     # The official name exactly as registered, legal form and word order included
     # ("Oy Kaskiis", not "Kaskiis Oy"): the customer copied it from this one.
     exact_name_points: float = 6.0
-    street_points: float = 8.0
+    street_points: float = 12.0
     postcode_points: float = 6.0
     city_points: float = 6.0
     # The same family of legal form (`Oy` = `Ab` = `Ltd`) says a little; another family
