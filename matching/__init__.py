@@ -34,19 +34,18 @@ from matching.persons import (
     resolve_shared_persons,
 )
 from matching.text import fold, fold_name, org_name_key, person_name_key, strip_diacritics
-from matching.titles import ROLES, Role, same_title, title_role
+from matching.title_meaning import TitleMeaning, same_title, title_meaning
 
 __all__ = [
     "DEFAULT_CALIBRATION",
     "EVIDENCE_COLUMNS",
     "ORG_MATCH_COLUMNS",
     "PERSON_MATCH_COLUMNS",
-    "ROLES",
     "BusinessIdState",
     "Calibration",
     "OrganisationThresholds",
     "PersonThresholds",
-    "Role",
+    "TitleMeaning",
     "compact_business_id",
     "contact_person_keys",
     "contradicted_by_name",
@@ -74,5 +73,5 @@ __all__ = [
     "search_scope",
     "strip_diacritics",
     "successor_chain",
-    "title_role",
+    "title_meaning",
 ]
