@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -242,13 +243,19 @@ def recall_by_noise(
 
 def run_splink(data: BenchData, seed: int) -> EngineRun:
     """The Splink yardstick on the same rows and register."""
+    return splink_run(data.snapshot_dir, _contacts(data), _truth(data), seed)
+
+
+def splink_run(
+    snapshot_dir: Path, contacts: pd.DataFrame, truth: pd.DataFrame, seed: int
+) -> EngineRun:
+    """Splink on these contacts against the snapshot, its links scored against `truth`
+    (indexed by the contacts' row keys)."""
     from benchmarks.splink_linker import splink_link  # noqa: PLC0415
 
     read = {"dtype": str, "keep_default_na": False}
-    orgs = pd.read_csv(data.snapshot_dir / "organizations.csv", **read)
-    persons = pd.read_csv(data.snapshot_dir / "persons.csv", **read)
-    contacts = _contacts(data)
-    truth = _truth(data)
+    orgs = pd.read_csv(snapshot_dir / "organizations.csv", **read)
+    persons = pd.read_csv(snapshot_dir / "persons.csv", **read)
     result = splink_link(contacts, orgs, persons, seed=seed)
     org_counts, person_counts = link_counts(
         contacts["row_key"], result.links["org_id"], result.links["person_id"], truth
@@ -337,4 +344,5 @@ __all__ = [
     "report",
     "run_ours",
     "run_splink",
+    "splink_run",
 ]

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.accuracy import EngineRun, _peak_rss_mb, link_counts
+from benchmarks.accuracy import EngineRun, splink_run
 
 SNAPSHOT_FILES = ("organizations.csv", "persons.csv", "prohibitions.csv")
 _CLI = "import sys; from pipelines.cli import main; sys.exit(main())"
@@ -126,28 +126,12 @@ def run_ours_on_devset(files: DevsetFiles, work: Path, as_of: str) -> dict[str, 
 
 def run_splink_on_devset(files: DevsetFiles, seed: int) -> EngineRun:
     """Splink on the dev set's rows and register, its links scored against the truth."""
-    from benchmarks.splink_linker import splink_link  # noqa: PLC0415
     from crmfile import read_crm_file  # noqa: PLC0415
 
-    read = {"dtype": str, "keep_default_na": False}
-    orgs = pd.read_csv(files.snapshot_dir / "organizations.csv", **read)
-    persons = pd.read_csv(files.snapshot_dir / "persons.csv", **read)
     contacts = read_crm_file(files.crm_file).contacts
     # The set's truth names rows by number, as our reader keys a file without row ids.
-    truth = pd.read_csv(files.truth_file, **read).set_index("row")
-    result = splink_link(contacts, orgs, persons, seed=seed)
-    org_counts, person_counts = link_counts(
-        contacts["row_key"], result.links["org_id"], result.links["person_id"], truth
-    )
-    return EngineRun(
-        name="Splink (DuckDB)",
-        seconds=result.seconds,
-        rows=len(contacts),
-        peak_rss_mb=_peak_rss_mb(),
-        org=org_counts,
-        person=person_counts,
-        extra={"pairs_scored": result.pairs_scored},
-    )
+    truth = pd.read_csv(files.truth_file, dtype=str, keep_default_na=False).set_index("row")
+    return splink_run(files.snapshot_dir, contacts, truth, seed)
 
 
 def format_devset(ours: dict[str, Any], splink: EngineRun | None) -> str:

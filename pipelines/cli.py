@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import time
@@ -226,25 +225,19 @@ def _received_input(crm_file: Path, customer: str, delivery_id: str) -> tuple[Pa
     the customer's inbox folder, else an owner-only copy under
     `inbox/<customer>/operator/<delivery>/` (and that folder, to remove after the run)."""
     from pipelines.inbox import OPERATOR  # noqa: PLC0415
-    from pipelines.paths import inbox_dir  # noqa: PLC0415
+    from pipelines.paths import inbox_dir, owner_only_folder  # noqa: PLC0415
 
-    inbox = inbox_dir()
-    inbox.mkdir(parents=True, exist_ok=True, mode=0o700)
-    folder = inbox.resolve() / customer
     try:
-        folder.mkdir(mode=0o700)
-    except FileExistsError:
-        if not stat.S_ISDIR(os.lstat(folder).st_mode):
-            raise CliError(
-                f"inbox folder of customer {customer} is a link or not a folder"
-            ) from None
+        folder = owner_only_folder(inbox_dir(), customer)
+    except NotADirectoryError:
+        raise CliError(f"inbox folder of customer {customer} is a link or not a folder") from None
     absolute = crm_file.absolute()
     if not absolute.is_symlink() and Path(os.path.realpath(absolute)).parent == folder:
         return absolute, None
-    holder = folder / OPERATOR
-    holder.mkdir(mode=0o700, exist_ok=True)
-    if not stat.S_ISDIR(os.lstat(holder).st_mode):
-        raise CliError(f"inbox/{customer}/{OPERATOR} is a link or not a folder")
+    try:
+        holder = owner_only_folder(folder, OPERATOR)
+    except NotADirectoryError:
+        raise CliError(f"inbox/{customer}/{OPERATOR} is a link or not a folder") from None
     copy_dir = holder / delivery_id
     shutil.rmtree(copy_dir, ignore_errors=True)
     copy_dir.mkdir(mode=0o700)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -16,6 +17,20 @@ def tool_version() -> str:
         return version("tietohuolto")
     except PackageNotFoundError:
         return "unknown"
+
+
+def owner_only_folder(root: Path, name: str) -> Path:
+    """`root/name` as a real folder, created owner-only (0700, `root` too where missing).
+    Raises NotADirectoryError where it already exists as a link or as anything but a
+    folder: a path from outside is never followed."""
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = root.resolve() / name
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            raise NotADirectoryError(folder.name) from None
+    return folder
 
 
 def var_dir() -> Path:

@@ -1,14 +1,12 @@
 """Resources: the register store and the delivery folders. Connections live here."""
 
-import os
-import stat
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field, PrivateAttr
 
 from pipelines.partitions import InvalidDeliveryKeyError, valid_customer, valid_delivery_id
-from pipelines.paths import outbox_dir, register_url
+from pipelines.paths import outbox_dir, owner_only_folder, register_url
 from register import RegisterStore, make_engine
 
 
@@ -58,17 +56,12 @@ class DeliveryFoldersResource(ConfigurableResource):
         """`<outbox>/<customer>/`, created owner-only; never a link."""
         if not valid_customer(customer):
             raise InvalidDeliveryKeyError("customer name refused as a folder name")
-        root = self.root()
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        folder = root.resolve() / customer
         try:
-            folder.mkdir(mode=0o700)
-        except FileExistsError:
-            if not stat.S_ISDIR(os.lstat(folder).st_mode):
-                raise DeliveryFolderError(
-                    f"outbox folder of customer {customer} is a link or not a folder"
-                ) from None
-        return folder
+            return owner_only_folder(self.root(), customer)
+        except NotADirectoryError:
+            raise DeliveryFolderError(
+                f"outbox folder of customer {customer} is a link or not a folder"
+            ) from None
 
     def delivery_dir(self, customer: str, delivery_id: str) -> Path:
         """The delivery's folder, checked to be a direct child of the customer's outbox
