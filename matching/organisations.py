@@ -285,6 +285,19 @@ def match_by_name(
     return result
 
 
+def _supported(
+    contacts: pd.DataFrame, matches: pd.DataFrame, register_orgs: pd.DataFrame
+) -> pd.Series:
+    """Whether place, street, web domain or phone agree between each contact and the
+    organisation `matches` gives it (same index as `contacts`)."""
+    if contacts.empty:
+        return pd.Series(False, index=contacts.index, dtype=bool)
+    pairs = pd.DataFrame({"contact": contacts.index, "org_id": matches["org_id"].to_numpy()})
+    support = _support(pairs, contacts, register_orgs)
+    agrees = support[["postcode", "city", "street", "domain", "phone"]].any(axis=1)
+    return pd.Series(agrees.to_numpy(dtype=bool), index=contacts.index)
+
+
 def contradicted_by_name(
     contacts: pd.DataFrame, keys: pd.DataFrame, by_business_id: pd.DataFrame
 ) -> pd.Series:
@@ -357,6 +370,9 @@ def match_organisations(
     result.loc[found, "org_similarity"] = 100.0
 
     contradicted = found & contradicted_by_name(contacts, keys, by_business_id)
+    supports_business_id = _supported(
+        contacts[contradicted], result.loc[contradicted], register_orgs
+    )
     fallback = (~found & (keys["org_name_key"] != "")) | contradicted
     if fallback.any():
         wanted = contacts[fallback]
@@ -373,8 +389,12 @@ def match_organisations(
             if rows.any():
                 by_name = match_by_name(wanted[rows], register_orgs, key_hits, limits, calibration)
                 # A contradicted business ID gives way only to an organisation found by name
-                # and place; otherwise the ID stands (the organisation may have been renamed).
-                keep_id = contradicted.loc[by_name.index] & (by_name["org_id"] == "")
+                # and place, and only where nothing but the name speaks for the ID's own
+                # (a renamed organisation keeps its town, street, domain and phone).
+                keep_id = contradicted.loc[by_name.index] & (
+                    (by_name["org_method"] != "name_and_place")
+                    | supports_business_id.reindex(by_name.index, fill_value=False)
+                )
                 by_name = by_name[~keep_id]
                 result.loc[by_name.index, by_name.columns] = by_name
                 overruled = by_name.index[contradicted.loc[by_name.index].to_numpy()]
