@@ -259,8 +259,15 @@ def match_by_name(
     )
     pairs["similarity"] = pairs["similarity"] + against
     pairs["score"] = pairs["similarity"] + points
-    eligible = (pairs["similarity"] >= t.name_accept) | (
-        pairs["supported"] & (pairs["similarity"] >= t.name_with_support)
+    # A renamed organisation keeps its web domain and its place (or its switchboard)
+    # while the customer still writes the old name: that finds it whatever the name.
+    renamed = (
+        support["domain"] & (support["postcode"] | support["city"] | support["street"])
+    ) | support["phone"]
+    eligible = (
+        (pairs["similarity"] >= t.name_accept)
+        | (pairs["supported"] & (pairs["similarity"] >= t.name_with_support))
+        | renamed
     )
     pairs = pairs[eligible].join(support)
     if pairs.empty:
