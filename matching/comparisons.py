@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from matching.names import FORM_NAMES, same_first_name_by_form
-from matching.title_meaning import same_title, title_meaning
+from matching.title_meaning import area_bits, compact_text, level_number, same_title
 
 _NOT_LETTER = re.compile(r"[^a-z]")
 
@@ -252,31 +252,24 @@ class Title:
     )
 
     def level(self, ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-        # Decided once per distinct (title, title) combination: a file's pairs hold a few
-        # thousand at most.
-        codes_ours, titles_ours = _factorised(ours)
-        codes_theirs, titles_theirs = _factorised(theirs)
-        combined = codes_ours.astype(np.int64) * (len(titles_theirs) + 1) + codes_theirs
-        distinct, inverse = np.unique(combined, return_inverse=True)
-        levels = np.array(
-            [
-                self._level(
-                    titles_ours[code // (len(titles_theirs) + 1)],
-                    titles_theirs[code % (len(titles_theirs) + 1)],
-                )
-                for code in distinct
-            ],
-            dtype=np.int64,
+        # Each title read once (`matching.title_meaning`), then compared as numbers: a
+        # big file's pairs hold tens of thousands of distinct (title, title) combinations.
+        missing = (ours == "") | (theirs == "")
+        bits_ours, bits_theirs = (
+            per_unique(ours, area_bits, int),
+            per_unique(theirs, area_bits, int),
         )
-        return levels[inverse] if len(distinct) else np.zeros(len(ours), dtype=np.int64)
-
-    @staticmethod
-    def _level(ours: str, theirs: str) -> int:
-        if not ours or not theirs:
-            return 0
-        if same_title(ours, theirs):
-            return 1
-        return 2 if title_meaning(ours).areas & title_meaning(theirs).areas else 3
+        level_ours = per_unique(ours, level_number, int)
+        level_theirs = per_unique(theirs, level_number, int)
+        complete = (bits_ours != 0) & (level_ours != 0) & (bits_theirs != 0) & (level_theirs != 0)
+        shared_area = (bits_ours & bits_theirs) != 0
+        same = (per_unique(ours, compact_text) == per_unique(theirs, compact_text)) | (
+            complete & (level_ours == level_theirs) & shared_area
+        )
+        # A title the reader cannot place wholly: compared as text (a typo is the same).
+        for i in np.flatnonzero(~missing & ~same & ~complete):
+            same[i] = same_title(ours[i], theirs[i])
+        return np.select([missing, same, shared_area], [0, 1, 2], default=3)
 
 
 FIRST_NAME, LAST_NAME, EMAIL, PHONE, TITLE = FirstName(), LastName(), Email(), Phone(), Title()

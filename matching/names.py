@@ -7,7 +7,7 @@ person, so first names are compared through the formal name they stand for.
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -138,20 +138,19 @@ def same_first_name_by_form(customer: str, register: str) -> bool:
     return customer in name_forms(register) or register in name_forms(customer)
 
 
-_NAME_PARTS = re.compile(r"[\s\-]+")
-
-
 def _parts(*texts: str | None) -> list[str]:
+    """Folded name parts of each text (`_text_parts`), together."""
+    return [part for text in texts for part in _text_parts(text)]
+
+
+@lru_cache(maxsize=262_144)
+def _text_parts(text: str | None) -> tuple[str, ...]:
     """Folded name parts: words and the halves of hyphenated names (`Anna-Liisa`), each
     also with ae/oe/aa read as ä/ö/å (`Haemaelaeinen`) where that differs: a typo such as
     `Ahoen` must not become `Ahon` and lose its likeness to `Ahonen`."""
-    parts = []
-    for text in texts:
-        plain, undone = fold(text), fold_name(text)
-        parts += [part for part in _NAME_PARTS.split(plain) if part]
-        if undone != plain:
-            parts += [part for part in _NAME_PARTS.split(undone) if part]
-    return parts
+    plain, undone = fold(text), fold_name(text)
+    parts = plain.split()
+    return tuple(parts + undone.split()) if undone != plain else tuple(parts)
 
 
 def _one_slip(a: str, b: str) -> bool:
@@ -162,6 +161,7 @@ def _one_slip(a: str, b: str) -> bool:
     return DamerauLevenshtein.distance(a, b) <= (2 if shorter >= 9 else 1)
 
 
+@lru_cache(maxsize=262_144)
 def same_person_name(
     customer_first: str | None,
     customer_last: str | None,
@@ -185,6 +185,7 @@ def same_person_name(
     return any(part == s or _one_slip(part, s) for part in customer for s in surnames)
 
 
+@lru_cache(maxsize=262_144)
 def same_given_name(customer: str | None, register: str | None) -> bool:
     """A given name written another way: a short form, an initial, a typo, or one of two
     given names."""

@@ -160,15 +160,11 @@ def _support(pairs: pd.DataFrame, contacts: pd.DataFrame, orgs: pd.DataFrame) ->
         | (street == values(reg, "postal_street", street_key))
     )
     both_forms = (form != "") & (reg_form != "")
-    exact_name = (values(con, "org_name", fold) == values(reg, "name", fold)) | np.array(
-        [
-            bool(ours) and ours in {fold(n) for n in str(aux).split("|")}
-            for ours, aux in zip(
-                values(con, "org_name", fold), text_column(reg, "aux_names"), strict=True
-            )
-        ],
-        dtype=bool,
-    )
+    ours_folded = values(con, "org_name", fold)
+    exact_name = (ours_folded != "") & (ours_folded == values(reg, "name", fold))
+    aux = values(reg, "aux_names", lambda names: frozenset(fold(n) for n in names.split("|")))
+    for i in np.flatnonzero(~exact_name & (values(reg, "aux_names", bool).astype(bool))):
+        exact_name[i] = ours_folded[i] in aux[i]
     domain_agrees = (domain != "") & (domain == reg_domain)
     return pd.DataFrame(
         {
@@ -305,6 +301,10 @@ def _supported(
     return pd.Series(agrees.to_numpy(dtype=bool), index=contacts.index)
 
 
+def _joined_words(name: object) -> str:
+    return " ".join(name_words(str(name)))
+
+
 def contradicted_by_name(
     contacts: pd.DataFrame, keys: pd.DataFrame, by_business_id: pd.DataFrame
 ) -> pd.Series:
@@ -318,16 +318,24 @@ def contradicted_by_name(
         return contradicted
     rows = contacts.index[found.to_numpy()]
     registered = by_business_id.loc[keys.loc[rows, "business_id_norm"]]
-    names = (text_column(registered, "name") + "|" + text_column(registered, "aux_names")).map(
-        lambda joined: [" ".join(name_words(n)) for n in joined.split("|") if n.strip()]
+    # (row, one of the organisation's names) pairs, compared at C speed.
+    names = pd.DataFrame(
+        {
+            "row": np.arange(len(rows)),
+            "name": (text_column(registered, "name") + "|" + text_column(registered, "aux_names"))
+            .str.split("|")
+            .to_numpy(),
+        }
+    ).explode("name")
+    names = names[names["name"].fillna("").str.strip() != ""]
+    ours = per_unique(contacts.loc[rows, "org_name"].to_numpy(dtype=object), _joined_words)
+    theirs = per_unique(names["name"].to_numpy(dtype=object), _joined_words)
+    similarity = process.cpdist(
+        ours[names["row"].to_numpy(dtype=int)], theirs, scorer=fuzz.token_set_ratio, workers=-1
     )
-    ours = [" ".join(name_words(str(n))) for n in contacts.loc[rows, "org_name"]]
-    contradicted.loc[rows] = [
-        bool(words)
-        and max((fuzz.token_set_ratio(words, theirs) for theirs in known), default=0)
-        < CONTRADICTING_NAME
-        for words, known in zip(ours, names.to_numpy(), strict=True)
-    ]
+    best = pd.Series(similarity).groupby(names["row"].to_numpy(dtype=int)).max()
+    best = best.reindex(range(len(rows)), fill_value=0.0).to_numpy()
+    contradicted.loc[rows] = (ours != "") & (best < CONTRADICTING_NAME)
     return contradicted
 
 

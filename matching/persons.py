@@ -139,7 +139,7 @@ def _score_candidates(
             take(per_unique(register_emails.to_numpy(dtype=object), str.casefold), theirs),
         ),
         title=fields("title", _text),
-        phone=(take(_phone_keys(contacts), ours), take(_register_phones(register_persons), theirs)),
+        phone=_pair_phones(contacts, register_persons, ours, theirs),
     )
     scored.index = pairs.index
     valid_to = (
@@ -393,6 +393,22 @@ def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd
         only = ids.drop_duplicates("contact").set_index("contact")["person_id"]
         found.loc[single, "person_id"] = only.loc[single].astype(str)
     return found
+
+
+def _pair_phones(
+    contacts: pd.DataFrame, register_persons: pd.DataFrame, ours: np.ndarray, theirs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(contact's, position's) mobile of each pair in E.164; the positions' numbers are
+    parsed only where the contact has one to compare with."""
+    contact_phones = take(_phone_keys(contacts), ours)
+    register_phones = np.full(len(theirs), "", dtype=object)
+    wanted = contact_phones != ""
+    if wanted.any():
+        mobiles = text_column(register_persons, "mobile").to_numpy(dtype=object)
+        register_phones[wanted] = per_unique(
+            mobiles[theirs[wanted]], lambda p: normalise_phone(p) or ""
+        )
+    return contact_phones, register_phones
 
 
 def _register_phones(register_persons: pd.DataFrame) -> np.ndarray:

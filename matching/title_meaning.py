@@ -434,6 +434,7 @@ def title_meaning(title: str | None) -> TitleMeaning:
     return first if first.complete else meaning
 
 
+@lru_cache(maxsize=262_144)
 def same_title(a: str | None, b: str | None, b_area: str | None = None) -> bool:
     """Equal by meaning: the same text however spaced or spelled (a typo), or the same area
     and level. `b_area` is the register's own responsibility area of the position, which
@@ -449,10 +450,51 @@ def same_title(a: str | None, b: str | None, b_area: str | None = None) -> bool:
     return _nearly_equal(_compact(folded_a), _compact(folded_b))
 
 
+# Areas as bits and levels as numbers, for comparing the titles of many pairs at once.
+_AREA_BITS = {
+    area: 1 << bit
+    for bit, area in enumerate(
+        sorted({area for area, _ in _FIXED.values()} | {area for _, area in _AREA_STEMS})
+    )
+}
+_LEVEL_NUMBERS = {
+    level: number
+    for number, level in enumerate(
+        sorted({level for _, level in _FIXED.values()} | {lv for _, lv in _LEVEL_WORDS}), 1
+    )
+}
+
+
+def area_bits(title: str | None) -> int:
+    """The title's areas as bits: two titles share an area when `a & b` is not 0."""
+    bits = 0
+    for area in title_meaning(title).areas:
+        bits |= _AREA_BITS[area]
+    return bits
+
+
+def level_number(title: str | None) -> int:
+    """The title's level as a number, 0 where it names none."""
+    return _LEVEL_NUMBERS.get(title_meaning(title).level, 0)
+
+
+def compact_text(title: str | None) -> str:
+    """The folded title without spaces: equal for the same text however spaced."""
+    return _compact(fold(title))
+
+
 def _nearly_equal(a: str, b: str) -> bool:
     from rapidfuzz.distance import DamerauLevenshtein  # noqa: PLC0415
 
     return min(len(a), len(b)) >= 6 and DamerauLevenshtein.distance(a, b) <= 1
 
 
-__all__ = ["LEVELS", "TitleMeaning", "same_title", "title_meaning"]
+__all__ = [
+    "LEVELS",
+    "TitleMeaning",
+    "area_bits",
+    "compact_text",
+    "level_number",
+    "same_title",
+    "title_meaning",
+]
