@@ -27,8 +27,17 @@ def street_key(street: str | None) -> str:
     if not street:
         return ""
     text = street.strip()
-    for pattern, replacement in _ABBREVIATIONS:
-        text = pattern.sub(replacement, text)
+    lowered = text.casefold()
+    # Most streets hold no abbreviation: the patterns run only where one may be.
+    if (
+        "." in text
+        or "pl" in lowered
+        or "pb" in lowered
+        or "po box" in lowered
+        or "posti" in lowered
+    ):
+        for pattern, replacement in _ABBREVIATIONS:
+            text = pattern.sub(replacement, text)
     folded = fold(text)
     # `5 A 3`, `5a3` and `5 a 3` are one address: spacing inside the number part is noise.
     first_digit = re.search(r"\d", folded)

@@ -124,22 +124,27 @@ def _name_similarity(pairs: pd.DataFrame, contacts: pd.DataFrame, names: pd.Data
     return pairs.join(best, on=["contact", "org_id"])["similarity"].fillna(0.0)
 
 
-def _support(pairs: pd.DataFrame, contacts: pd.DataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
-    """Which of postcode, city, web domain and phone agree for each (contact, org) pair."""
+def _values(frame: pd.DataFrame, name: str, function: Callable[[str], Any]) -> np.ndarray:
+    return per_unique(text_column(frame, name).to_numpy(dtype=object), function)
+
+
+def _support(
+    pairs: pd.DataFrame,
+    contacts: pd.DataFrame,
+    orgs: pd.DataFrame,
+    detailed: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """What agrees for each (contact, org) pair besides the name: postcode, city, web
+    domain, phone, and an e-mail under another country's domain; for the `detailed` pairs
+    (default all) also the street, the legal form's family and the exact registered name,
+    which cost more and matter only where the name is close."""
     reg = orgs.set_index("org_id").loc[pairs["org_id"]]
     con = contacts.loc[pairs["contact"]]
-
-    def values(frame: pd.DataFrame, name: str, function: Callable[[str], Any]) -> np.ndarray:
-        return per_unique(text_column(frame, name).to_numpy(dtype=object), function)
-
-    postcode = values(con, "postcode", str.strip)
-    city = values(con, "city", fold)
-    street = values(con, "street", street_key)
-    form = values(con, "org_name", legal_form_family)
-    reg_form = values(reg, "name", legal_form_family)
-    domain = values(con, "email", lambda e: email_domain(e) or "")
-    phone = values(con, "phone", lambda p: normalise_phone(p) or "")
-    reg_domain = values(reg, "www", web_domain)
+    postcode = _values(con, "postcode", str.strip)
+    city = _values(con, "city", fold)
+    domain = _values(con, "email", lambda e: email_domain(e) or "")
+    phone = _values(con, "phone", lambda p: normalise_phone(p) or "")
+    reg_domain = _values(reg, "www", web_domain)
     # Parsing phone numbers is the dear part: only for pairs whose row has one.
     reg_phone = np.full(len(pairs), "", dtype=object)
     has_phone = phone != ""
@@ -148,37 +153,58 @@ def _support(pairs: pd.DataFrame, contacts: pd.DataFrame, orgs: pd.DataFrame) ->
             text_column(reg, "phone").to_numpy(dtype=object)[has_phone],
             lambda p: normalise_phone(p) or "",
         )
-    postcode_agrees = (postcode != "") & (
-        (postcode == values(reg, "visiting_postcode", str.strip))
-        | (postcode == values(reg, "postal_postcode", str.strip))
-    )
-    city_agrees = (city != "") & (
-        (city == values(reg, "visiting_city", fold)) | (city == values(reg, "postal_city", fold))
-    )
-    street_agrees = (street != "") & (
-        (street == values(reg, "visiting_street", street_key))
-        | (street == values(reg, "postal_street", street_key))
-    )
-    both_forms = (form != "") & (reg_form != "")
-    ours_folded = values(con, "org_name", fold)
-    exact_name = (ours_folded != "") & (ours_folded == values(reg, "name", fold))
-    aux = values(reg, "aux_names", lambda names: frozenset(fold(n) for n in names.split("|")))
-    for i in np.flatnonzero(~exact_name & (values(reg, "aux_names", bool).astype(bool))):
-        exact_name[i] = ours_folded[i] in aux[i]
     domain_agrees = (domain != "") & (domain == reg_domain)
-    return pd.DataFrame(
+    support = pd.DataFrame(
         {
-            "postcode": postcode_agrees,
-            "city": city_agrees,
-            "street": street_agrees,
-            "exact_name": exact_name,
+            "postcode": (postcode != "")
+            & (
+                (postcode == _values(reg, "visiting_postcode", str.strip))
+                | (postcode == _values(reg, "postal_postcode", str.strip))
+            ),
+            "city": (city != "")
+            & (
+                (city == _values(reg, "visiting_city", fold))
+                | (city == _values(reg, "postal_city", fold))
+            ),
+            "street": False,
+            "exact_name": False,
             "domain": domain_agrees,
             "phone": (phone != "") & (phone == reg_phone),
-            "form": both_forms & (form == reg_form),
-            "other_form": both_forms & (form != reg_form),
-            "foreign_mail": ~domain_agrees & values(con, "email", _foreign_mail).astype(bool),
+            "form": False,
+            "other_form": False,
+            "foreign_mail": ~domain_agrees & _values(con, "email", _foreign_mail).astype(bool),
         },
         index=pairs.index,
+    )
+    detailed = np.ones(len(pairs), dtype=bool) if detailed is None else detailed
+    if detailed.any():
+        details = _name_support(con[detailed], reg[detailed])
+        support.loc[support.index[detailed], details.columns] = details.to_numpy()
+    return support.astype(bool)
+
+
+def _name_support(con: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
+    """Street, legal form and exact registered name for aligned contact and org rows."""
+    street = _values(con, "street", street_key)
+    street_agrees = (street != "") & (
+        (street == _values(reg, "visiting_street", street_key))
+        | (street == _values(reg, "postal_street", street_key))
+    )
+    form = _values(con, "org_name", legal_form_family)
+    reg_form = _values(reg, "name", legal_form_family)
+    both_forms = (form != "") & (reg_form != "")
+    ours = _values(con, "org_name", fold)
+    exact_name = (ours != "") & (ours == _values(reg, "name", fold))
+    aux = _values(reg, "aux_names", lambda names: frozenset(fold(n) for n in names.split("|")))
+    for i in np.flatnonzero(~exact_name & _values(reg, "aux_names", bool).astype(bool)):
+        exact_name[i] = ours[i] in aux[i]
+    return pd.DataFrame(
+        {
+            "street": street_agrees,
+            "exact_name": exact_name,
+            "form": both_forms & (form == reg_form),
+            "other_form": both_forms & (form != reg_form),
+        }
     )
 
 
@@ -238,7 +264,10 @@ def match_by_name(
         return result
     in_pairs = register_orgs[register_orgs["org_id"].isin(set(pairs["org_id"]))]
     pairs["similarity"] = _name_similarity(pairs, contacts, _register_names(in_pairs))
-    support = _support(pairs, contacts, in_pairs)
+    # Street, legal form and exact name only where the name could carry the match.
+    support = _support(
+        pairs, contacts, in_pairs, (pairs["similarity"] >= t.name_with_support).to_numpy()
+    )
     points = (
         support["domain"] * t.domain_points
         + support["phone"] * t.phone_points

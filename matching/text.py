@@ -169,14 +169,18 @@ def legal_form_family(name: str | None) -> str:
     """The family of the legal form an organisation name carries (`company`,
     `limited_partnership`, `association`, … or `foreign`), "" where it names none.
     A trailing `AS` is foreign (Norway, Estonia); `As Oy` (asunto-osakeyhtiö) is not."""
-    words = fold(name).split()
+    folded = fold(name)
+    words = folded.split()
     if not words:
         return ""
     if words[-1] == "as" and "oy" not in words:
         return "foreign"
-    for size in (3, 2, 1):
-        for start in range(len(words) - size + 1):
-            family = _FORM_FAMILIES.get(" ".join(words[start : start + size]))
-            if family:
-                return family
-    return ""
+    padded = f" {folded} "
+    for phrase in _FORM_PHRASES:
+        if f" {phrase} " in padded:
+            return _FORM_FAMILIES[phrase]
+    return next((_FORM_FAMILIES[w] for w in words if w in _FORM_FAMILIES), "")
+
+
+# The forms written in more than one word, looked for first.
+_FORM_PHRASES = tuple(phrase for phrase in _FORM_FAMILIES if " " in phrase)

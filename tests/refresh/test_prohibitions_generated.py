@@ -8,12 +8,18 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crmfile import read_crm_file
 from matching import link_persons, match_organisations
-from refresh import RefreshSettings, complete_evidence, decide_file, decisions_frame, refreshed_rows
+from refresh import (
+    RefreshSettings,
+    complete_evidence,
+    decide_file,
+    decisions_frame,
+    refreshed_rows,
+)
 from register import (
     RegisterStore,
     elsewhere_candidates,
@@ -42,7 +48,7 @@ def _csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _refresh(folder: Path) -> tuple[list[list[str]], list[list[str]], pd.DataFrame]:
+def _refresh(folder: Path) -> tuple[list[list[str]], list[list[str]], int]:
     store = RegisterStore.from_url(f"sqlite:///{folder / 'register.sqlite'}")
     store.load(read_snapshot(folder / "snapshot"))
     crm = read_crm_file(folder / "crm.csv")
@@ -69,17 +75,21 @@ def _refresh(folder: Path) -> tuple[list[list[str]], list[list[str]], pd.DataFra
     )
     appended = decisions_frame(decisions, crm.contacts.index)
     _, rows = refreshed_rows(crm.header, crm.rows, crm.mapping, decisions, appended)
-    return crm.rows, rows, appended
+    return crm.rows, rows, len(crm.header)
 
 
 @settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(seed=st.integers(min_value=0, max_value=10_000))
+# Seeds that once found a hole: a ragged first row, an unidentified prohibited person.
+@example(seed=95)
+@example(seed=162)
+@example(seed=222)
 def test_prohibitions_hold_for_every_generated_delivery(tmp_path: Path, seed: int) -> None:
     folder = tmp_path / f"seed-{seed}"
     generate(folder, orgs=40, crm_rows=120, seed=seed, as_of=AS_OF, prohibition_rates=HEAVY)
-    sent, back, _ = _refresh(folder)
+    sent, back, width = _refresh(folder)
     truth = _csv(folder / "truth.csv")
     persons = _csv(folder / "snapshot" / "persons.csv")
     kinds: dict[str, set[str]] = {}
@@ -89,7 +99,6 @@ def test_prohibitions_hold_for_every_generated_delivery(tmp_path: Path, seed: in
     for position in persons:
         by_person.setdefault(position["person_id"], []).append(position)
 
-    width = len(sent[0]) if sent else 0
     checked = {"disclosure": 0, "channel": 0}
     for number, expected in enumerate(truth):
         person = expected["true_person_id"]
