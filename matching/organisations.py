@@ -345,6 +345,14 @@ def contradicted_by_name(
     contradicted = pd.Series(False, index=contacts.index)
     if not found.any():
         return contradicted
+    registered_keys = by_business_id.get("name_key")
+    if registered_keys is not None:
+        # The same name key as the organisation's official name: no contradiction, and
+        # no comparison needed (most rows).
+        same_key = keys["business_id_norm"].map(registered_keys) == keys["org_name_key"]
+        found &= ~same_key.fillna(False).astype(bool)
+        if not found.any():
+            return contradicted
     rows = contacts.index[found.to_numpy()]
     registered = by_business_id.loc[keys.loc[rows, "business_id_norm"]]
     # (row, one of the organisation's names) pairs, compared at C speed.

@@ -10,7 +10,7 @@ import pytest
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from stdnum.fi import alv
+from stdnum.fi import alv, ytunnus
 
 from matching import (
     BusinessIdState,
@@ -177,3 +177,19 @@ def _phonenumbers_e164(raw: str) -> str | None:
 @settings(max_examples=1500, deadline=None)
 def test_fast_path_for_plain_finnish_numbers_agrees_with_phonenumbers(raw: str) -> None:
     assert normalise_phone(raw) == _phonenumbers_e164(raw)
+
+
+@given(st.integers(min_value=0, max_value=9_999_999), st.integers(min_value=0, max_value=9))
+@settings(max_examples=2000, deadline=None)
+def test_canonical_business_id_fast_path_agrees_with_stdnum(body: int, check: int) -> None:
+    # The fast path for `1234567-8` must say exactly what stdnum says of the same ID.
+    raw = f"{body:07d}-{check}"
+    expected = (
+        (ytunnus.format(raw), BusinessIdState.VALID)
+        if ytunnus.is_valid(raw)
+        else (
+            None,
+            BusinessIdState.INVALID,
+        )
+    )
+    assert normalise_business_id(raw) == expected
