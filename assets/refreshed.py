@@ -17,6 +17,7 @@ from dagster import (
     AssetExecutionContext,
     Config,
     MetadataValue,
+    RetryRequested,
     asset,
     asset_check,
 )
@@ -296,6 +297,15 @@ def _write_private(path: Path, text: str) -> None:
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
+def _database_lost(exc: BaseException) -> bool:
+    """A connection to the register's database that failed or broke (not a refusal)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError  # noqa: PLC0415
+
+    return isinstance(exc, OperationalError) or (
+        isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    )
+
+
 def _json_text(payload: dict[str, Any]) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
@@ -320,56 +330,66 @@ def delivery(
     staging = parent / f".{final.name}.partial"
     ensure_child(staging, parent)
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(mode=0o700)
-    staging.chmod(0o700)
-    name = _output_name(contacts)
-    write_crm_file(
-        staging / name, contacts.crm.format, refreshed_table.header, refreshed_table.rows
-    )
-    (staging / name).chmod(0o600)
-    summary = {**summarise(refreshed_table.appended), "review": refreshed_table.review}
-    about = {
-        "customer": contacts.customer,
-        "delivery_id": contacts.delivery_id,
-        "source_file": contacts.crm.path.name,
-        "source_sha256": contacts.input_sha256,
-        "snapshot_id": refreshed_table.snapshot_id,
-        "tool_version": tool_version(),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    _write_private(staging / "summary.json", _json_text({**about, **summary}))
-    _write_private(staging / "report.md", report_markdown(summary, about))
-    _write_private(staging / "report.html", report_html(summary, about))
-    files = [name, "report.html", "report.md", "summary.json"]
-    # No server path goes to the customer: retention finds the input it came from by its
-    # SHA-256 (and size) under the customer's inbox folder.
-    _write_private(
-        staging / "manifest.json",
-        _json_text(
-            manifest(
-                staging,
-                files,
-                {name: summary["rows"]},
-                {**about, "source_bytes": contacts.input_bytes},
-            )
-        ),
-    )
-    # The disclosure ledger (which person's fields went to which customer, ids only) is
-    # written before the folder appears: a ledger row too many is safer for the people in
-    # the register than a delivery the ledger does not know.
-    ledger_rows = record_disclosures(
-        register.store,
-        contacts.customer,
-        contacts.delivery_id,
-        refreshed_table.snapshot_id,
-        refreshed_table.disclosed,
-    )
-    # Checked again right before removing or renaming anything: still a direct child of
-    # this customer's outbox folder, and not a link.
-    ensure_child(final, parent)
-    if final.exists():
-        shutil.rmtree(final)
-    staging.rename(final)
+    try:
+        staging.mkdir(mode=0o700)
+        staging.chmod(0o700)
+        name = _output_name(contacts)
+        write_crm_file(
+            staging / name, contacts.crm.format, refreshed_table.header, refreshed_table.rows
+        )
+        (staging / name).chmod(0o600)
+        summary = {**summarise(refreshed_table.appended), "review": refreshed_table.review}
+        about = {
+            "customer": contacts.customer,
+            "delivery_id": contacts.delivery_id,
+            "source_file": contacts.crm.path.name,
+            "source_sha256": contacts.input_sha256,
+            "snapshot_id": refreshed_table.snapshot_id,
+            "tool_version": tool_version(),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        _write_private(staging / "summary.json", _json_text({**about, **summary}))
+        _write_private(staging / "report.md", report_markdown(summary, about))
+        _write_private(staging / "report.html", report_html(summary, about))
+        files = [name, "report.html", "report.md", "summary.json"]
+        # No server path goes to the customer: retention finds the input it came from by its
+        # SHA-256 (and size) under the customer's inbox folder.
+        _write_private(
+            staging / "manifest.json",
+            _json_text(
+                manifest(
+                    staging,
+                    files,
+                    {name: summary["rows"]},
+                    {**about, "source_bytes": contacts.input_bytes},
+                )
+            ),
+        )
+        # The disclosure ledger (which person's fields went to which customer, ids only) is
+        # written before the folder appears: a ledger row too many is safer for the people in
+        # the register than a delivery the ledger does not know.
+        ledger_rows = record_disclosures(
+            register.store,
+            contacts.customer,
+            contacts.delivery_id,
+            refreshed_table.snapshot_id,
+            refreshed_table.disclosed,
+        )
+        # Checked again right before removing or renaming anything: still a direct child of
+        # this customer's outbox folder, and not a link.
+        ensure_child(final, parent)
+        if final.exists():
+            shutil.rmtree(final)
+        staging.rename(final)
+    except BaseException as exc:
+        # A full disk, a lost database, a failed rename: no half delivery stays behind
+        # (a killed process leaves the staging folder to the next run or retention).
+        shutil.rmtree(staging, ignore_errors=True)
+        if _database_lost(exc):
+            # The register's database went away (restart, failover, a dropped connection):
+            # the step is retried; everything above is written again from the start.
+            raise RetryRequested(max_retries=2, seconds_to_wait=2) from exc
+        raise
     refreshed = final / name
     context.add_output_metadata(
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -197,12 +198,21 @@ def run_refresh(
     }
     try:
         with DagsterInstance.get() as instance:
+            # A refresh killed earlier left its run STARTED: mark it failed first.
+            from assets.retention import HOST_TAG, fail_dead_runs  # noqa: PLC0415
+
+            fail_dead_runs(instance)
             instance.add_dynamic_partitions(deliveries.name, [key])
             result = job.execute_in_process(
                 run_config=run_config,
                 instance=instance,
                 partition_key=key,
-                tags={"customer": customer, "delivery": key, "source": "cli"},
+                tags={
+                    "customer": customer,
+                    "delivery": key,
+                    "source": "cli",
+                    HOST_TAG: socket.gethostname(),
+                },
                 raise_on_error=False,
             )
             if not result.success:
@@ -730,6 +740,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except CliError as exc:
         print(f"tietohuolto: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:  # a full disk, a read-only file: one line, no trace
+        print(f"tietohuolto: {type(exc).__name__}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        from sqlalchemy.exc import DBAPIError  # noqa: PLC0415
+
+        if not isinstance(exc, DBAPIError):
+            raise
+        # The database's own first line (no statement, no parameters: they may hold data).
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else ""
+        print(
+            f"tietohuolto: register database error ({type(exc.orig).__name__}): {first}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

@@ -1,6 +1,12 @@
 """The inbox sensor: a customer's file dropped into `inbox/<customer>/` becomes a delivery
 (a dynamic partition) and its refresh run — once, when complete, and never again.
 
+A delivery is identified by its content, per customer: the cursor remembers the SHA-256
+of every file that became a delivery, so the same bytes dropped again — under the same
+name, a copy under another name, or the file touched — are skipped (and the operator told
+so, as counts and a hash prefix), while a changed file is a new delivery. Cursors written
+before the hashes were kept are read as before (by name, size, time and inode).
+
 A tick does cheap checks only (what kind of entry, its size, its first bytes, its hash
 read in blocks): the file is read and validated by the run (`contacts`), which moves a
 file it refuses to `rejected/`. Each file is handled on its own, so that one bad file
@@ -43,6 +49,11 @@ _INTERVAL = int(os.environ.get("TIETOHUOLTO_SENSOR_INTERVAL", "30"))
 # The reader's own limit; a larger file is refused before anything reads it.
 MAX_INPUT_BYTES = 500 * 1024 * 1024
 _SNIFF_BYTES = 8
+# Content hashes remembered per customer (newest kept): a re-sent copy of a file delivered
+# within this many days is skipped; after that the same bytes are a new delivery (the
+# register has moved on, and the delivery itself is gone by retention).
+_DEDUP_DAYS = float(os.environ.get("TIETOHUOLTO_SENSOR_DEDUP_DAYS", "7"))
+_DEDUP_KEEP = 1000
 # First bytes of kinds of file that are never a CRM export.
 _NOT_CRM = {
     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ".xls (Excel 97-2003) is not supported; save it as "
@@ -135,6 +146,9 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
     state: dict[str, Any] = json.loads(context.cursor) if context.cursor else {}
     pending: dict[str, Any] = state.get("pending", {})
     done: dict[str, Any] = state.get("done", {})
+    # customer -> {sha256: [delivery key, when]}: what each customer's deliveries were made of.
+    delivered: dict[str, dict[str, list[Any]]] = state.get("delivered", {})
+    skipped: dict[str, list[str]] = {}
     inbox = inbox_dir()
     contracts = load_contracts()
     loaded_at = (
@@ -163,7 +177,7 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
             pending[name] = {"signature": signature, "first_seen": now}
             continue
         try:
-            request = _consider(context, entry, seen, contracts, loaded_at)
+            request = _consider(context, entry, seen, contracts, loaded_at, delivered, now)
         except Exception as exc:  # one bad file never blocks the others
             # The class only: an exception's message may quote the file's contents.
             context.log.warning(
@@ -183,11 +197,22 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
             requests.append(request)
             new_keys.append(str(request.partition_key))
             done[name] = {"signature": signature, "key": request.partition_key}
+        elif request.startswith("duplicate:"):
+            skipped.setdefault(entry.customer, []).append(request.partition(":")[2])
+            done[name] = {"signature": signature, "duplicate": True}
         else:
             done[name] = {"signature": signature, "refused": True}
+    for customer, digests in skipped.items():
+        # Counts and hash prefixes only: a file's name may say whom it is about.
+        context.log.info(
+            f"skipped {len(digests)} file(s) of customer {customer}: same content as a "
+            f"delivery already made (sha256 {', '.join(sorted({d[:12] for d in digests}))}); "
+            "a changed file is a new delivery"
+        )
     state = {
         "pending": {k: v for k, v in pending.items() if k in present},
         "done": {k: v for k, v in done.items() if k in present},
+        "delivered": _recent(delivered, now),
     }
     return SensorResult(
         run_requests=requests,
@@ -196,14 +221,32 @@ def inbox_sensor(context: SensorEvaluationContext) -> SensorResult:
     )
 
 
+def _recent(delivered: dict[str, dict[str, list[Any]]], now: float) -> dict[str, Any]:
+    """The remembered content hashes younger than the dedup period, newest first, at most
+    _DEDUP_KEEP per customer (the cursor stays small)."""
+    horizon = now - _DEDUP_DAYS * 86400
+    kept: dict[str, Any] = {}
+    for customer, hashes in delivered.items():
+        fresh = sorted(
+            ((digest, seen) for digest, seen in hashes.items() if float(seen[1]) >= horizon),
+            key=lambda item: -float(item[1][1]),
+        )[:_DEDUP_KEEP]
+        if fresh:
+            kept[customer] = dict(fresh)
+    return kept
+
+
 def _consider(
     context: SensorEvaluationContext,
     entry: InboxEntry,
     seen: dict[str, Any],
     contracts: Any,
     loaded_at: float | None,
+    delivered: dict[str, dict[str, list[Any]]] | None = None,
+    now: float | None = None,
 ) -> RunRequest | str:
-    """A complete file: its run request, "wait" (nightly), or "refused" (moved aside)."""
+    """A complete file: its run request, "wait" (nightly), "refused" (moved aside) or
+    "duplicate:<sha256>" (the customer's delivery of these very bytes was already made)."""
     customer = entry.customer
     if not valid_customer(customer):
         _refuse(
@@ -221,7 +264,12 @@ def _consider(
     contract = contract_for(customer, contracts)
     if contract.schedule == "nightly" and (loaded_at is None or loaded_at < seen["first_seen"]):
         return "wait"  # waits for tonight's register
-    key = delivery_key(customer, entry.path, sha256_nofollow(entry.path), datetime.now(UTC))
+    digest = sha256_nofollow(entry.path)
+    if delivered is not None and digest in delivered.get(customer, {}):
+        return f"duplicate:{digest}"
+    key = delivery_key(customer, entry.path, digest, datetime.now(UTC))
+    if delivered is not None:
+        delivered.setdefault(customer, {})[digest] = [key, time.time() if now is None else now]
     return RunRequest(
         run_key=key,
         partition_key=key,

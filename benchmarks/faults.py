@@ -1,0 +1,807 @@
+"""`tietohuolto bench faults`: what happens when things go wrong while it runs.
+
+Each probe is a function taking its count, so that the test suite (`tests/faults/`) runs
+the same code with a few iterations and the bench with the full counts. Killed commands
+are children of this process: forked after the imports (so that a kill lands in the
+command's own work, not in Python's start-up) and running `tietohuolto`'s own `main`.
+Only synthetic data (`synthetic.generate`); figures are counts, never cell values.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import resource
+import select
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+AS_OF = date(2026, 11, 25)
+CUSTOMER = "acme"
+
+
+@dataclass
+class Figure:
+    """One row of the table: what was probed, how often, what held."""
+
+    row: int
+    probe: str
+    done: int = 0
+    held: int = 0
+    notes: list[str] = field(default_factory=list)
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.done > 0 and self.done == self.held
+
+    def line(self) -> str:
+        extra = ", ".join(f"{k} {v}" for k, v in self.numbers.items())
+        return f"| {self.row} | {self.probe} | {self.held}/{self.done} | {extra} |"
+
+
+# -- environment ---------------------------------------------------------------------------
+
+
+def environment(work: Path, register_url: str | None = None) -> dict[str, str]:
+    """The variables that put everything of one probe under `work`."""
+    work.mkdir(parents=True, exist_ok=True)
+    return {
+        "TIETOHUOLTO_VAR": str(work / "var"),
+        "TIETOHUOLTO_REGISTER_URL": register_url or f"sqlite:///{work / 'var' / 'register.sqlite'}",
+        "DAGSTER_HOME": str(work / "dagster"),
+        "TIETOHUOLTO_ENV": "test",
+        "TMPDIR": str(_tmp(work)),
+    }
+
+
+def _tmp(work: Path) -> Path:
+    folder = work / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextmanager
+def using(env: Mapping[str, str]) -> Iterator[None]:
+    """`env` set in this process for the block (children inherit it)."""
+    before = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def data(work: Path, orgs: int = 150, rows: int = 400, seed: int = 7) -> Any:
+    """A synthetic register snapshot and CRM file (made once per folder)."""
+    from synthetic import generate  # noqa: PLC0415
+
+    return generate(
+        work / f"data-{orgs}-{rows}-{seed}", orgs=orgs, crm_rows=rows, seed=seed, as_of=AS_OF
+    )
+
+
+@dataclass
+class Outcome:
+    code: int | None  # None: killed
+    seconds: float
+    stderr: str
+
+
+def run_child(
+    argv: list[str], env: Mapping[str, str], work: Path, kill_after: float | None = None
+) -> Outcome:
+    """`tietohuolto ARGV` in a forked child (this process's imports already done); SIGKILL
+    after `kill_after` seconds when given. The child's stderr comes back."""
+    _warm()
+    err = work / f"stderr-{os.getpid()}-{time.monotonic_ns()}.txt"
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        code = 70
+        try:
+            os.environ.update(env)
+            descriptor = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(descriptor, 2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            from pipelines.cli import main  # noqa: PLC0415
+
+            code = main(argv)
+        except SystemExit as exc:
+            code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+        except BaseException:
+            import traceback  # noqa: PLC0415
+
+            traceback.print_exc()
+            code = 71
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    killed = False
+    status: int | None = None
+    if kill_after is not None:
+        deadline = started + kill_after
+        while time.perf_counter() < deadline:
+            done, waited = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = waited
+                break
+            time.sleep(0.005)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            killed = True
+    if status is None:
+        status = os.waitpid(pid, 0)[1]
+    seconds = time.perf_counter() - started
+    text = err.read_text(encoding="utf-8", errors="replace") if err.exists() else ""
+    err.unlink(missing_ok=True)
+    if killed or (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
+        return Outcome(None, seconds, text)
+    return Outcome(os.waitstatus_to_exitcode(status), seconds, text)
+
+
+def _warm() -> None:
+    """Import what a command imports, once, before forking: a kill then lands in the
+    command's work, and each child starts in milliseconds."""
+    import great_expectations  # noqa: F401, PLC0415
+
+    import pipelines.cli  # noqa: PLC0415
+    import pipelines.definitions  # noqa: F401, PLC0415
+
+
+def one_line(text: str) -> bool:
+    """A refusal the operator can read: exactly one non-empty line, no traceback."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) == 1 and "Traceback" not in text
+
+
+# -- row 1: kills of the refresh -----------------------------------------------------------
+
+
+def leftovers(env: Mapping[str, str]) -> dict[str, int]:
+    """What an interrupted refresh can leave: staging folders, delivery folders without a
+    whole manifest, operator copies in the inbox, temporary files, STARTED runs."""
+    var = Path(env["TIETOHUOLTO_VAR"])
+    outbox, inbox = var / "outbox", var / "inbox"
+    partial = incomplete = 0
+    for customer in sorted(outbox.glob("*")) if outbox.is_dir() else []:
+        for folder in customer.iterdir():
+            if folder.name.startswith("."):
+                partial += 1
+            elif not _whole(folder):
+                incomplete += 1
+    copies = (
+        sum(1 for p in (inbox / CUSTOMER / "operator").rglob("*") if p.is_file())
+        if (inbox / CUSTOMER / "operator").is_dir()
+        else 0
+    )
+    temps = sum(1 for p in Path(env["TMPDIR"]).rglob("*") if p.is_file())
+    return {
+        "partial": partial,
+        "incomplete": incomplete,
+        "operator_copies": copies,
+        "temp_files": temps,
+        "started_runs": started_runs(env),
+    }
+
+
+def _whole(folder: Path) -> bool:
+    """Every file the manifest lists, with its size and SHA-256."""
+    import hashlib  # noqa: PLC0415
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    for entry in manifest.get("files", []):
+        path = folder / entry["name"]
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != entry.get(
+            "sha256"
+        ):
+            return False
+    return True
+
+
+def started_runs(env: Mapping[str, str]) -> int:
+    """Runs in the instance's run storage still STARTED (read-only SQLite look-up)."""
+    db = Path(env["DAGSTER_HOME"]) / "history" / "runs.db"
+    if not db.exists():
+        return 0
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM runs WHERE status IN ('STARTED','STARTING')"
+            ).fetchone()[0]
+        )
+
+
+def kill_refresh(
+    work: Path, kills: int, seed: int = 15, say: Callable[[str], None] = print
+) -> Figure:
+    """SIGKILL `tietohuolto refresh` at `kills` random moments of one refresh; after each,
+    the next refresh of the same file must succeed and leave nothing behind."""
+    figure = Figure(1, "SIGKILL of `tietohuolto refresh` at random moments")
+    generated = data(work)
+    env = environment(work / "kills")
+    rng = random.Random(seed)
+    with using(env):
+        load = run_child(["register", "load", str(generated.snapshot_dir)], env, work)
+        assert load.code == 0, load.stderr
+        argv = [
+            "refresh",
+            str(generated.crm_file),
+            "--customer",
+            CUSTOMER,
+            "--as-of",
+            AS_OF.isoformat(),
+        ]
+        clean = run_child(argv, env, work)
+        assert clean.code == 0, clean.stderr
+        span = clean.seconds
+        orphans_seen = dead_runs = next_ok = 0
+        for _ in range(kills):
+            moment = rng.uniform(0.02, 1.0) * span
+            killed = run_child(argv, env, work, kill_after=moment)
+            left = leftovers(env)
+            orphans_seen += left["partial"] + left["operator_copies"]
+            dead_runs += left["started_runs"]
+            again = run_child(argv, env, work)
+            after = leftovers(env)
+            ok = again.code == 0 and not any(after.values())
+            next_ok += again.code == 0
+            figure.done += 1
+            figure.held += ok
+            if not ok:
+                figure.notes.append(f"kill at {moment:.2f}s ({killed.code}): after {after}")
+        figure.numbers = {
+            "kills": kills,
+            "refresh s": round(span, 2),
+            "left by a kill (swept by the next run)": orphans_seen,
+            "runs left STARTED (marked failed by the next run)": dead_runs,
+            "next refresh ok": f"{next_ok}/{kills}",
+            "orphans after": figure.done - figure.held,
+        }
+    say(figure.line())
+    return figure
+
+
+# -- row 2: kills of the register load -----------------------------------------------------
+
+
+def register_counts(url: str) -> tuple[str | None, dict[str, int], dict[str, int]]:
+    """The current snapshot id, the counts it recorded, and the tables' own counts."""
+    from register import RegisterStore  # noqa: PLC0415
+
+    store = RegisterStore.from_url(url)
+    try:
+        info = store.current_snapshot()
+        if info is None:
+            return None, {}, {}
+        recorded = {
+            "organizations": info.organization_count,
+            "positions": info.person_count,
+            "prohibitions": info.prohibition_count,
+        }
+        return info.snapshot_id, recorded, store_counts(store)
+    finally:
+        store.engine.dispose()
+
+
+def store_counts(store: Any) -> dict[str, int]:
+    from sqlalchemy import func, select  # noqa: PLC0415
+
+    from register.tables import organizations, positions, prohibitions  # noqa: PLC0415
+
+    with store.engine.connect() as conn:
+        return {
+            "organizations": int(
+                conn.execute(select(func.count()).select_from(organizations)).scalar_one()
+            ),
+            "positions": int(
+                conn.execute(select(func.count()).select_from(positions)).scalar_one()
+            ),
+            "prohibitions": int(
+                conn.execute(select(func.count()).select_from(prohibitions)).scalar_one()
+            ),
+        }
+
+
+def kill_load(
+    work: Path,
+    kills: int,
+    url: str | None = None,
+    seed: int = 30,
+    say: Callable[[str], None] = print,
+) -> Figure:
+    """SIGKILL `tietohuolto register load` of a second snapshot at random moments: the
+    first stays current and whole; the next load succeeds."""
+    backend = "postgresql" if url and url.startswith("postgresql") else "sqlite"
+    figure = Figure(2, f"SIGKILL of `register load` ({backend})")
+    first, second = data(work, seed=7), data(work, orgs=300, rows=50, seed=8)
+    env = environment(work / f"load-{backend}", url)
+    url = env["TIETOHUOLTO_REGISTER_URL"]
+    rng = random.Random(seed)
+    with using(env):
+        assert run_child(["register", "load", str(first.snapshot_dir)], env, work).code == 0
+        timing = run_child(["register", "load", str(second.snapshot_dir)], env, work)
+        assert timing.code == 0, timing.stderr
+        span = timing.seconds
+        # Back to the first snapshot as the current one before the kills.
+        assert run_child(["register", "load", str(first.snapshot_dir)], env, work).code == 0
+        current, _recorded, counted = register_counts(url)
+        interrupted = 0
+        for _ in range(kills):
+            moment = rng.uniform(0.02, 1.0) * span
+            outcome = run_child(
+                ["register", "load", str(second.snapshot_dir)], env, work, kill_after=moment
+            )
+            now_id, now_recorded, now_counted = register_counts(url)
+            if outcome.code is None:
+                interrupted += 1
+                whole = now_id == current and now_recorded == now_counted == counted
+            else:  # finished before the kill: the new one is current, and whole
+                whole = now_recorded == now_counted
+            figure.done += 1
+            figure.held += whole
+            if not whole:
+                figure.notes.append(f"kill at {moment:.2f}s: {now_id} {now_counted}")
+            if outcome.code is not None:  # put the first back for the next kill
+                run_child(["register", "load", str(first.snapshot_dir)], env, work)
+                current, _recorded, counted = register_counts(url)
+        final = run_child(["register", "load", str(second.snapshot_dir)], env, work)
+        _id, rec, cnt = register_counts(url)
+        next_ok = final.code == 0 and rec == cnt
+        figure.numbers = {
+            "kills": kills,
+            "load s": round(span, 2),
+            "killed mid-load": interrupted,
+            "previous snapshot whole": f"{figure.held}/{figure.done}",
+            "next load ok": next_ok,
+        }
+        if not next_ok:
+            figure.held -= 1
+    say(figure.line())
+    return figure
+
+
+# -- row 3: repeatable ---------------------------------------------------------------------
+
+_VOLATILE = [
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z)?"), "<time>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<id>"),
+    (re.compile(r"\b\d+(?:\.\d+)? ?(?:s|ms|seconds)\b"), "<seconds>"),
+]
+
+
+def normalised(text: str) -> str:
+    """A report or summary with its times and ids replaced."""
+    for pattern, stand_in in _VOLATILE:
+        text = pattern.sub(stand_in, text)
+    return text
+
+
+def refresh_outputs(
+    env: Mapping[str, str],
+    crm_file: Path,
+    work: Path,
+    label: str,
+    extra_env: Mapping[str, str] | None = None,
+    as_child: bool = False,
+) -> dict[str, bytes]:
+    """Refresh once; the refreshed file, report.md and summary.json (times and ids
+    normalised) of the delivery."""
+    out = work / f"out-{label}{crm_file.suffix}"
+    argv = [
+        "refresh",
+        str(crm_file),
+        "--customer",
+        CUSTOMER,
+        "--as-of",
+        AS_OF.isoformat(),
+        "--output",
+        str(out),
+    ]
+    full_env = {**env, **(extra_env or {})}
+    if as_child:  # a process of its own: TZ and PYTHONHASHSEED take effect at start
+        done = subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", *argv],
+            env={**os.environ, **full_env},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        code, err = done.returncode, done.stderr
+    else:
+        outcome = run_child(argv, full_env, work)
+        code, err = outcome.code or 0, outcome.stderr
+    if code != 0:
+        raise AssertionError(f"refresh {label} failed: {err[-400:]}")
+    folder = next(
+        p
+        for p in (Path(env["TIETOHUOLTO_VAR"]) / "outbox" / CUSTOMER).iterdir()
+        if not p.name.startswith(".")
+    )
+    return {
+        "refreshed": out.read_bytes(),
+        "report.md": normalised((folder / "report.md").read_text(encoding="utf-8")).encode(),
+        "summary.json": normalised((folder / "summary.json").read_text(encoding="utf-8")).encode(),
+    }
+
+
+def repeatable(
+    work: Path,
+    times: int,
+    variants: bool = True,
+    dask_workers: tuple[int, ...] = (),
+    say: Callable[[str], None] = print,
+) -> Figure:
+    """The same file refreshed `times`×, then under other TZ / PYTHONHASHSEED (processes
+    of their own) and on a local Dask cluster: byte-identical refreshed files; reports and
+    summaries equal but for times and ids."""
+    figure = Figure(3, "same file refreshed again (TZ, PYTHONHASHSEED, Dask workers)")
+    generated = data(work)
+    env = environment(work / "repeat")
+    with using(env):
+        assert run_child(["register", "load", str(generated.snapshot_dir)], env, work).code == 0
+        first = refresh_outputs(env, generated.crm_file, work, "base")
+        runs: list[tuple[str, dict[str, bytes]]] = []
+        for i in range(times - 1):
+            runs.append((f"again-{i}", refresh_outputs(env, generated.crm_file, work, f"a{i}")))
+        if variants:
+            for label, extra in [
+                ("TZ=UTC,hash 0", {"TZ": "UTC", "PYTHONHASHSEED": "0"}),
+                ("TZ=Helsinki,hash 4242", {"TZ": "Europe/Helsinki", "PYTHONHASHSEED": "4242"}),
+            ]:
+                runs.append(
+                    (
+                        label,
+                        refresh_outputs(
+                            env,
+                            generated.crm_file,
+                            work,
+                            label.replace("=", "").replace(",", "-").replace(" ", ""),
+                            extra,
+                            as_child=True,
+                        ),
+                    )
+                )
+        for workers in dask_workers:
+            runs.append((f"dask {workers}", _dask_outputs(env, generated.crm_file, work, workers)))
+        differing: list[str] = []
+        for label, outputs in runs:
+            figure.done += 1
+            same = outputs == first
+            figure.held += same
+            if not same:
+                differing.append(
+                    label + ": " + ",".join(k for k in first if first[k] != outputs[k])
+                )
+        figure.notes += differing
+        figure.numbers = {"refreshes": len(runs) + 1, "identical": f"{figure.held}/{figure.done}"}
+    say(figure.line())
+    return figure
+
+
+def _dask_outputs(
+    env: Mapping[str, str], crm_file: Path, work: Path, workers: int
+) -> dict[str, bytes]:
+    from dask.distributed import LocalCluster  # noqa: PLC0415
+
+    with LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        return refresh_outputs(
+            env,
+            crm_file,
+            work,
+            f"dask{workers}",
+            {"TIETOHUOLTO_DASK_SCHEDULER": cluster.scheduler_address},
+        )
+
+
+# -- row 4: the same file dropped again ----------------------------------------------------
+
+
+def tick(instance: Any, cursor: str | None) -> tuple[list[Any], str, list[str]]:
+    """One evaluation of the inbox sensor: its run requests, cursor and log lines."""
+    import logging  # noqa: PLC0415
+
+    from dagster import build_sensor_context  # noqa: PLC0415
+
+    from pipelines.sensors import inbox_sensor  # noqa: PLC0415
+
+    lines: list[str] = []
+
+    class _Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    context = build_sensor_context(instance=instance, cursor=cursor)
+    handler = _Catch()
+    context.log.addHandler(handler) if hasattr(context.log, "addHandler") else None
+    logger = logging.getLogger("dagster")
+    logger.addHandler(handler)
+    try:
+        result = inbox_sensor(context)
+    finally:
+        logger.removeHandler(handler)
+    return list(result.run_requests or []), str(result.cursor), lines
+
+
+def settle(instance: Any, cursor: str | None, ticks: int = 2) -> tuple[list[Any], str, list[str]]:
+    """Ticks until the files seen have been stable for one: all requests and lines."""
+    requests: list[Any] = []
+    lines: list[str] = []
+    for _ in range(ticks):
+        new, cursor, said = tick(instance, cursor)
+        requests += new
+        lines += said
+    return requests, str(cursor), lines
+
+
+def inbox_identity(work: Path, say: Callable[[str], None] = print) -> Figure:
+    """One file dropped 3× (same name again, a copy under another name, touched), then a
+    changed file: exactly two run requests, and a line saying why the others were skipped."""
+    from dagster import DagsterInstance  # noqa: PLC0415
+
+    figure = Figure(4, "one file dropped 3x, then a changed one")
+    generated = data(work)
+    env = environment(work / "identity")
+    inbox = Path(env["TIETOHUOLTO_VAR"]) / "inbox" / CUSTOMER
+    inbox.mkdir(parents=True)
+    requests: list[Any] = []
+    lines: list[str] = []
+    with using(env), DagsterInstance.ephemeral() as instance:
+        shutil.copyfile(generated.crm_file, inbox / "export.csv")
+        new, cursor, said = settle(instance, None)
+        requests += new
+        lines += said
+        # 1. the same name again (re-uploaded: a new inode and time)
+        (inbox / "export.csv").unlink()
+        time.sleep(0.01)
+        shutil.copyfile(generated.crm_file, inbox / "export.csv")
+        # 2. a copy under another name
+        shutil.copyfile(generated.crm_file, inbox / "export (1).csv")
+        new, cursor, said = settle(instance, cursor)
+        requests += new
+        lines += said
+        # 3. touched
+        os.utime(inbox / "export.csv", None)
+        new, cursor, said = settle(instance, cursor)
+        requests += new
+        lines += said
+        # then a changed file under the same name
+        changed = generated.crm_file.read_bytes().rstrip(b"\r\n").rsplit(b"\n", 1)[0] + b"\n"
+        (inbox / "export.csv").write_bytes(changed)
+        new, cursor, said = settle(instance, cursor)
+        requests += new
+        lines += said
+    skipped = [line for line in lines if "skipped" in line]
+    figure.done = 1
+    figure.held = int(len(requests) == 2 and bool(skipped))
+    figure.numbers = {
+        "deliveries": len(requests),
+        "skip lines": len(skipped),
+        "files skipped (told)": sum(
+            int(found.group(1))
+            for found in (re.search(r"skipped (\d+)", line) for line in skipped)
+            if found
+        ),
+    }
+    figure.notes += skipped
+    say(figure.line())
+    return figure
+
+
+# -- row 5: the database going away --------------------------------------------------------
+
+
+class CuttableProxy:
+    """A TCP proxy to PostgreSQL on 127.0.0.1: passes bytes through as they are (TLS
+    included), drops a share of new connections at once, and cuts all of them on demand."""
+
+    def __init__(
+        self, target: tuple[str, int] = ("127.0.0.1", 5432), drop_first: float = 0.0, seed: int = 5
+    ) -> None:
+        self.target = target
+        self.drop_first = drop_first
+        self.random = random.Random(seed)
+        self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(64)
+        self.port = self.server.getsockname()[1]
+        self.open = True
+        self.accepted = self.dropped = 0
+        self.lock = threading.Lock()
+        self.sockets: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def url(self, url: str) -> str:
+        return re.sub(r"@[^/]+/", f"@127.0.0.1:{self.port}/", url)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.accepted += 1
+                refuse = not self.open or self.random.random() < self.drop_first
+                if refuse:
+                    self.dropped += 1
+            if refuse:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.sockets += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
+        pair = {a: b, b: a}
+        try:
+            while True:
+                ready, _, _ = select.select(list(pair), [], [], 0.5)
+                for sock in ready:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        raise OSError
+                    pair[sock].sendall(chunk)
+        except (OSError, ValueError):
+            for sock in pair:
+                with suppress(OSError):
+                    sock.close()
+
+    def cut(self, refuse_new: bool = True) -> None:
+        """Every connection through the proxy cut (RST), new ones refused if asked."""
+        with self.lock:
+            self.open = not refuse_new
+            sockets, self.sockets = self.sockets, []
+        for sock in sockets:
+            try:
+                sock.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                )
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+
+    def restore(self) -> None:
+        with self.lock:
+            self.open = True
+
+    def close(self) -> None:
+        self.cut()
+        self.server.close()
+
+
+# -- row 7: many files at once -------------------------------------------------------------
+
+
+def queue(work: Path, files: int, say: Callable[[str], None] = print) -> Figure:
+    """`files` customers' files dropped at once: the sensor asks for one run each; the
+    runs are submitted to the instance's queue and executed; all delivered, none twice."""
+    from dagster import DagsterInstance  # noqa: PLC0415
+
+    from pipelines.definitions import defs  # noqa: PLC0415
+    from pipelines.partitions import deliveries  # noqa: PLC0415
+    from pipelines.paths import ensure_dagster_home  # noqa: PLC0415
+
+    figure = Figure(7, f"{files} customer files queued at once")
+    generated = data(work)
+    env = environment(work / "queue")
+    inbox = Path(env["TIETOHUOLTO_VAR"]) / "inbox"
+    with using(env):
+        assert run_child(["register", "load", str(generated.snapshot_dir)], env, work).code == 0
+        ensure_dagster_home()
+        for i in range(files):
+            folder = inbox / f"c{i:03d}"
+            folder.mkdir(parents=True)
+            shutil.copyfile(generated.crm_file, folder / "export.csv")
+        job = defs.resolve_job_def("refresh_job")
+        started = time.perf_counter()
+        with DagsterInstance.get() as instance:
+            requests, cursor, _lines = settle(instance, None)
+            again, cursor, _lines = settle(instance, cursor)
+            keys = [str(r.partition_key) for r in requests]
+            instance.add_dynamic_partitions(deliveries.name, keys)
+            for request in requests:  # the queue's order; one run per customer tag
+                result = job.execute_in_process(
+                    run_config=request.run_config,
+                    instance=instance,
+                    partition_key=request.partition_key,
+                    tags=request.tags,
+                    raise_on_error=False,
+                )
+                figure.done += 1
+                figure.held += result.success
+        seconds = time.perf_counter() - started
+        outbox = Path(env["TIETOHUOLTO_VAR"]) / "outbox"
+        delivered = {p.parent.name for p in outbox.glob("*/*") if not p.name.startswith(".")}
+        per_customer = [
+            len([p for p in (outbox / c).iterdir() if not p.name.startswith(".")])
+            for c in delivered
+        ]
+    twice = sum(n > 1 for n in per_customer) + len(again)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figure.numbers = {
+        "requests": len(requests),
+        "delivered": f"{len(delivered)}/{files}",
+        "twice": twice,
+        "seconds": round(seconds, 1),
+        "peak RSS MiB": round(peak),
+    }
+    if len(delivered) != files or twice:
+        figure.held = 0
+    say(figure.line())
+    return figure
+
+
+# -- the bench command ---------------------------------------------------------------------
+
+
+def run_bench(
+    work: Path,
+    kills: int = 100,
+    load_kills: int = 30,
+    times: int = 10,
+    files: int = 50,
+    postgres_url: str | None = None,
+    dask: bool = True,
+    say: Callable[[str], None] = print,
+) -> list[Figure]:
+    """All rows with the full counts; prints the table as it goes."""
+    say("| # | probe | held | figures |")
+    say("| --- | --- | --- | --- |")
+    figures = [
+        kill_refresh(work, kills, say=say),
+        kill_load(work, load_kills, say=say),
+    ]
+    if postgres_url:
+        figures.append(kill_load(work, load_kills, _fresh_database(postgres_url), say=say))
+    figures.append(repeatable(work, times, dask_workers=(1, 2) if dask else (), say=say))
+    figures.append(inbox_identity(work, say=say))
+    figures.append(queue(work, files, say=say))
+    for figure in figures:
+        for note in figure.notes[:5]:
+            say(f"  row {figure.row}: {note}")
+    return figures
+
+
+def _fresh_database(server_url: str) -> str:
+    import uuid  # noqa: PLC0415
+
+    import psycopg  # noqa: PLC0415
+
+    name = f"th_faults_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server_url.rsplit('/', 1)[0]}/{name}"
