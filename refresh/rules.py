@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from matching.addresses import postcode_key, same_street
 from matching.business_id import normalise_business_id
 from matching.contact_points import normalise_email, same_phone
 from matching.names import same_given_name, same_person_name
-from matching.text import fold, org_name_key
+from matching.text import fold
 from matching.title_meaning import same_title
 from refresh.dates import is_stale
 
@@ -190,26 +188,6 @@ def _same_address(contact: Mapping[str, str], org: Mapping[str, Any], present: s
     return False
 
 
-def _same_org_name(customer: str, org: Mapping[str, Any]) -> bool:
-    """The customer's name for the organisation is one of its names however written: legal
-    form, case, `&`/`ja`, a parallel name, a shortened name, a typo. Only another name
-    altogether (a renamed organisation) is a change."""
-    ours = org_name_key(customer)
-    # Typed without its spaces or with one too many ("OyhMerilab", "Vine try").
-    run_together = fold(customer).replace(" ", "")
-    names = [_text(org.get("name")), *_text(org.get("aux_names")).split("|")]
-    for name in filter(None, names):
-        theirs = org_name_key(name)
-        if (
-            ours == theirs
-            or fuzz.ratio(ours, theirs) >= 80
-            or fuzz.token_set_ratio(ours, theirs) >= 100
-            or (len(theirs) >= 4 and theirs.replace(" ", "") in run_together)
-        ):
-            return True
-    return False
-
-
 class _Changes:
     """Collects changed columns, applying only those the customer has, non-empty, and the
     prohibitions allow."""
@@ -360,12 +338,10 @@ def _refresh_matched(
     changes.compare(
         phone_column, mobile, "phone_changed", same_phone(contact[phone_column], mobile)
     )
-    changes.compare(
-        "org_name",
-        _text(org.get("name")),
-        "name_changed",
-        _same_org_name(contact["org_name"], org),
-    )
+    # The organisation's name is not compared: the register's id names the organisation,
+    # and a customer's own way of writing it (or its name before a renaming) is no fact
+    # about the contact. Its current name is an organisation field a contract may add
+    # (`register_name`), as both independent generators' truths also expect.
     customer_bid, _ = normalise_business_id(contact["business_id"])
     if customer_bid is not None:
         register_bid = _text(org.get("business_id"))

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from matching.names import same_person_name
 from matching.title_meaning import same_title
 from refresh import decide
+from refresh.apply import decide_file
 from tests.refresh.test_rules import ALL, MATCHED, ORG, POSITION, SETTINGS, contact, run
 
 
@@ -115,10 +117,24 @@ def test_a_company_name_written_another_way_is_not_a_change(name: str) -> None:
     assert (decision.status, decision.flags) == ("verified", []), name
 
 
-def test_a_renamed_organisation_is_a_change() -> None:
-    decision = run(contact(), org={**ORG, "name": "Rakennustoimisto Aalto Oy"})
-    assert decision.flags == ["name_changed"]
-    assert decision.updates == {"org_name": "Rakennustoimisto Aalto Oy"}
+def test_a_renamed_organisation_keeps_the_customers_name_and_the_contract_can_add_ours() -> None:
+    # The row is about the contact: the organisation is named by its register id, and
+    # its current name reaches the customer as a contract field, not as a change of the
+    # contact's row (both independent generators' truths call such a row `verified`).
+    renamed = {**ORG, "name": "Rakennustoimisto Aalto Oy"}
+    decision = run(contact(), org=renamed)
+    assert (decision.status, decision.flags, decision.updates) == ("verified", [], {})
+    (with_name,) = decide_file(
+        pd.DataFrame([contact()]),
+        ALL,
+        pd.DataFrame([MATCHED.__dict__]),
+        pd.DataFrame([renamed]),
+        pd.DataFrame([POSITION]),
+        pd.DataFrame({"person_id": [], "kind": []}),
+        replace(SETTINGS, allowed_org_fields=("name",)),
+    )
+    assert with_name.status == "verified"
+    assert with_name.org_fields == {"name": "Rakennustoimisto Aalto Oy"}
 
 
 def test_a_merged_organisation_is_inactive_even_where_the_person_carried_on() -> None:
