@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from matching.text import fold
 
-# Levels, from the board down. `owner`, `controller` and `accountant` are roles of their
-# own: an owner is not the CEO, a controller is not the finance manager.
+# Levels, from the board down. `owner` and `accountant` are roles of their own: an owner
+# is not the CEO, an accountant keeps the books (a controller is a finance specialist).
 LEVELS = (
     "board_chair",
     "board_member",
@@ -28,7 +28,6 @@ LEVELS = (
     "deputy_ceo",
     "director",
     "manager",
-    "controller",
     "accountant",
     "specialist",
     "assistant",
@@ -112,14 +111,14 @@ _FIXED: dict[str, tuple[str, str]] = {
     "chief procurement officer": ("HANKINTA", "director"),
     "clo": ("LAKI", "director"),
     "general counsel": ("LAKI", "director"),
-    "kam": ("MYYNTI", "manager"),
-    "key account manager": ("MYYNTI", "manager"),
-    "asiakkuuspaallikko": ("MYYNTI", "manager"),
-    "account manager": ("MYYNTI", "manager"),
-    "controller": ("TALOUS", "controller"),
-    "controlleri": ("TALOUS", "controller"),
-    "business controller": ("TALOUS", "controller"),
-    "financial controller": ("TALOUS", "controller"),
+    "kam": ("MYYNTI", "specialist"),
+    "key account manager": ("MYYNTI", "specialist"),
+    "asiakkuuspaallikko": ("MYYNTI", "specialist"),
+    "account manager": ("MYYNTI", "specialist"),
+    "controller": ("TALOUS", "specialist"),
+    "controlleri": ("TALOUS", "specialist"),
+    "business controller": ("TALOUS", "specialist"),
+    "financial controller": ("TALOUS", "specialist"),
     "kirjanpitaja": ("TALOUS", "accountant"),
     "accountant": ("TALOUS", "accountant"),
     "bookkeeper": ("TALOUS", "accountant"),
