@@ -2,8 +2,17 @@
 
 import time
 from pathlib import Path
+from typing import Any
 
-from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetMaterialization,
+    Config,
+    DagsterInstance,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 from pydantic import Field
 
 from pipelines.paths import snapshots_dir
@@ -29,6 +38,31 @@ def newest_snapshot(root: Path) -> Path | None:
     return max(folders, key=lambda p: (p.name, p.stat().st_mtime), default=None)
 
 
+def load_metadata(info: Any, url: str, seconds: float) -> dict[str, Any]:
+    """What a register load records: the snapshot, its counts, the store without secrets."""
+    return {
+        "snapshot_id": info.snapshot_id,
+        "checksum": info.checksum,
+        "organizations": info.organization_count,
+        "positions": info.person_count,
+        "prohibitions": info.prohibition_count,
+        "store": MetadataValue.text(redact_url(url)),
+        "seconds": round(seconds, 3),
+    }
+
+
+def record_load(instance: DagsterInstance, info: Any, url: str, seconds: float) -> None:
+    """A load done outside a run (`tietohuolto register load`) recorded as a
+    materialisation of `master_register`, so the catalog shows it like a run's load."""
+    instance.report_runless_asset_event(
+        AssetMaterialization(
+            asset_key="master_register",
+            description="loaded by `tietohuolto register load`",
+            metadata={**load_metadata(info, url, seconds), "source": "cli"},
+        )
+    )
+
+
 @asset(group_name="register", compute_kind="sqlalchemy")
 def master_register(
     context: AssetExecutionContext, config: RegisterLoadConfig, register: RegisterResource
@@ -41,13 +75,5 @@ def master_register(
         raise FileNotFoundError(f"no snapshot folder under {snapshots_dir()}")
     info = register.store.load(read_snapshot(folder))
     return MaterializeResult(
-        metadata={
-            "snapshot_id": info.snapshot_id,
-            "checksum": info.checksum,
-            "organizations": info.organization_count,
-            "positions": info.person_count,
-            "prohibitions": info.prohibition_count,
-            "store": MetadataValue.text(redact_url(register.resolved_url())),
-            "seconds": round(time.perf_counter() - started, 3),
-        }
+        metadata=load_metadata(info, register.resolved_url(), time.perf_counter() - started)
     )

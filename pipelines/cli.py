@@ -103,9 +103,18 @@ def cmd_register_load(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print("writing the register store ...", file=sys.stderr, flush=True)
     info = RegisterStore.from_url(url).load(snapshot)
+    seconds = time.perf_counter() - started
+    # The Dagster UI's catalog shows this load as a materialisation of master_register.
+    ensure_dagster_home()
+    from dagster import DagsterInstance  # noqa: PLC0415
+
+    from assets.register import record_load  # noqa: PLC0415
+
+    with DagsterInstance.get() as instance:
+        record_load(instance, info, url, seconds)
     _say(
         f"loaded snapshot {info.snapshot_id} into {redact_url(url)} in "
-        f"{time.perf_counter() - started:.1f} s: {info.organization_count} organisations, "
+        f"{seconds:.1f} s: {info.organization_count} organisations, "
         f"{info.person_count} positions, {info.prohibition_count} prohibitions"
     )
     return EXIT_OK

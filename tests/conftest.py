@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -76,3 +77,20 @@ def store(register_url: str) -> Iterator[RegisterStore]:
 def small_data(tmp_path_factory: pytest.TempPathFactory) -> GeneratedData:
     """A small generated register and CRM file with ground truth, shared by the session."""
     return generate(tmp_path_factory.mktemp("small"), orgs=150, crm_rows=400, seed=7, as_of=AS_OF)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say at the end how many tests were skipped because PostgreSQL was unreachable, and
+    how to start it: `make test` never drops them silently."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "PostgreSQL not reachable" in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_sep("=", "PostgreSQL", yellow=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(skipped)} test(s) skipped: PostgreSQL not reachable at "
+            f"{POSTGRES_URL.split('@')[-1]}. Start it with `pg_ctlcluster 15 main start` "
+            "(roles: see .ci/run) or set TIETOHUOLTO_TEST_POSTGRES_URL, then run again."
+        )

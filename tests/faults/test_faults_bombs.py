@@ -102,7 +102,9 @@ def test_read_crm_file_refuses_or_reads_each_bomb_within_the_caps(
     bombs: dict[str, Path],
 ) -> None:
     names = sorted(bombs)
-    results = dict(zip(names, read_capped([bombs[n] for n in names], cap_for(*bombs.values()))))
+    results = dict(
+        zip(names, read_capped([bombs[n] for n in names], cap_for(*bombs.values())), strict=False)
+    )
     figures = []
     for name, result in results.items():
         outcome, words = EXPECTED[name]
