@@ -202,8 +202,9 @@ def run_refresh(
                 else {}
             ),
         },
-        # Step-by-step DEBUG lines belong in the UI's run view, not on the terminal.
-        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+        # Step-by-step lines and a failed step's stack trace belong in the UI's run view,
+        # not on the terminal: a failure is told here in one line (_failure_summary).
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
     try:
         with DagsterInstance.get() as instance:
