@@ -304,7 +304,9 @@ def _failure_summary(result: Any) -> str:
             ):
                 error = error.cause
             if error is not None:
-                return f"refresh failed in step {event.step_key}: {error.message.strip()}"
+                # One line: a driver's message goes on with hints on lines of its own.
+                first = (error.message.strip().splitlines() or [""])[0]
+                return f"refresh failed in step {event.step_key}: {first}"
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data  # an AssetCheckEvaluation
             if not evaluation.passed and evaluation.blocking:
