@@ -537,6 +537,25 @@ def cmd_bench_speed(args: argparse.Namespace) -> int:
 # -- parser ---------------------------------------------------------------------------------
 
 
+def cmd_bench_faults(args: argparse.Namespace) -> int:
+    """Issue 15's fault harness with the full counts: prints the table of figures."""
+    from benchmarks.faults import run_bench  # noqa: PLC0415
+
+    work = Path(args.work_dir) if args.work_dir else var_dir() / "bench" / "faults"
+    shutil.rmtree(work, ignore_errors=True)
+    figures = run_bench(
+        work,
+        kills=args.kills,
+        load_kills=args.load_kills,
+        times=args.times,
+        files=args.files,
+        postgres_url=args.postgres_url,
+        dask=not args.no_dask,
+        say=_say,
+    )
+    return EXIT_OK if all(figure.ok for figure in figures) else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tietohuolto",
@@ -735,6 +754,19 @@ def build_parser() -> argparse.ArgumentParser:
         "the top five costs by function; the whole profile goes to the run's profile.txt",
     )
     speed.set_defaults(func=cmd_bench_speed)
+    faults = bench_sub.add_parser(
+        "faults",
+        help="the fault harness (issue 15) with full counts: kills, repeatability, inbox "
+        "identity, queue; prints a table",
+    )
+    faults.add_argument("--kills", type=int, default=100, help="SIGKILLs of refresh (100)")
+    faults.add_argument("--load-kills", type=int, default=30, help="SIGKILLs of register load")
+    faults.add_argument("--times", type=int, default=10, help="repeated refreshes (10)")
+    faults.add_argument("--files", type=int, default=50, help="customer files queued (50)")
+    faults.add_argument("--postgres-url", help="also kill loads into a fresh database here")
+    faults.add_argument("--no-dask", action="store_true", help="skip the 1 vs 2 Dask workers")
+    faults.add_argument("--work-dir", help="scratch folder (default: var/bench/faults)")
+    faults.set_defaults(func=cmd_bench_faults)
 
     ui = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1 with these definitions")
     ui.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
