@@ -92,9 +92,9 @@ def fail_dead_runs(
                 continue
         else:
             pid, at = found
-            started = _process_started(pid)
+            began = _process_started(pid)
             # Alive, and the same process (a reused pid started after the run's event).
-            if started is not None and started <= at + 1:
+            if began is not None and began <= at + 1:
                 continue
         instance.report_run_failed(
             run, "the process running it is gone (killed or crashed): marked failed"

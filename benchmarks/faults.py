@@ -539,7 +539,7 @@ def tick(instance: Any, cursor: str | None) -> tuple[list[Any], str, list[str]]:
     logger = logging.getLogger("dagster")
     logger.addHandler(handler)
     try:
-        result = inbox_sensor(context)
+        result: Any = inbox_sensor(context)
     finally:
         logger.removeHandler(handler)
     return list(result.run_requests or []), str(result.cursor), lines
@@ -729,7 +729,7 @@ def queue(work: Path, files: int, say: Callable[[str], None] = print) -> Figure:
             requests, cursor, _lines = settle(instance, None)
             again, cursor, _lines = settle(instance, cursor)
             keys = [str(r.partition_key) for r in requests]
-            instance.add_dynamic_partitions(deliveries.name, keys)
+            instance.add_dynamic_partitions(str(deliveries.name), keys)
             for request in requests:  # the queue's order; one run per customer tag
                 result = job.execute_in_process(
                     run_config=request.run_config,
