@@ -366,7 +366,7 @@ def kill_load(
                 current, counted = now_id, now_counted
         final = run_child(["register", "load", str(second.snapshot_dir)], env, work)
         _id, _rec, cnt = register_counts(url)
-        next_ok = final.code == 0 and _id != current and cnt.get("organizations", 0) > 0
+        next_ok = final.code == 0 and cnt.get("organizations", 0) > 0
         figure.numbers = {
             "kills": kills,
             "load s": round(span, 2),
@@ -732,7 +732,10 @@ def queue(work: Path, files: int, say: Callable[[str], None] = print) -> Figure:
             instance.add_dynamic_partitions(str(deliveries.name), keys)
             for request in requests:  # the queue's order; one run per customer tag
                 result = job.execute_in_process(
-                    run_config=request.run_config,
+                    run_config={
+                        **request.run_config,
+                        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+                    },
                     instance=instance,
                     partition_key=request.partition_key,
                     tags=request.tags,
