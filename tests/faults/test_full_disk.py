@@ -3,6 +3,7 @@ line, no partial delivery, the input kept for a retry."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -44,11 +45,8 @@ def test_full_outbox_fails_in_one_line_and_keeps_the_input(tmp_path: Path, small
     shutil.copyfile(generated.crm_file, received)
     # Fill the filesystem but for a few KB: the refreshed file cannot be written whole.
     filler = small_fs / "filler"
-    with filler.open("wb") as handle:
-        try:
-            handle.write(b"\0" * (2 * 1024 * 1024))
-        except OSError:
-            pass
+    with filler.open("wb") as handle, contextlib.suppress(OSError):
+        handle.write(b"\0" * (2 * 1024 * 1024))
     free = os.statvfs(small_fs).f_bavail * os.statvfs(small_fs).f_frsize
     filler.write_bytes(b"\0" * max(0, filler.stat().st_size - 16 * 1024 + free))
     with using(env):
