@@ -15,6 +15,20 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 
 
+def run_cli(*args: str, umask: int | None = None) -> subprocess.CompletedProcess[str]:
+    """`tietohuolto ARGS` in a child process of its own (started with `umask` if given)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env=dict(os.environ),
+        preexec_fn=None if umask is None else lambda: os.umask(umask),
+        check=False,
+    )
+
+
 def two_ticks(instance: Any) -> tuple[list[Any], Any]:
     """The inbox sensor's first sight, then the tick that acts on files that held still."""
     from dagster import build_sensor_context

@@ -11,26 +11,17 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 from dagster import AssetKey, DagsterInstance
 
 from synthetic import GeneratedData
-from tests.faults.fault_tools import REPO
+from tests.faults.fault_tools import run_cli
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-        env=dict(os.environ),
-        preexec_fn=lambda: os.umask(0o022),
-        check=False,
-    )
+    # Started as with a umask of 022: what the process itself sets must hold.
+    return run_cli(*args, umask=0o022)
 
 
 def _mode(path: Path) -> int:

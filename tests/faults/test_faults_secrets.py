@@ -4,30 +4,15 @@ host, in stdout/stderr, the Dagster event log, run config, run tags or error tex
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance
 
 from synthetic import GeneratedData
-from tests.faults.fault_tools import REPO
+from tests.faults.fault_tools import run_cli
 
 SECRET = "Canary-Pw-7731"
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-        env=dict(os.environ),
-        check=False,
-    )
 
 
 def test_the_register_password_is_never_echoed(
@@ -38,8 +23,8 @@ def test_the_register_password_is_never_echoed(
         f"postgresql://tietohuolto:{SECRET}@register.invalid:5432/register?connect_timeout=2",
     )
     outputs = [
-        _cli("register", "status"),
-        _cli("refresh", str(small_data.crm_file), "--customer", "acme"),
+        run_cli("register", "status"),
+        run_cli("refresh", str(small_data.crm_file), "--customer", "acme"),
     ]
     for done in outputs:
         assert done.returncode != 0
