@@ -69,6 +69,11 @@ class OrganisationThresholds:
     # An e-mail under another country's domain (.se, .de, .ee) at an organisation the
     # register knows only by a similar name: most likely a foreign namesake.
     foreign_mail_points: float = -10.0
+    # The row names a town and a postcode neither of which is the organisation's: a
+    # namesake elsewhere more often than an organisation that moved.
+    other_place_points: float = -10.0
+    # Web domain and place agreeing find a renamed organisation as surely as a close name.
+    renamed_similarity: float = 95.0
 
 
 def organisation_keys(contacts: pd.DataFrame) -> pd.DataFrame:
@@ -173,8 +178,12 @@ def _support(
             "form": False,
             "other_form": False,
             "foreign_mail": ~domain_agrees & _values(con, "email", _foreign_mail).astype(bool),
+            "other_place": False,
         },
         index=pairs.index,
+    )
+    support["other_place"] = (
+        (city != "") & (postcode != "") & ~support["postcode"] & ~support["city"]
     )
     detailed = np.ones(len(pairs), dtype=bool) if detailed is None else detailed
     if detailed.any():
@@ -281,14 +290,20 @@ def match_by_name(
         support["form"] * t.form_points
         + support["other_form"] * t.other_form_points
         + support["foreign_mail"] * t.foreign_mail_points
+        + support["other_place"] * t.other_place_points
     )
-    pairs["similarity"] = pairs["similarity"] + against
-    pairs["score"] = pairs["similarity"] + points
     # A renamed organisation keeps its web domain and its place (or its switchboard)
     # while the customer still writes the old name: that finds it whatever the name.
     renamed = (
         support["domain"] & (support["postcode"] | support["city"] | support["street"])
     ) | support["phone"]
+    pairs["similarity"] = (
+        np.where(
+            renamed, np.maximum(pairs["similarity"], t.renamed_similarity), pairs["similarity"]
+        )
+        + against
+    )
+    pairs["score"] = pairs["similarity"] + points
     eligible = (
         (pairs["similarity"] >= t.name_accept)
         | (pairs["supported"] & (pairs["similarity"] >= t.name_with_support))
