@@ -192,3 +192,52 @@ def test_a_contact_replaced_in_their_role_is_person_left_without_an_id() -> None
     evidence = link(rows, orgs, register, register.iloc[0:0])
     assert list(evidence["role_held"]) == [True, False]
     assert list(evidence["person_id"]) == ["", ""]
+
+
+def test_a_namesake_in_another_town_is_not_taken_for_the_customers_organisation() -> None:
+    # "Kivi Metall AB" in Malmö, with a Swedish e-mail, is not the register's "Kivi
+    # Metalli Oy" in Hirvensalmi: a town and postcode that are both another's, and an
+    # address under another country's domain, speak against a name that is nearly equal.
+    register = organisations(
+        org(
+            "O1",
+            "2077474-0",
+            "Kivi Metalli Oy",
+            postal_postcode="52550",
+            visiting_postcode="52550",
+            postal_city="Hirvensalmi",
+            visiting_city="Hirvensalmi",
+        )
+    )
+    rows = contacts(
+        {
+            "org_name": "Kivi Metall AB",
+            "city": "Malmö",
+            "postcode": "21120",
+            "email": "a.b@kivi-metall.se",
+        },
+        # The same name written in the organisation's own town is still found.
+        {"org_name": "Kivi Metalli", "city": "Hirvensalmi", "postcode": "52550"},
+    )
+    assert list(match_organisations(rows, register)["org_id"]) == ["", "O1"]
+
+
+def test_a_renamed_organisation_is_found_by_its_domain_and_town_over_a_namesake() -> None:
+    # The customer still writes the old name; the register renamed the organisation but
+    # its web domain and town are the same. A namesake of the old name elsewhere must not
+    # take the row: that would move the contact to a company they never worked for.
+    register = organisations(
+        org(
+            "O1",
+            "2077474-0",
+            "Ollikaisen Metalli Oy",
+            www="www.heikkisen-siivous.fi",
+            postal_city="Vöyri",
+            visiting_city="Vöyri",
+        ),
+        org("O2", "0112038-9", "Heikkinen Siivous Oy", postal_city="Oulu", visiting_city="Oulu"),
+    )
+    rows = contacts(
+        {"org_name": "Heikkisen Siivous Oy", "email": "a.b@heikkisen-siivous.fi", "city": "Vöyri"}
+    )
+    assert match_organisations(rows, register).loc[0, "org_id"] == "O1"
