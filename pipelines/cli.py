@@ -120,6 +120,16 @@ def cmd_register_load(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_register_grants(args: argparse.Namespace) -> int:
+    from register.grants import grant_statements  # noqa: PLC0415
+
+    if not args.print:
+        raise CliError("nothing to do: `tietohuolto register grants --print` prints the grants")
+    for statement in grant_statements(args.loader, args.refresher, args.subject_rights):
+        print(statement)
+    return EXIT_OK
+
+
 def cmd_register_status(args: argparse.Namespace) -> int:
     from register import RegisterStore, redact_url  # noqa: PLC0415
 
@@ -600,6 +610,20 @@ def build_parser() -> argparse.ArgumentParser:
     load.set_defaults(func=cmd_register_load)
     status = reg_sub.add_parser("status", help="show the current snapshot and row counts")
     status.set_defaults(func=cmd_register_status)
+    grants = reg_sub.add_parser(
+        "grants",
+        help="print the PostgreSQL GRANT statements of the loader, refresher and subject roles",
+        description="Print, for the current schema, the statements that give the refresher "
+        "(read the register, write the disclosure ledger) and the subject-rights role (read, "
+        "write the subject tables) their privileges; the loader owns the tables and runs "
+        "them (psql -v ON_ERROR_STOP=1) after the first load and after every upgrade. "
+        "Roles are created by deploy/postgres/roles.sql.",
+    )
+    grants.add_argument("--print", action="store_true", help="print the statements")
+    grants.add_argument("--loader", default="tietohuolto_loader", help="the owner role")
+    grants.add_argument("--refresher", default="tietohuolto_refresher")
+    grants.add_argument("--subject-rights", default="tietohuolto_subjects")
+    grants.set_defaults(func=cmd_register_grants)
     add_register_diff_parser(reg_sub)
     add_subject_parsers(sub)
 
