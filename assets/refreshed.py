@@ -282,9 +282,17 @@ class Delivery:
     summary: dict[str, object]
 
 
+# A file name holds 255 bytes; the writer's temporary name beside the output
+# (`.<name>.<random>.tmp`) needs room too, so a long input name's stem is shortened.
+_MAX_OUTPUT_NAME_BYTES = 200
+
+
 def _output_name(contacts: Contacts) -> str:
     source = contacts.crm.path
-    return f"{source.stem}-refreshed{source.suffix or '.csv'}"
+    stem, suffix = source.stem, f"-refreshed{source.suffix or '.csv'}"
+    while stem and len((stem + suffix).encode("utf-8")) > _MAX_OUTPUT_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + suffix
 
 
 def _write_private(path: Path, text: str) -> None:

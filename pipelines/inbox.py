@@ -126,11 +126,26 @@ def rejected_dir(customer_folder: Path) -> Path:
     return target
 
 
+_REASON = ".reason.txt"
+_MAX_NAME_BYTES = 255  # what one file name holds (ext4, xfs, tmpfs)
+
+
+def rejected_name(name: str) -> str:
+    """The name a refused file gets in `rejected/`: its own, its stem shortened where the
+    `.reason.txt` beside it would not fit in one file name."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    while stem and len((stem + suffix + _REASON).encode("utf-8", "surrogateescape")) > (
+        _MAX_NAME_BYTES
+    ):
+        stem = stem[:-1]
+    return stem + suffix
+
+
 def move_aside(path: Path, reason: str, customer_folder: Path | None = None) -> Path:
     """Move a refused file (or link: the link itself, never its target) to the customer's
     `rejected/` beside a `.reason.txt`, so it is not retried and retention finds it."""
     target_dir = rejected_dir(customer_folder or path.parent)
-    target = target_dir / path.name
+    target = target_dir / rejected_name(path.name)
     path.replace(target)  # a link is renamed itself, never followed
     # Retention counts a rejected file's age from when it was refused.
     with contextlib.suppress(OSError):
