@@ -405,25 +405,23 @@ def _pair_phones(
     wanted = contact_phones != ""
     if wanted.any():
         mobiles = text_column(register_persons, "mobile").to_numpy(dtype=object)
-        register_phones[wanted] = per_unique(
-            mobiles[theirs[wanted]], lambda p: normalise_phone(p) or ""
-        )
+        register_phones[wanted] = per_unique(mobiles[theirs[wanted]], _e164)
     return contact_phones, register_phones
+
+
+def _e164(phone: str) -> str:
+    return normalise_phone(phone) or ""
 
 
 def _register_phones(register_persons: pd.DataFrame) -> np.ndarray:
     return per_unique(
         text_column(register_persons, "mobile").to_numpy(dtype=object),
-        lambda p: normalise_phone(p) or "",
+        _e164,
     )
 
 
 def _phone_keys(contacts: pd.DataFrame) -> np.ndarray:
     """The contact's mobile in E.164, else its phone."""
-    mobile = per_unique(
-        text_column(contacts, "mobile").to_numpy(dtype=object), lambda p: normalise_phone(p) or ""
-    )
-    phone = per_unique(
-        text_column(contacts, "phone").to_numpy(dtype=object), lambda p: normalise_phone(p) or ""
-    )
+    mobile = per_unique(text_column(contacts, "mobile").to_numpy(dtype=object), _e164)
+    phone = per_unique(text_column(contacts, "phone").to_numpy(dtype=object), _e164)
     return np.where(mobile != "", mobile, phone)

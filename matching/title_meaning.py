@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from matching.text import fold
 
 # Levels, from the board down. `owner` and `accountant` are roles of their own: an owner
@@ -483,8 +485,6 @@ def compact_text(title: str | None) -> str:
 
 
 def _nearly_equal(a: str, b: str) -> bool:
-    from rapidfuzz.distance import DamerauLevenshtein  # noqa: PLC0415
-
     return min(len(a), len(b)) >= 6 and DamerauLevenshtein.distance(a, b) <= 1
 
 
