@@ -70,22 +70,25 @@ def link_counts(
     """(tp, predicted, actual) for organisation and person links of every row: a link is
     right when it is the true id; an empty prediction is no prediction. Where the truth
     says `ambiguous` (two organisations nothing in the row tells apart) the right answer is
-    no link, so any link there counts against precision."""
+    no link, so any link there counts against precision. Where only the person is
+    ambiguous (two persons of one known organisation), the organisation link is right."""
     expected = truth.loc[row_keys.to_numpy()]
     undecidable = (expected["expected_status"] == "ambiguous").to_numpy()
+    cases = expected["cases"] if "cases" in expected else pd.Series("", index=expected.index)
+    person_only = cases.fillna("").str.contains("ambiguous_person", regex=False).to_numpy()
     # A merged organisation's successor is right too, where the truth names one.
     alternative = expected["alt_org_id"].to_numpy() if "alt_org_id" in expected else None
     counts = []
-    for given, wanted, also in (
-        (orgs, expected["true_org_id"], alternative),
-        (persons, expected["true_person_id"], None),
+    for given, wanted, also, blank in (
+        (orgs, expected["true_org_id"], alternative, undecidable & ~person_only),
+        (persons, expected["true_person_id"], None, undecidable),
     ):
         given_ids = given.fillna("").astype(str).to_numpy()
-        wanted_ids = np.where(undecidable, "", wanted.to_numpy())
+        wanted_ids = np.where(blank, "", wanted.to_numpy())
         predicted = given_ids != ""
         right = given_ids == wanted_ids
         if also is not None:
-            right |= (given_ids == np.where(undecidable, "", also)) & (also != "")
+            right |= (given_ids == np.where(blank, "", also)) & (also != "")
         counts.append(
             (
                 int((predicted & right).sum()),

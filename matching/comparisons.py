@@ -25,7 +25,13 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from matching.names import FORM_NAMES, same_first_name_by_form
-from matching.title_meaning import area_bits, compact_text, level_number, same_title
+from matching.title_meaning import (
+    area_bits,
+    compact_text,
+    level_number,
+    same_level_numbers,
+    same_title,
+)
 
 _NOT_LETTER = re.compile(r"[^a-z]")
 
@@ -264,7 +270,7 @@ class Title:
         complete = (bits_ours != 0) & (level_ours != 0) & (bits_theirs != 0) & (level_theirs != 0)
         shared_area = (bits_ours & bits_theirs) != 0
         same = (per_unique(ours, compact_text) == per_unique(theirs, compact_text)) | (
-            complete & (level_ours == level_theirs) & shared_area
+            complete & same_level_numbers(level_ours, level_theirs) & shared_area
         )
         # A title the reader cannot place wholly: compared as text (a typo is the same).
         for i in np.flatnonzero(~missing & ~same & ~complete):

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz.distance import DamerauLevenshtein
 
 from matching.text import fold
@@ -29,6 +30,7 @@ LEVELS = (
     "ceo",
     "deputy_ceo",
     "director",
+    "head",
     "manager",
     "accountant",
     "specialist",
@@ -50,7 +52,6 @@ _FIXED: dict[str, tuple[str, str]] = {
     "plant manager": ("TUOTANTO", "director"),
     "factory manager": ("TUOTANTO", "director"),
     "mill manager": ("TUOTANTO", "director"),
-    "head of it": ("IT", "manager"),
     "country manager": ("JOHTO", "country"),
     "maajohtaja": ("JOHTO", "country"),
     "landschef": ("JOHTO", "country"),
@@ -276,13 +277,14 @@ _AREA_STEMS: tuple[tuple[str, str], ...] = (
 )
 
 # Level words: Finnish compound heads, English and Swedish words, folded. Order matters:
-# `varatoimitusjohtaja` holds `johtaja`, `head of` is a director.
+# `varatoimitusjohtaja` holds `johtaja`. `Head of` says no level: Finnish companies write
+# it for a päällikkö and for a johtaja alike (see `same_level`).
 _LEVEL_WORDS: tuple[tuple[str, str], ...] = (
     ("johtaja", "director"),
     ("director", "director"),
     ("direktor", "director"),
-    ("head of", "director"),
-    ("head", "director"),
+    ("head of", "head"),
+    ("head", "head"),
     ("chief", "director"),
     ("lead", "director"),
     ("vice president", "director"),
@@ -383,7 +385,18 @@ class TitleMeaning:
     def same_role(self, other: TitleMeaning) -> bool:
         """The same level in a shared area (`Myynti- ja markkinointijohtaja` is a sales
         director and a marketing director)."""
-        return self.level == other.level and bool(self.areas & other.areas)
+        return same_level(self.level, other.level) and bool(self.areas & other.areas)
+
+
+# `Head of Sales` is the English a Finnish company writes for its myyntipäällikkö as often
+# as for its myyntijohtaja: against either it is no evidence of a new level, so no
+# `title_changed` (a flag must name a fact, and this one is not known).
+_EITHER_LEVEL = {"head": frozenset({"head", "director", "manager"})}
+
+
+def same_level(a: str, b: str) -> bool:
+    """The same level, or one that `Head of` may mean."""
+    return a == b or b in _EITHER_LEVEL.get(a, ()) or a in _EITHER_LEVEL.get(b, ())
 
 
 def _compact(text: str) -> str:
@@ -412,7 +425,7 @@ def _read(words: str) -> TitleMeaning:
             # Taken out, so that `hallinto` is not found again in `tietohallinto`.
             rest = rest.replace(stem, " ")
     level = next((lv for word, lv in _LEVEL_WORDS if _has(words, word)), "")
-    if level == "director" and "operat" in words and areas <= {"MUU"}:
+    if level in {"director", "head"} and "operat" in words and areas <= {"MUU"}:
         areas, level = {"JOHTO"}, "coo"
     if level == "" and ("styrelse" in words or "hallituksen" in words):
         level = "board_member" if re.search(r"medlem|ledamot|jasen|member", words) else ""
@@ -479,6 +492,18 @@ def level_number(title: str | None) -> int:
     return _LEVEL_NUMBERS.get(title_meaning(title).level, 0)
 
 
+def same_level_numbers(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """`same_level` on arrays of `level_number`s."""
+    same = ours == theirs
+    for level, others in _EITHER_LEVEL.items():
+        number = _LEVEL_NUMBERS[level]
+        numbers = [_LEVEL_NUMBERS[other] for other in others]
+        same |= ((ours == number) & np.isin(theirs, numbers)) | (
+            (theirs == number) & np.isin(ours, numbers)
+        )
+    return same
+
+
 def compact_text(title: str | None) -> str:
     """The folded title without spaces: equal for the same text however spaced."""
     return _compact(fold(title))
@@ -494,6 +519,8 @@ __all__ = [
     "area_bits",
     "compact_text",
     "level_number",
+    "same_level",
+    "same_level_numbers",
     "same_title",
     "title_meaning",
 ]

@@ -65,6 +65,10 @@ def test_a_surname_changed_at_marriage_is_flagged_and_written() -> None:
         ("Operatiivinen johtaja", "COO"),
         ("Talousjohtaja", "CFO"),
         ("Head of Marketing", "Markkinointijohtaja"),
+        # `Head of` is written for a päällikkö and a johtaja alike: no new level is known.
+        ("Head of Marketing", "Markkinointipäällikkö"),
+        ("Sales Manager", "Head of Sales"),
+        ("Head of IT", "Tietohallintopäällikkö"),
         ("Purchasing Manager", "Ostopäällikkö"),
         ("Talous päällikkö", "Talouspäällikkö"),
         ("Myynti- ja markkinointijohtaja", "Myyntijohtaja"),
@@ -87,6 +91,9 @@ def test_a_title_in_other_words_is_the_same_role(customer: str, register: str) -
         ("Hankintajohtaja", "Hankintapäällikkö"),
         ("Controller", "Talouspäällikkö"),
         ("Toimitusjohtaja", "Yrittäjä"),
+        ("Head of Sales", "Talousjohtaja"),  # `Head of` leaves the level open, not the area
+        ("Head of Sales", "Myyntiassistentti"),
+        ("Head of Finance", "Toimitusjohtaja"),
     ],
 )
 def test_another_role_is_flagged_with_the_registers_title(customer: str, register: str) -> None:
