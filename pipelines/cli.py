@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines.cli_select import add_select_commands
 from pipelines.paths import (
     REGISTER_URL_ENV,
     REPO_ROOT,
@@ -626,6 +627,7 @@ def build_parser() -> argparse.ArgumentParser:
     grants.set_defaults(func=cmd_register_grants)
     add_register_diff_parser(reg_sub)
     add_subject_parsers(sub)
+    add_select_commands(sub)
 
     ref = sub.add_parser(
         "refresh",

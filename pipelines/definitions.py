@@ -10,9 +10,15 @@ from dagster import (
     load_assets_from_modules,
 )
 
-from assets import contacts, matches, refreshed, register
+from assets import contacts, matches, refreshed, register, selection
 from assets.subjects import SUBJECT_JOBS
-from pipelines.jobs import refresh_job, register_job, retention_job
+from pipelines.jobs import (
+    refresh_job,
+    register_job,
+    retention_job,
+    selection_job,
+    selection_preview_job,
+)
 from pipelines.resources import DeliveryFoldersResource, RegisterResource
 from pipelines.schedules import nightly_register_schedule, retention_schedule
 from pipelines.sensors import inbox_sensor
@@ -21,12 +27,19 @@ from pipelines.sensors import inbox_sensor
 # files holding personal data: none of it readable by other users.
 os.umask(0o077)
 
-_MODULES = [contacts, matches, refreshed, register]
+_MODULES = [contacts, matches, refreshed, register, selection]
 
 defs = Definitions(
     assets=load_assets_from_modules(_MODULES),
     asset_checks=load_asset_checks_from_modules(_MODULES),
-    jobs=[refresh_job, register_job, retention_job, *SUBJECT_JOBS],
+    jobs=[
+        refresh_job,
+        register_job,
+        retention_job,
+        *SUBJECT_JOBS,
+        selection_job,
+        selection_preview_job,
+    ],
     schedules=[nightly_register_schedule, retention_schedule],
     sensors=[inbox_sensor],
     resources={

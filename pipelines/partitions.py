@@ -13,6 +13,8 @@ from pathlib import Path
 from dagster import DynamicPartitionsDefinition
 
 deliveries = DynamicPartitionsDefinition(name="deliveries")
+# Selection orders (issue 17), keyed `customer/order-id` and checked by `split_key` alike.
+selections = DynamicPartitionsDefinition(name="selections")
 
 _CUSTOMER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 MAX_DELIVERY_ID = 128

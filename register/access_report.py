@@ -134,6 +134,8 @@ def render_access_html(report: Mapping[str, Any]) -> str:
             ("customer", "Recipient (customer)"),
             ("delivery_id", "Delivery"),
             ("disclosed_at", "Date"),
+            ("purpose", "Purpose"),
+            ("campaign_id", "Campaign"),
             ("fields", "Fields disclosed"),
         ],
         "Your data has not been disclosed to any customer within the ledger's retention.",

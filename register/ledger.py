@@ -20,6 +20,8 @@ from register.tables import disclosures
 from register.tombstones import erased_ids, erased_marker
 
 LEDGER_RETENTION_MONTHS = 24
+# What a selection's disclosure is for (a refresh delivery records none).
+PURPOSES = ("campaign", "continuous")
 
 # Field names are identifiers (`email`, `mobile`, `title`, `register_www`…): anything else
 # could be a value that slipped in, and values never go into the ledger.
@@ -45,6 +47,9 @@ def record_disclosures(
     snapshot_id: str,
     disclosed: Mapping[str, Iterable[str]],
     at: datetime | None = None,
+    *,
+    purpose: str | None = None,
+    campaign_id: str | None = None,
 ) -> int:
     """Record one delivery: for each person_id, the names of the fields disclosed about
     them (persons with none are skipped). Returns the rows written.
@@ -53,7 +58,16 @@ def record_disclosures(
     a delivery stays one disclosure. A person erased meanwhile is recorded under their
     tombstone marker, never their id. Refuses (LedgerError, nothing written) an empty
     customer, delivery or snapshot id, or a field name that is not an identifier.
+
+    A selection (`selection/`) also records its `purpose` (`campaign`, with its
+    `campaign_id`, or `continuous`); a refresh delivery leaves both empty.
     """
+    if purpose is not None and purpose not in PURPOSES:
+        raise LedgerError(f"purpose must be one of {', '.join(PURPOSES)}")
+    if (campaign_id is not None) != (purpose == "campaign"):
+        raise LedgerError("a campaign id goes with purpose 'campaign', and only with it")
+    if campaign_id is not None:
+        campaign_id = _text(campaign_id, "campaign_id", 100)
     customer = _text(customer, "customer")
     delivery_id = _text(delivery_id, "delivery_id")
     snapshot_id = _text(snapshot_id, "snapshot_id", 100)
@@ -89,6 +103,8 @@ def record_disclosures(
                         "fields": fields,
                         "disclosed_at": disclosed_at,
                         "snapshot_id": snapshot_id,
+                        "purpose": purpose,
+                        "campaign_id": campaign_id,
                     }
                     for pid, fields in entries
                 ],

@@ -442,6 +442,9 @@ def access_report(
                 "disclosed_at": _iso(d["disclosed_at"]),
                 "fields": d["fields"].split(","),
                 "snapshot_id": d["snapshot_id"],
+                # A selection's purpose and campaign; a refresh delivery has neither.
+                "purpose": d.get("purpose") or "refresh",
+                "campaign_id": d.get("campaign_id") or "",
             }
             for d in ledger
         ],

@@ -178,6 +178,11 @@ disclosures = Table(
     Column("fields", Text, nullable=False),
     Column("disclosed_at", DateTime(timezone=True), nullable=False),
     Column("snapshot_id", String(100), nullable=False),
+    # Selections (issue 17): what the disclosure was for — `campaign` (with its id) or
+    # `continuous`; NULL for a refresh delivery. Nullable so that a ledger created before
+    # them gains the columns (`RegisterStore.create_schema` adds missing nullable columns).
+    Column("purpose", String(20), nullable=True),
+    Column("campaign_id", String(100), nullable=True),
     Index("ix_disclosures_person_id", "person_id"),
     Index("ix_disclosures_disclosed_at", "disclosed_at"),
     Index("ix_disclosures_delivery", "customer", "delivery_id"),

@@ -1,0 +1,140 @@
+"""The order's criteria as column checks on a frame of positions joined with their
+organisations (`register.selection_query.selected_positions`): one boolean Series per
+criterion. The database already applied what it can; these are the whole truth, so a
+selection is re-checked here, and the tests check its rows with the same functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+from matching.text import fold, legal_form_family
+from matching.title_meaning import title_meaning
+from selection.order import SENIORITY, OrganisationCriteria, PersonCriteria
+
+_NO_LEVEL_RANK = len(SENIORITY)
+_RANK = {level: rank for rank, level in enumerate(SENIORITY)}
+_FIVE_DIGITS = re.compile(r"^\d{5}$")
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+
+
+def _per_unique(values: pd.Series, function: Callable[[str], object]) -> pd.Series:
+    """`function` of each value, computed once per distinct value (a few thousand towns,
+    titles or names over hundreds of thousands of positions)."""
+    return values.map({value: function(value) for value in values.unique()})
+
+
+def place_city(frame: pd.DataFrame) -> pd.Series:
+    """The organisation's municipality: the visiting address's, else the postal one's."""
+    visiting = _text(frame, "visiting_city")
+    return visiting.where(visiting != "", _text(frame, "postal_city"))
+
+
+def place_postcode(frame: pd.DataFrame) -> pd.Series:
+    visiting = _text(frame, "visiting_postcode")
+    return visiting.where(visiting != "", _text(frame, "postal_postcode"))
+
+
+def title_level(frame: pd.DataFrame) -> pd.Series:
+    """The level each position's title names (`matching.title_meaning`), "" for none."""
+    return _per_unique(_text(frame, "title"), lambda title: title_meaning(title).level)
+
+
+def seniority_rank(levels: pd.Series) -> pd.Series:
+    """0 for a board chair … len(SENIORITY) for a title that names no level."""
+    return levels.map(lambda level: _RANK.get(level, _NO_LEVEL_RANK)).astype(int)
+
+
+def organisation_checks(
+    frame: pd.DataFrame, criteria: OrganisationCriteria
+) -> dict[str, pd.Series]:
+    """Each restricting organisation criterion as a mask over `frame`'s rows."""
+    checks: dict[str, pd.Series] = {}
+    if criteria.active_only:
+        checks["organisation.active_only"] = _text(frame, "status") == "active"
+    if criteria.industry_codes:
+        codes = _text(frame, "industry_code")
+        checks["organisation.industry_codes"] = _per_unique(
+            codes, lambda code: bool(code) and code.startswith(criteria.industry_codes)
+        )
+    if criteria.places:
+        wanted = {fold(m) for m in criteria.places}
+        checks["organisation.places"] = _per_unique(place_city(frame), lambda c: fold(c) in wanted)
+    if criteria.postcodes:
+        ranges = criteria.postcodes
+        checks["organisation.postcodes"] = _per_unique(
+            place_postcode(frame),
+            lambda code: (
+                bool(_FIVE_DIGITS.match(code)) and any(low <= code <= high for low, high in ranges)
+            ),
+        )
+    if criteria.personnel_classes:
+        checks["organisation.personnel_classes"] = _text(frame, "personnel_class").isin(
+            criteria.personnel_classes
+        )
+    if criteria.revenue_classes:
+        checks["organisation.revenue_classes"] = _text(frame, "revenue_class").isin(
+            criteria.revenue_classes
+        )
+    if criteria.legal_forms:
+        forms = set(criteria.legal_forms)
+        checks["organisation.legal_forms"] = _per_unique(
+            _text(frame, "org_name"), lambda name: legal_form_family(name) in forms
+        )
+    return checks
+
+
+def top_of_area(frame: pd.DataFrame) -> pd.Series:
+    """True for the one top person of each (organisation, responsibility area): the most
+    senior title level; between equals the most recently verified, then the lowest
+    person id (so the choice never depends on row order). `frame` must hold all current
+    positions of each area it has of an organisation — the organisation criteria keep or
+    drop whole organisations, so they do."""
+    if frame.empty:
+        return pd.Series(dtype=bool, index=frame.index)
+    ranked = pd.DataFrame(
+        {
+            "org_id": frame["org_id"].astype(str),
+            "area": _text(frame, "responsibility_area"),
+            "rank": seniority_rank(title_level(frame)),
+            "verified": pd.to_datetime(frame["verified_at"], errors="coerce"),
+            "person_id": frame["person_id"].astype(str),
+        },
+        index=frame.index,
+    )
+    ordered = ranked.sort_values(
+        ["org_id", "area", "rank", "verified", "person_id"],
+        ascending=[True, True, True, False, True],
+        na_position="last",
+    )
+    first = ordered.drop_duplicates(["org_id", "area"]).index
+    return pd.Series(frame.index.isin(first), index=frame.index)
+
+
+def person_checks(frame: pd.DataFrame, criteria: PersonCriteria) -> dict[str, pd.Series]:
+    """Each restricting person criterion as a mask over `frame`'s rows (positions)."""
+    checks: dict[str, pd.Series] = {}
+    if criteria.areas:
+        checks["person.areas"] = _text(frame, "responsibility_area").isin(criteria.areas)
+    if criteria.levels:
+        checks["person.levels"] = title_level(frame).isin(criteria.levels)
+    if criteria.top_of_area:
+        checks["person.top_of_area"] = top_of_area(frame)
+    return checks
+
+
+__all__ = [
+    "organisation_checks",
+    "person_checks",
+    "place_city",
+    "place_postcode",
+    "seniority_rank",
+    "title_level",
+    "top_of_area",
+]
