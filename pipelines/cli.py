@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.cli_select import add_select_commands
+from pipelines.cli_portal import add_portal_commands
 from pipelines.paths import (
     REGISTER_URL_ENV,
     REPO_ROOT,
@@ -627,6 +628,7 @@ def build_parser() -> argparse.ArgumentParser:
     grants.set_defaults(func=cmd_register_grants)
     add_register_diff_parser(reg_sub)
     add_subject_parsers(sub)
+    add_portal_commands(sub)
     add_select_commands(sub)
 
     ref = sub.add_parser(

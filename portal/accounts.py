@@ -1,0 +1,192 @@
+"""Users and API tokens: what operators do (`tietohuolto users …`) and how the portal checks
+a password or a token. Every user and every token belongs to exactly one customer."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from pipelines.partitions import valid_customer
+from portal.store import PortalStore, Token, User, now_utc, sha256_text
+
+# argon2id with the library's defaults (RFC 9106's second recommendation).
+_HASHER = PasswordHasher()
+# Verified against when the user name is unknown, so that a wrong name costs as long as a
+# wrong password and timing does not tell which names exist.
+_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+MIN_PASSWORD = 12
+SCOPES = ("deliveries:read", "files:upload")
+TOKEN_PREFIX = "th_"
+
+
+class AccountError(ValueError):
+    """An operator's or a user's request refused, with one line saying why."""
+
+
+def check_customer(customer: str) -> str:
+    # The same rule as the inbox folders and partition keys: a user's customer is a folder.
+    if not valid_customer(customer):
+        raise AccountError(
+            f"customer {customer!r}: use lower-case letters, digits, '-' and '_' (at most 63), "
+            "as the customer's inbox folder is named"
+        )
+    return customer
+
+
+def check_username(username: str) -> str:
+    if not _USERNAME.match(username):
+        raise AccountError(
+            "user name: 3 to 64 of lower-case letters, digits, '.', '_', '@' and '-', "
+            "starting with a letter or digit"
+        )
+    return username
+
+
+def one_time_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+def add_user(store: PortalStore, username: str, customer: str) -> tuple[str, str]:
+    """(user id, one-time password): the password is shown once and must be changed at the
+    first login."""
+    check_username(username)
+    check_customer(customer)
+    if store.user_by_name(username) is not None:
+        raise AccountError(f"user {username} exists already")
+    password = one_time_password()
+    user_id = store.add_user(username, customer, _HASHER.hash(password))
+    store.audit("user_added", customer=customer, user_id=user_id)
+    return user_id, password
+
+
+def _existing(store: PortalStore, username: str) -> User:
+    user = store.user_by_name(username)
+    if user is None:
+        raise AccountError(f"no user {username}")
+    return user
+
+
+def reset_password(store: PortalStore, username: str) -> str:
+    """A new one-time password; the lockout is lifted and the user's sessions end."""
+    user = _existing(store, username)
+    password = one_time_password()
+    store.set_password(user.user_id, _HASHER.hash(password), must_change=True)
+    store.audit("password_reset", customer=user.customer, user_id=user.user_id)
+    return password
+
+
+def set_disabled(store: PortalStore, username: str, disabled: bool = True) -> None:
+    user = _existing(store, username)
+    store.set_disabled(user.user_id, disabled)
+    store.audit(
+        "user_disabled" if disabled else "user_enabled",
+        customer=user.customer,
+        user_id=user.user_id,
+    )
+
+
+def change_password(store: PortalStore, user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AccountError("the current password is wrong")
+    if len(new) < MIN_PASSWORD:
+        raise AccountError(f"the new password must have at least {MIN_PASSWORD} characters")
+    if new == current:
+        raise AccountError("the new password must differ from the current one")
+    if new.lower() == user.username.lower():
+        raise AccountError("the new password must not be the user name")
+    store.set_password(user.user_id, _HASHER.hash(new), must_change=False)
+    store.audit("password_changed", customer=user.customer, user_id=user.user_id)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    locked: bool = False
+
+
+def authenticate(
+    store: PortalStore, username: str, password: str, max_failures: int, lockout: timedelta
+) -> LoginResult:
+    """The user for a correct password of an enabled, unlocked account; else why not.
+    A locked account refuses even the right password until the lockout ends."""
+    user = store.user_by_name(username.strip().lower()) if len(username) <= 64 else None
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        # A hash of the name, not the name: people type passwords into the name field.
+        store.audit("login_failed", object_id=f"name:{sha256_text(username)[:16]}")
+        return LoginResult(None)
+    moment = now_utc()
+    if user.locked(moment):
+        store.audit("login_locked", customer=user.customer, user_id=user.user_id)
+        return LoginResult(None, locked=True)
+    if user.disabled or not verify_password(user.password_hash, password):
+        locked = store.login_failed(user.user_id, max_failures, lockout)
+        store.audit(
+            "account_locked" if locked else "login_failed",
+            customer=user.customer,
+            user_id=user.user_id,
+        )
+        return LoginResult(None, locked=locked)
+    if _HASHER.check_needs_rehash(user.password_hash):
+        store.rehash(user.user_id, _HASHER.hash(password))
+    store.login_succeeded(user.user_id)
+    store.audit("login", customer=user.customer, user_id=user.user_id)
+    return LoginResult(user)
+
+
+# -- API tokens ---------------------------------------------------------------------------
+
+
+def add_token(store: PortalStore, customer: str, label: str, scopes: list[str]) -> tuple[str, str]:
+    """(token id, the token): `th_<id>_<secret>`, shown once; only the secret's SHA-256 is
+    kept."""
+    check_customer(customer)
+    unknown = [scope for scope in scopes if scope not in SCOPES]
+    if unknown or not scopes:
+        raise AccountError(f"scopes: choose one or more of {', '.join(SCOPES)}")
+    if not re.fullmatch(r"[A-Za-z0-9 ._-]{1,64}", label):
+        raise AccountError("label: 1 to 64 letters, digits, spaces, '.', '_' and '-'")
+    token_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    store.add_token(token_id, customer, label, scopes, sha256_text(secret))
+    store.audit("token_added", customer=customer, token_id=token_id)
+    return token_id, f"{TOKEN_PREFIX}{token_id}_{secret}"
+
+
+def revoke_token(store: PortalStore, token_id: str) -> None:
+    token = store.token(token_id)
+    if token is None:
+        raise AccountError(f"no token {token_id}")
+    if not store.revoke_token(token_id):
+        raise AccountError(f"token {token_id} was revoked already")
+    store.audit("token_revoked", customer=token.customer, token_id=token_id)
+
+
+def token_for(store: PortalStore, presented: str) -> Token | None:
+    """The token a bearer value names, if its secret is right and it is not revoked."""
+    if not presented.startswith(TOKEN_PREFIX):
+        return None
+    token_id, _, secret = presented[len(TOKEN_PREFIX) :].partition("_")
+    if not re.fullmatch(r"[0-9a-f]{16}", token_id) or not secret:
+        return None
+    token = store.token(token_id)
+    if token is None or token.revoked:
+        return None
+    if not hmac.compare_digest(token.secret_sha256, sha256_text(secret)):
+        return None
+    return token

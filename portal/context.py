@@ -1,0 +1,78 @@
+"""What every request handler shares: the settings, the store, and the customer-scoped
+look-ups. Every method takes the customer of the signed-in user or token, never one
+from the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from portal.deliveries import (
+    DeliveryView,
+    RunStates,
+    customer_deliveries,
+    find_delivery,
+    find_upload,
+)
+from portal.security import Principal
+from portal.settings import PortalSettings
+from portal.store import PortalStore
+from portal.uploads import Stored
+
+
+def _no_runs(_customer: str) -> dict[str, str]:
+    return {}
+
+
+@dataclass
+class Portal:
+    settings: PortalSettings
+    store: PortalStore
+    run_states: RunStates = _no_runs
+
+    def deliveries(self, customer: str) -> list[DeliveryView]:
+        return customer_deliveries(
+            self.store, self.settings.inbox, self.settings.outbox, customer, self.run_states
+        )
+
+    def delivery(self, customer: str, delivery_id: str) -> DeliveryView | None:
+        return find_delivery(
+            self.store, self.settings.inbox, self.settings.outbox, customer, delivery_id
+        )
+
+    def upload(self, customer: str, upload_id: str) -> DeliveryView | None:
+        if len(upload_id) != 32 or not upload_id.isalnum():
+            return None
+        return find_upload(
+            self.store,
+            self.settings.inbox,
+            self.settings.outbox,
+            customer,
+            upload_id,
+            self.run_states,
+        )
+
+    def record_upload(self, principal: Principal, stored: Stored) -> str:
+        upload_id = self.store.add_upload(
+            principal.customer,
+            stored.name,
+            stored.sha256,
+            stored.size,
+            user_id=principal.user_id,
+            token_id=principal.token_id,
+        )
+        self.store.audit(
+            "upload",
+            customer=principal.customer,
+            user_id=principal.user_id,
+            token_id=principal.token_id,
+            object_id=upload_id,
+            sha256=stored.sha256,
+        )
+        return upload_id
+
+
+def portal_of(request: Request) -> Portal:
+    portal: Portal = request.app.state.portal
+    return portal
