@@ -16,7 +16,6 @@ from pathlib import Path, PurePosixPath
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from pipelines.inbox import RESERVED
 from pipelines.paths import owner_only_folder
 
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
@@ -52,7 +51,7 @@ def safe_file_name(raw: str) -> str:
     while stem and len((stem + suffix).encode("utf-8")) > _MAX_NAME:
         stem = stem[:-1]
     stem = stem.strip(".-_")
-    if not stem or stem.lower() in RESERVED:
+    if not stem:
         raise UploadError(400, "the file name has no usable characters")
     return stem + suffix
 
