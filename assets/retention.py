@@ -33,6 +33,7 @@ from refresh.retention import (
     sweep_partials,
 )
 from register import LEDGER_RETENTION_MONTHS, ledger_cutoff, purge_ledger
+from selection.retention import ended_campaigns
 
 # Runs started in process by the CLI carry these tags: the sweep below ends only runs of
 # this host whose process is gone (a run launched by the daemon is watched by Dagster's own
@@ -132,6 +133,8 @@ def purge_expired_deliveries(
     now = datetime.now(UTC)
     period = timedelta(days=config.retention_days)
     expired = expired_deliveries(folders.root(), now, period)
+    # A campaign selection goes when its campaign has ended, whatever the period.
+    expired += [f for f in ended_campaigns(folders.root(), now.date()) if f not in set(expired)]
     for folder in expired:
         purged = purge_delivery(folder, inbox_dir())
         context.log.info(

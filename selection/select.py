@@ -135,17 +135,19 @@ def select_persons(
     def step(name: str, mask: pd.Series | None = None) -> None:
         nonlocal frame
         if mask is not None:
-            frame = frame[mask.astype(bool)]
+            # Masks were computed on a wider frame: take this frame's rows of them.
+            frame = frame[mask.reindex(frame.index).fillna(False).astype(bool)]
         funnel.append(
             {"step": name, "organisations": frame["org_id"].nunique(), "positions": len(frame)}
         )
 
     # The database compared places by exact spelling: the folded check is the truth.
-    for name, mask in organisation_checks(frame, order.organisation).items():
-        if name == "organisation.legal_forms":
-            step(name, mask)
-        else:
-            frame = frame[mask.astype(bool)]
+    org_checks = organisation_checks(frame, order.organisation)
+    legal_forms = org_checks.pop("organisation.legal_forms", None)
+    for mask in org_checks.values():
+        frame = frame[mask.reindex(frame.index).astype(bool)]
+    if legal_forms is not None:
+        step("organisation.legal_forms", legal_forms)
     excluded_orgs = 0
     if order.exclude_business_ids:
         existing = frame["business_id"].isin(order.exclude_business_ids)
