@@ -134,7 +134,9 @@ def position_counts(store: RegisterStore, areas: Sequence[str], today: date) -> 
     """`total` current positions in the register, and how many are in `areas` (when
     given)."""
     store.create_schema()
-    named = {"person.areas": persons.c.responsibility_area.in_(list(areas))} if areas else {}
+    named: dict[str, ColumnElement[bool]] = {}
+    if areas:
+        named["person.areas"] = persons.c.responsibility_area.in_(list(areas))
     return _counts(store, persons, named, current_position(today))
 
 
