@@ -50,9 +50,9 @@ from refresh import (
     ORGANISATION_FIELDS,
     RefreshSettings,
     SuppressionList,
+    appended_text,
     complete_evidence,
     decide_file,
-    decisions_frame,
     disclosed_fields,
     refreshed_rows,
 )
@@ -95,6 +95,9 @@ class RefreshedTable:
     header: list[str]
     rows: list[list[str]]
     appended: pd.DataFrame
+    # Status, flags, changes and ids per row as columns (`refresh.columnar`): the report
+    # counts them from here, not from the rendered text.
+    decisions: pd.DataFrame
     snapshot_id: str
     # What the customer sent and what the register holds, for the processor-only checks
     # to verify the output against, independently of the rules that made it.
@@ -107,6 +110,8 @@ class RefreshedTable:
     disclosed: dict[str, list[str]]
     # The least confident matches and how they were made, for the change report.
     review: list[dict[str, str]]
+    # canonical column -> the customer's own header: the report names columns as they do.
+    column_names: dict[str, str]
     # `csv` or `xlsx`: the checks compare cells as that kind of file carries them.
     file_kind: str = "csv"
 
@@ -183,9 +188,7 @@ def refreshed_table(
         settings,
         suppression,
     )
-    appended = decisions_frame(
-        decisions, frame.index, settings.allowed_org_fields, contacts.crm.mapping
-    )
+    appended = appended_text(decisions, frame, settings.allowed_org_fields, contacts.crm.mapping)
     header, rows = refreshed_rows(
         contacts.crm.header, contacts.crm.rows, contacts.crm.mapping, decisions, appended
     )
@@ -198,7 +201,7 @@ def refreshed_table(
             "suppression_list_entries": len(suppression),
             "organisation_fields_added": MetadataValue.json(list(settings.allowed_org_fields)),
             "register_snapshot": person_matches.snapshot_id,
-            "confidence_histogram": MetadataValue.md(confidence_table(appended)),
+            "confidence_histogram": MetadataValue.md(confidence_table(decisions)),
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
@@ -206,6 +209,7 @@ def refreshed_table(
         header=header,
         rows=rows,
         appended=appended,
+        decisions=decisions,
         snapshot_id=person_matches.snapshot_id,
         source_header=contacts.crm.header,
         source_rows=contacts.crm.rows,
@@ -214,6 +218,7 @@ def refreshed_table(
         candidates=candidates,
         disclosed=disclosed_fields(decisions),
         review=review_list(decisions, list(frame["row_key"])),
+        column_names=dict(contacts.crm.mapping),
         file_kind=contacts.crm.format.kind,
     )
 
@@ -346,7 +351,10 @@ def delivery(
             staging / name, contacts.crm.format, refreshed_table.header, refreshed_table.rows
         )
         (staging / name).chmod(0o600)
-        summary = {**summarise(refreshed_table.appended), "review": refreshed_table.review}
+        summary = {
+            **summarise(refreshed_table.decisions, refreshed_table.column_names),
+            "review": refreshed_table.review,
+        }
         about = {
             "customer": contacts.customer,
             "delivery_id": contacts.delivery_id,

@@ -103,8 +103,12 @@ def run_ours(data: BenchData, as_of: date) -> EngineRun:
     """Our matcher, then our rules, on the whole register in memory."""
     from matching.blocking import OrganisationIndex  # noqa: PLC0415
     from matching.calibration import format_reliability, reliability_table  # noqa: PLC0415
-    from refresh import RefreshSettings  # noqa: PLC0415
-    from refresh.apply import complete_evidence, decide_file, decisions_frame  # noqa: PLC0415
+    from refresh import (  # noqa: PLC0415
+        RefreshSettings,
+        appended_text,
+        complete_evidence,
+        decide_file,
+    )
 
     register = register_frames(data.snapshot_dir)
     contacts = _contacts(data)
@@ -135,7 +139,7 @@ def run_ours(data: BenchData, as_of: date) -> EngineRun:
         RefreshSettings(as_of=as_of),
     )
     rules_seconds = time.perf_counter() - started
-    appended = decisions_frame(decisions, contacts.index)
+    appended = appended_text(decisions, contacts)
     refreshed = appended.assign(row_key=contacts["row_key"]).to_dict("records")
     scores = score(refreshed, truth.to_dict("index"), "row_key")
 

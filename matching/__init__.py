@@ -9,7 +9,6 @@ from matching.business_id import (
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
 from matching.contact_points import email_domain, normalise_email, normalise_phone, same_phone
 from matching.link import (
-    EVIDENCE_COLUMNS,
     link,
     link_chunk,
     link_elsewhere,
@@ -33,20 +32,39 @@ from matching.persons import (
     match_persons,
     resolve_shared_persons,
 )
+from matching.schema import (
+    CHANGE_FLAGS,
+    EVIDENCE_COLUMNS,
+    EVIDENCE_DEFAULTS,
+    Evidence,
+    Flag,
+    OrgMethod,
+    PersonMethod,
+    Status,
+    complete_evidence,
+)
 from matching.text import fold, fold_name, org_name_key, person_name_key, strip_diacritics
 from matching.title_meaning import TitleMeaning, same_title, title_meaning
 
 __all__ = [
+    "CHANGE_FLAGS",
     "DEFAULT_CALIBRATION",
     "EVIDENCE_COLUMNS",
+    "EVIDENCE_DEFAULTS",
     "ORG_MATCH_COLUMNS",
     "PERSON_MATCH_COLUMNS",
     "BusinessIdState",
     "Calibration",
+    "Evidence",
+    "Flag",
+    "OrgMethod",
     "OrganisationThresholds",
+    "PersonMethod",
     "PersonThresholds",
+    "Status",
     "TitleMeaning",
     "compact_business_id",
+    "complete_evidence",
     "contact_person_keys",
     "contradicted_by_name",
     "email_domain",

@@ -18,24 +18,6 @@ from matching.organisations import (
 )
 from matching.persons import PersonThresholds, find_elsewhere, match_persons
 
-EVIDENCE_COLUMNS = (
-    "org_id",
-    "org_method",
-    "org_confidence",
-    "business_id_state",
-    "person_id",
-    "position_org_id",
-    "position_current",
-    "person_method",
-    "person_confidence",
-    "found_elsewhere",
-    "elsewhere_person_id",
-    "org_evidence",
-    "person_evidence",
-    "duplicate",
-    "role_held",
-)
-
 
 def search_scope(org_matches: pd.DataFrame, register_orgs: pd.DataFrame) -> pd.DataFrame:
     """(contact, org_id) pairs: each contact's organisation and its merger successors."""

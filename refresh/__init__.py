@@ -1,21 +1,20 @@
 """The maintenance rules: statuses, flags, changes, prohibitions, processor-only output."""
 
+from matching.schema import CHANGE_FLAGS, Evidence, complete_evidence
 from refresh.apply import (
     APPENDED_COLUMNS,
-    complete_evidence,
+    PERSON_FIELDS,
     decide_file,
-    decisions_frame,
     disclosed_fields,
     refreshed_rows,
 )
+from refresh.columnar import WRITABLE_COLUMNS, appended_text, decide_columns
 from refresh.dates import is_stale, months_before
 from refresh.rules import (
-    CHANGE_FLAGS,
     FLAGS,
     ORGANISATION_FIELDS,
     STATUSES,
     Decision,
-    Evidence,
     RefreshSettings,
     decide,
 )
@@ -27,15 +26,18 @@ __all__ = [
     "EMPTY_SUPPRESSION",
     "FLAGS",
     "ORGANISATION_FIELDS",
+    "PERSON_FIELDS",
     "STATUSES",
+    "WRITABLE_COLUMNS",
     "Decision",
     "Evidence",
     "RefreshSettings",
     "SuppressionList",
+    "appended_text",
     "complete_evidence",
     "decide",
+    "decide_columns",
     "decide_file",
-    "decisions_frame",
     "disclosed_fields",
     "is_stale",
     "months_before",

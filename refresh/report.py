@@ -4,7 +4,6 @@ Counts and ids only: the customer's own data stays in their file."""
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -14,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from refresh.rules import FLAGS, STATUSES, Decision
+from refresh.columnar import WRITABLE_COLUMNS
+from refresh.rules import FLAGS, STATUSES
 
 STATUS_MEANINGS = {
     "verified": "matched, nothing to change",
@@ -28,23 +28,26 @@ STATUS_MEANINGS = {
 }
 
 
-def summarise(appended: pd.DataFrame) -> dict[str, Any]:
-    """Counts per status, flag and changed column; confidence histogram."""
-    statuses = Counter(appended["refresh_status"])
-    flags: Counter[str] = Counter()
-    for text in appended["refresh_flags"]:
-        flags.update(f for f in text.split(";") if f)
+def summarise(
+    decisions: pd.DataFrame, column_names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Counts per status, flag and changed column (under the customer's own column names);
+    confidence histogram. Read from the decisions' columns, never from the rendered text."""
+    statuses = Counter(decisions["status"])
+    names = column_names or {}
     columns: Counter[str] = Counter()
-    for text in appended["refresh_changes"]:
-        columns.update(part.split(":", 1)[0] for part in text.split(";") if part)
-    confidence = pd.to_numeric(appended["refresh_confidence"], errors="coerce").dropna()
+    for column in WRITABLE_COLUMNS:
+        written = int((decisions[f"new_{column}"] != "").sum())
+        if written:
+            columns[names.get(column, column)] += written
     bins = [0.0, 0.5, 0.8, 0.9, 0.95, 1.0001]
     labels = ["<0.50", "0.50-0.79", "0.80-0.89", "0.90-0.94", "0.95-1.00"]
+    confidence = decisions["confidence"].dropna()
     histogram = pd.cut(confidence, bins=bins, labels=labels, right=False).value_counts()
     return {
-        "rows": len(appended),
+        "rows": len(decisions),
         "statuses": {s: statuses.get(s, 0) for s in STATUSES},
-        "flags": {f: flags.get(f, 0) for f in FLAGS},
+        "flags": {f: int(decisions[f].sum()) for f in FLAGS},
         "changed_columns": dict(sorted(columns.items())),
         "confidence_histogram": {label: int(histogram.get(label, 0)) for label in labels},
     }
@@ -54,32 +57,35 @@ REVIEW_ROWS = 25
 
 
 def review_list(
-    decisions: Sequence[Decision], row_keys: Sequence[str], limit: int = REVIEW_ROWS
+    decisions: pd.DataFrame, row_keys: Sequence[str], limit: int = REVIEW_ROWS
 ) -> list[dict[str, str]]:
     """The least confident matches, with how each was made, for the customer to look at
     first: the customer's own row key, status, confidence and evidence (which fields agreed;
     no values)."""
-    matched = (
-        (decision.confidence, str(key), decision)
-        for key, decision in zip(row_keys, decisions, strict=True)
-        if decision.confidence is not None and decision.evidence
+    frame = pd.DataFrame(
+        {
+            "row": [str(key) for key in row_keys],
+            "status": decisions["status"].to_numpy(),
+            "confidence": decisions["confidence"].to_numpy(),
+            "evidence": decisions["evidence"].to_numpy(),
+        }
     )
-    # The few least confident of a million rows, without sorting them all.
-    least = heapq.nsmallest(limit, matched, key=lambda item: (item[0], item[1]))
+    matched = frame[frame["confidence"].notna() & (frame["evidence"] != "")]
+    least = matched.sort_values(["confidence", "row"], kind="stable").head(limit)
     return [
         {
-            "row": key,
-            "status": decision.status,
-            "confidence": f"{confidence:.2f}",
-            "evidence": decision.evidence,
+            "row": row.row,
+            "status": str(row.status),
+            "confidence": f"{row.confidence:.2f}",
+            "evidence": row.evidence,
         }
-        for confidence, key, decision in least
+        for row in least.itertuples(index=False)
     ]
 
 
-def confidence_table(appended: pd.DataFrame) -> str:
+def confidence_table(decisions: pd.DataFrame) -> str:
     """The confidence histogram as a Markdown table (for the operator's asset metadata)."""
-    histogram = summarise(appended)["confidence_histogram"]
+    histogram = summarise(decisions)["confidence_histogram"]
     lines = ["| confidence | rows |", "| --- | ---: |"]
     lines += [f"| {label} | {count} |" for label, count in histogram.items()]
     return "\n".join(lines)

@@ -17,40 +17,14 @@ from matching.addresses import postcode_key, same_street
 from matching.business_id import normalise_business_id
 from matching.contact_points import normalise_email, same_phone
 from matching.names import same_given_name, same_person_name
+from matching.schema import Evidence, Flag, Status
 from matching.text import fold
 from matching.title_meaning import same_title
 from refresh.dates import is_stale
 
-STATUSES = (
-    "verified",
-    "updated",
-    "person_left",
-    "org_inactive",
-    "opted_out",
-    "not_found",
-    "ambiguous",
-    "invalid",
-)
-CHANGE_FLAGS = (
-    "business_id_changed",
-    "name_changed",
-    "title_changed",
-    "email_changed",
-    "phone_changed",
-    "address_changed",
-)
-FLAGS = (
-    *CHANGE_FLAGS,
-    "stale",
-    "no_direct_marketing",
-    "no_phone_marketing",
-    "no_email_marketing",
-    "customer_suppressed",
-    "business_id_invalid",
-    # An extension of the spec's list: the row is one of the customer's duplicates of one
-    # register person (the only case where a person is matched to more than one row).
-    "duplicate",
-)
+# The schema's words, in the order the spec lists them (and `refresh_flags` writes them).
+STATUSES: tuple[str, ...] = tuple(Status)
+FLAGS: tuple[str, ...] = tuple(Flag)
 PROHIBITION_FLAGS = {
     "direct_marketing": "no_direct_marketing",
     "phone_marketing": "no_phone_marketing",
@@ -133,37 +107,6 @@ class Decision:
         return ";".join(
             f"{names.get(column, column)}: {old} -> {new}" for column, old, new in self.changes
         )
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What matching found for one row (ids and scores, no customer data)."""
-
-    org_id: str = ""
-    org_method: str = ""
-    org_confidence: float = 0.0
-    business_id_state: str = "missing"
-    person_id: str = ""
-    position_org_id: str = ""
-    position_current: bool = False
-    person_method: str = ""
-    person_confidence: float = 0.0
-    found_elsewhere: bool = False
-    elsewhere_person_id: str = ""
-    duplicate: bool = False
-    # Not found at the organisation, whose register lists another person in the area of
-    # the customer's title: the contact was most likely replaced.
-    role_held: bool = False
-    org_evidence: str = ""  # which fields agreed, in words (no customer values)
-    person_evidence: str = ""
-
-    @property
-    def text(self) -> str:
-        """`organisation: business ID; person: last name exact, e-mail exact`."""
-        parts = [f"organisation: {self.org_evidence}"] if self.org_evidence else []
-        if self.person_evidence:
-            parts.append(f"person: {self.person_evidence}")
-        return "; ".join(parts)
 
 
 def _text(value: Any) -> str:

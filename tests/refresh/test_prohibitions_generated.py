@@ -15,9 +15,9 @@ from crmfile import read_crm_file
 from matching import link_persons, match_organisations
 from refresh import (
     RefreshSettings,
+    appended_text,
     complete_evidence,
     decide_file,
-    decisions_frame,
     refreshed_rows,
 )
 from register import (
@@ -73,7 +73,7 @@ def _refresh(folder: Path) -> tuple[list[list[str]], list[list[str]], int]:
         prohibitions,
         RefreshSettings(as_of=AS_OF),
     )
-    appended = decisions_frame(decisions, crm.contacts.index)
+    appended = appended_text(decisions, crm.contacts)
     _, rows = refreshed_rows(crm.header, crm.rows, crm.mapping, decisions, appended)
     return crm.rows, rows, len(crm.header)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from refresh.apply import decisions_frame
+from refresh.columnar import appended_text
 from refresh.report import report_markdown, review_list, summarise
 from refresh.report_html import report_html
 from refresh.rules import Decision
+from tests.refresh.oracle import frame_of
 
 ABOUT = {
     "customer": "acme",
@@ -19,16 +20,18 @@ ABOUT = {
 }
 
 
-def _decisions() -> list[Decision]:
-    return [
-        Decision("verified", confidence=0.99, evidence="organisation: business ID"),
-        Decision(
-            "updated", confidence=0.62, evidence="person: last name exact, first name initial"
-        ),
-        Decision("not_found"),
-        Decision("opted_out"),
-        Decision("verified", confidence=0.80, evidence="organisation: name 93, postcode"),
-    ]
+def _decisions() -> pd.DataFrame:
+    return frame_of(
+        [
+            Decision("verified", confidence=0.99, evidence="organisation: business ID"),
+            Decision(
+                "updated", confidence=0.62, evidence="person: last name exact, first name initial"
+            ),
+            Decision("not_found"),
+            Decision("opted_out"),
+            Decision("verified", confidence=0.80, evidence="organisation: name 93, postcode"),
+        ]
+    )
 
 
 def test_review_lists_the_least_confident_matches_first_and_only_matches() -> None:
@@ -44,10 +47,39 @@ def test_review_lists_the_least_confident_matches_first_and_only_matches() -> No
 
 def test_both_report_pages_show_the_review_list() -> None:
     decisions = _decisions()
-    appended = decisions_frame(decisions, pd.RangeIndex(len(decisions)))
-    summary = {**summarise(appended), "review": review_list(decisions, ["1", "2", "3", "4", "5"])}
+    summary = {**summarise(decisions), "review": review_list(decisions, ["1", "2", "3", "4", "5"])}
     markdown = report_markdown(summary, ABOUT)
     html = report_html(summary, ABOUT)
     for page in (markdown, html):
         assert "Matches to review first" in page
         assert "first name initial" in page
+
+
+def test_the_summary_counts_changes_under_the_customers_own_column_names() -> None:
+    decisions = frame_of(
+        [
+            Decision(
+                "updated",
+                flags=["title_changed", "stale"],
+                updates={"title": "Myyntijohtaja"},
+                confidence=0.97,
+            ),
+            Decision("updated", flags=["email_changed"], updates={"email": "a@b.fi"}),
+            Decision("invalid", reason="no person name and no organisation"),
+        ]
+    )
+    summary = summarise(decisions, {"title": "Titteli", "email": "Sähköposti"})
+    assert summary["statuses"]["updated"] == 2
+    assert summary["statuses"]["invalid"] == 1
+    assert summary["flags"]["title_changed"] == 1
+    assert summary["flags"]["stale"] == 1
+    # An invalid row's reason is no changed column.
+    assert summary["changed_columns"] == {"Sähköposti": 1, "Titteli": 1}
+    assert summary["confidence_histogram"]["0.95-1.00"] == 1
+    sent = pd.DataFrame({"title": ["Myyntipäällikkö", "", ""], "email": ["", "x@b.fi", ""]})
+    text = appended_text(decisions, sent, column_names={"email": "Sähköposti"})
+    assert text["refresh_changes"].tolist() == [
+        "title: Myyntipäällikkö -> Myyntijohtaja",
+        "Sähköposti: x@b.fi -> a@b.fi",
+        "reason: no person name and no organisation",
+    ]
