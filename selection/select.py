@@ -126,7 +126,7 @@ def select_persons(
     frame = selected_positions(store, sql, order.person.areas, today)
     funnel: list[dict[str, Any]] = [
         {
-            "step": "organisation criteria (database)",
+            "step": "database: organisation criteria, areas, current positions",
             "organisations": org_counts.get("all", org_counts["total"]),
             "positions": len(frame),
         }
