@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test ui lint install clean bench
+.PHONY: demo test ui portal lint install clean bench
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ bench: $(STAMP)
 
 ui: $(STAMP)
 	$(BIN)/tietohuolto ui
+
+# The customers' portal and API on https://127.0.0.1:8443 (self-signed pair in var/portal/).
+portal: $(STAMP)
+	$(BIN)/tietohuolto portal --dev-cert
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
