@@ -32,6 +32,7 @@ from portal.store import PortalStore, Upload
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _REASON = ".reason.txt"
+_BEFORE = "the same file was delivered before: this is that delivery"
 # The files of a delivery a customer may take, by kind (the URL names a kind, never a path).
 FILE_KINDS = ("refreshed", "report.html", "report.md", "summary.json", "manifest.json")
 STATUSES = ("waiting", "running", "delivered", "refused", "failed", "expired")
@@ -335,7 +336,7 @@ def _upload_view(
 ) -> DeliveryView:
     # The earliest delivery of these bytes made after the upload (a re-sent copy of the same
     # bytes is another upload, and takes the next delivery).
-    slack = timedelta(minutes=5)
+    slack = timedelta(seconds=1)  # the manifest says when to the second
     matches = sorted(
         (
             item
@@ -350,10 +351,27 @@ def _upload_view(
         linked = next((i for i in done if i.delivery_id == upload.delivery_id), None)
         if linked is None:
             return _expired(upload)
-        return _delivered_view(linked, upload, upload.uploaded_at)
+        view = _delivered_view(linked, upload, upload.uploaded_at)
+        if linked.created_at is not None and linked.created_at < upload.uploaded_at - slack:
+            view.reason = _BEFORE
+        return view
     if matches:
         store.link_delivery(upload.upload_id, matches[0].delivery_id)
         return _delivered_view(matches[0], upload, upload.uploaded_at)
+    # The same bytes delivered before: the inbox sensor skips a re-sent copy (one delivery
+    # per content and customer, pipelines.sensors), so that delivery is this upload's too.
+    earlier = sorted(
+        (item for item in done if item.source_sha256 == upload.sha256),
+        key=lambda item: item.created_at or upload.uploaded_at,
+    )
+    in_inbox = any(_is(upload, path, refused) for path, _ in waiting)
+    if in_inbox and state_of(upload.sha256) == "running":
+        return _from_upload(upload, "running")
+    if earlier and not any(_is(upload, path, refused) for path, _ in refused):
+        store.link_delivery(upload.upload_id, earlier[-1].delivery_id)
+        view = _delivered_view(earlier[-1], upload, upload.uploaded_at)
+        view.reason = _BEFORE
+        return view
     for path, _info in refused:
         if _is(upload, path, refused):
             return _from_upload(upload, "refused", reason=_reason(path))

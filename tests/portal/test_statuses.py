@@ -80,3 +80,20 @@ def test_the_portal_tables_on_postgresql(postgres_url: str) -> None:
         assert events.count("account_locked") == 1 and "download" in events
     finally:
         store.engine.dispose()
+
+
+def test_the_same_bytes_again_are_the_delivery_already_made(site: Site) -> None:
+    """The inbox sensor makes one delivery per content and customer: a re-sent copy is
+    shown as that delivery, not as waiting for ever."""
+    site.user("anna", "acme")
+    site.login("anna")
+    inbox = site.var / "inbox" / "acme"
+    answer = site.client.post(
+        "/upload",
+        data={"csrf_token": site.csrf()},
+        files={"file": ("uudestaan.csv", (inbox / "acme-export.csv").read_bytes())},
+    )
+    assert answer.url.path.startswith("/deliveries/")
+    assert 'data-status="delivered"' in answer.text
+    listing = site.client.get("/deliveries").text
+    assert listing.count('data-status="delivered"') == 1 and "delivered before" in listing
