@@ -356,6 +356,18 @@ class PortalStore:
                 )
             )
 
+    def purge_sessions(self, started_before: datetime, idle_since: datetime) -> int:
+        """Sessions past their absolute or idle limit (a session is checked when it is
+        presented; these are the ones never presented again)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                delete(sessions).where(
+                    (sessions.c.created_at < started_before)
+                    | (sessions.c.last_seen_at < idle_since)
+                )
+            )
+        return int(result.rowcount or 0)
+
     def session(self, session_sha256: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = (

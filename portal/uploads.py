@@ -133,6 +133,7 @@ class _Part:
 
 
 _FIELD_LIMIT = 1024  # a form field (the CSRF token) is short; anything longer is refused
+_MAX_FIELDS = 8  # the form has one; a body of thousands of fields is not an upload
 
 
 async def receive_multipart(
@@ -199,6 +200,8 @@ async def receive_multipart(
                         if len(part.value) > _FIELD_LIMIT:
                             raise UploadError(400, "a form field is too long")
                 elif event == "end" and part.filename is None and part.name:
+                    if len(fields) >= _MAX_FIELDS:
+                        raise UploadError(400, "too many form fields")
                     fields[part.name] = part.value.decode("utf-8", "replace")
             events.clear()
         parser.finalize()

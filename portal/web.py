@@ -16,6 +16,7 @@ from portal import accounts, security
 from portal.context import Portal, portal_of
 from portal.deliveries import FILE_KINDS, delivered, delivered_file
 from portal.responses import BodyTooLargeError, file_response, small_form
+from portal.store import now_utc
 from portal.uploads import InboxWriter, UploadError, receive_multipart, safe_file_name
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -93,6 +94,12 @@ async def login(request: Request) -> Response:
         else:
             message = "The user name or the password is wrong."
         return _login_page(request, message, 401)
+    moment = now_utc()
+    await run_in_threadpool(
+        portal.store.purge_sessions,
+        moment - settings.session_max,
+        moment - settings.session_idle,
+    )
     target = "/password" if result.user.must_change_password else "/deliveries"
     response = RedirectResponse(target, status_code=303)
     await run_in_threadpool(security.start_session, portal.store, result.user, response)

@@ -345,3 +345,32 @@ def test_the_login_page_and_the_headers(site: Site) -> None:
     assert page.headers["strict-transport-security"].startswith("max-age=")
     assert "<script" not in page.text
     login_token(site.client)
+
+
+def test_a_session_ends_after_its_idle_time_and_at_logout(site: Site) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from portal.store import now_utc, sessions
+
+    site.user("anna", "acme")
+    site.login("anna")
+    assert site.client.get("/deliveries").status_code == 200
+    with site.store.engine.begin() as conn:
+        conn.execute(update(sessions).values(last_seen_at=now_utc() - timedelta(minutes=31)))
+    assert site.client.get("/deliveries", follow_redirects=False).headers["location"] == "/login"
+    # A login clears every session past its limits, also those never presented again.
+    site.login("anna")
+    with site.store.engine.begin() as conn:
+        conn.execute(update(sessions).values(created_at=now_utc() - timedelta(hours=9)))
+    site.login("anna", client=site.new_client())
+    with site.store.engine.connect() as conn:
+        assert len(conn.execute(sessions.select()).all()) == 1
+    assert site.client.get("/deliveries", follow_redirects=False).status_code == 303
+    # Logout ends its own session at once.
+    site.login("anna")
+    site.client.post("/logout", data={"csrf_token": site.csrf()})
+    with site.store.engine.connect() as conn:
+        assert len(conn.execute(sessions.select()).all()) == 1  # the other client's
+    assert site.client.get("/deliveries", follow_redirects=False).status_code == 303
