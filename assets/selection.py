@@ -7,8 +7,6 @@ continuous use. One `selections` partition per order (`customer/order-id`).
 pass between the two in memory only (the definitions' in-memory IO manager).
 """
 
-import csv
-import io
 import json
 import os
 import shutil
@@ -18,11 +16,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from dagster import AssetExecutionContext, Config, MetadataValue, asset
 from pydantic import Field
 
-from crmfile import neutralise_cell
 from pipelines.partitions import selections, split_key
 from pipelines.paths import tool_version
 from pipelines.resources import (
@@ -42,6 +38,7 @@ from selection import (
     report_markdown,
     select_persons,
 )
+from selection.files import selection_csv
 
 FILE_NAME = "selection.csv"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -126,22 +123,6 @@ def _write_private(path: Path, text: str, encoding: str = "utf-8") -> None:
         handle.write(text)
 
 
-def selection_csv(selection: Selection) -> str:
-    """The file: `;`-separated (what a Finnish Excel opens), a header row, every cell safe
-    to open (a formula-like value gets a leading `'`)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(selection.columns)
-    for record in selection.rows.itertuples(index=False):
-        writer.writerow(
-            [
-                "" if value is None or pd.isna(value) else neutralise_cell(str(value))
-                for value in record
-            ]
-        )
-    return buffer.getvalue()
-
-
 def _json_text(payload: dict[str, Any]) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
@@ -172,7 +153,7 @@ def selection_file(
         staging.mkdir(mode=0o700)
         staging.chmod(0o700)
         # UTF-8 with a BOM: Excel then reads å, ä and ö right.
-        _write_private(staging / FILE_NAME, selection_csv(selection), "utf-8-sig")
+        _write_private(staging / FILE_NAME, selection_csv(selection.rows), "utf-8-sig")
         _write_private(staging / "summary.json", _json_text(summary))
         _write_private(staging / "report.md", report_markdown(summary))
         _write_private(staging / "report.html", report_html(summary))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from register import RegisterStore, make_engine, read_snapshot
 from selection import parse_order, report_html, report_markdown, select_persons
+from selection.files import selection_csv
 
 ORDER = {
     "order_id": "bench",
@@ -77,20 +78,23 @@ def main(argv: list[str] | None = None) -> int:
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     timings = []
     for run in range(args.repeat):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         selection = select_persons(store, order, as_of)
         selected = time.perf_counter() - started
-        text = selection.rows.to_csv(sep=";", index=False)
+        text = selection_csv(selection.rows)
         report_html(selection.summary)
         report_markdown(selection.summary)
         total = time.perf_counter() - started
+        # CPU seconds of this process (SQLite runs in it): what the run costs on a machine
+        # that is not shared; the wall time above also counts waiting for the cores.
+        cpu = time.process_time() - cpu
         timings.append(total)
         print(
             f"run {run + 1}: {selection.summary['persons_selected']} persons selected "
             f"({len(text) >> 10} KiB file) — select {selected:.2f} s, with file and reports "
-            f"{total:.2f} s"
+            f"{total:.2f} s wall, {cpu:.2f} s CPU"
         )
-    print(f"median {statistics.median(timings):.2f} s (target ≤ 10 s)")
+    print(f"median {statistics.median(timings):.2f} s wall (target ≤ 10 s)")
     store.engine.dispose()
     return 0
 

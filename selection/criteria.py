@@ -1,23 +1,21 @@
-"""The order's criteria as column checks on a frame of positions joined with their
-organisations (`register.selection_query.selected_positions`): one boolean Series per
-criterion. The database already applied what it can; these are the whole truth, so a
-selection is re-checked here, and the tests check its rows with the same functions.
+"""The criteria the database cannot decide, as column checks on the frame of positions
+and their organisations (`register.selection_query.selected_positions`): the legal form
+(read from the name), the title level and the top person of an area (read from the
+title by `matching.title_meaning`). Every other criterion is a SQL condition there.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pandas as pd
 
-from matching.text import fold, legal_form_family
+from matching.text import legal_form_family
 from matching.title_meaning import title_meaning
-from selection.order import SENIORITY, OrganisationCriteria, PersonCriteria
+from selection.order import SENIORITY, PersonCriteria
 
 _NO_LEVEL_RANK = len(SENIORITY)
 _RANK = {level: rank for rank, level in enumerate(SENIORITY)}
-_FIVE_DIGITS = re.compile(r"^\d{5}$")
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -36,11 +34,6 @@ def place_city(frame: pd.DataFrame) -> pd.Series:
     return visiting.where(visiting != "", _text(frame, "postal_city"))
 
 
-def place_postcode(frame: pd.DataFrame) -> pd.Series:
-    visiting = _text(frame, "visiting_postcode")
-    return visiting.where(visiting != "", _text(frame, "postal_postcode"))
-
-
 def title_level(frame: pd.DataFrame) -> pd.Series:
     """The level each position's title names (`matching.title_meaning`), "" for none."""
     return _per_unique(_text(frame, "title"), lambda title: title_meaning(title).level)
@@ -51,43 +44,12 @@ def seniority_rank(levels: pd.Series) -> pd.Series:
     return levels.map(lambda level: _RANK.get(level, _NO_LEVEL_RANK)).astype(int)
 
 
-def organisation_checks(
-    frame: pd.DataFrame, criteria: OrganisationCriteria
-) -> dict[str, pd.Series]:
-    """Each restricting organisation criterion as a mask over `frame`'s rows."""
-    checks: dict[str, pd.Series] = {}
-    if criteria.active_only:
-        checks["organisation.active_only"] = _text(frame, "status") == "active"
-    if criteria.industry_codes:
-        codes = _text(frame, "industry_code")
-        checks["organisation.industry_codes"] = _per_unique(
-            codes, lambda code: bool(code) and code.startswith(criteria.industry_codes)
-        )
-    if criteria.places:
-        wanted = {fold(m) for m in criteria.places}
-        checks["organisation.places"] = _per_unique(place_city(frame), lambda c: fold(c) in wanted)
-    if criteria.postcodes:
-        ranges = criteria.postcodes
-        checks["organisation.postcodes"] = _per_unique(
-            place_postcode(frame),
-            lambda code: (
-                bool(_FIVE_DIGITS.match(code)) and any(low <= code <= high for low, high in ranges)
-            ),
-        )
-    if criteria.personnel_classes:
-        checks["organisation.personnel_classes"] = _text(frame, "personnel_class").isin(
-            criteria.personnel_classes
-        )
-    if criteria.revenue_classes:
-        checks["organisation.revenue_classes"] = _text(frame, "revenue_class").isin(
-            criteria.revenue_classes
-        )
-    if criteria.legal_forms:
-        forms = set(criteria.legal_forms)
-        checks["organisation.legal_forms"] = _per_unique(
-            _text(frame, "org_name"), lambda name: legal_form_family(name) in forms
-        )
-    return checks
+def legal_form_check(frame: pd.DataFrame, forms: tuple[str, ...]) -> pd.Series:
+    """The organisation's legal-form family (read from its name by
+    `matching.text.legal_form_family`; the register has no column for it) is one of
+    `forms`."""
+    wanted = set(forms)
+    return _per_unique(_text(frame, "org_name"), lambda name: legal_form_family(name) in wanted)
 
 
 def top_of_area(frame: pd.DataFrame) -> pd.Series:
@@ -130,10 +92,9 @@ def person_checks(frame: pd.DataFrame, criteria: PersonCriteria) -> dict[str, pd
 
 
 __all__ = [
-    "organisation_checks",
+    "legal_form_check",
     "person_checks",
     "place_city",
-    "place_postcode",
     "seniority_rank",
     "title_level",
     "top_of_area",

@@ -16,17 +16,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from register.selection_query import (
     SqlCriteria,
     organisation_counts,
     position_counts,
+    prohibition_kinds,
     selected_positions,
 )
 from register.store import RegisterStore
 from selection.criteria import (
-    organisation_checks,
+    legal_form_check,
     person_checks,
     place_city,
     seniority_rank,
@@ -141,13 +143,10 @@ def select_persons(
             {"step": name, "organisations": frame["org_id"].nunique(), "positions": len(frame)}
         )
 
-    # The database compared places by exact spelling: the folded check is the truth.
-    org_checks = organisation_checks(frame, order.organisation)
-    legal_forms = org_checks.pop("organisation.legal_forms", None)
-    for mask in org_checks.values():
-        frame = frame[mask.reindex(frame.index).astype(bool)]
-    if legal_forms is not None:
-        step("organisation.legal_forms", legal_forms)
+    # The database decided every organisation criterion but the legal form, which is read
+    # from the name (`matching.text.legal_form_family`).
+    if order.organisation.legal_forms:
+        step("organisation.legal_forms", legal_form_check(frame, order.organisation.legal_forms))
     excluded_orgs = 0
     if order.exclude_business_ids:
         existing = frame["business_id"].isin(order.exclude_business_ids)
@@ -160,18 +159,13 @@ def select_persons(
     for name, mask in checks.items():
         step(name, mask)
 
-    frame = frame.assign(_rank=seniority_rank(title_level(frame)))
-    frame = frame.sort_values(
-        ["_rank", "verified_at", "person_id", "org_id"],
-        ascending=[True, False, True, True],
-        na_position="last",
-    )
+    frame = frame.iloc[_most_senior_first(frame)]
     before = len(frame)
     frame = frame.drop_duplicates("person_id")
     removed: dict[str, int] = {"another_position_of_the_same_person": before - len(frame)}
     persons_found = len(frame)
 
-    bans = _prohibitions(store, frame["person_id"].tolist())
+    bans = _prohibitions(store, frame["person_id"])
     for kind in PERSON_PROHIBITIONS:
         hit = frame["person_id"].isin(bans.get(kind, set()))
         removed[kind] = int(hit.sum())
@@ -206,10 +200,7 @@ def select_persons(
     areas = rows["responsibility_area"].fillna("").replace("", "(none)")
     columns = file_columns(order)
     out = rows[columns].reset_index(drop=True)
-    disclosed = {
-        pid: [c for c in columns if _present(record[c])]
-        for pid, record in zip(out["person_id"], out.to_dict("records"), strict=True)
-    }
+    disclosed = _disclosed(out)
     summary = {
         "order_id": order.order_id,
         "customer": order.customer,
@@ -244,6 +235,19 @@ def select_persons(
     return Selection(order=order, rows=out, disclosed=disclosed, summary=summary)
 
 
+def _most_senior_first(frame: pd.DataFrame) -> np.ndarray:
+    """Row positions by title level (most senior first), then the most recently verified
+    (never verified last), then person and organisation id: one row per person keeps
+    their most senior position, and the cap keeps the most senior persons, whatever the
+    order the database returned the rows in. Sorted on integer codes (`np.lexsort`)."""
+    rank = seniority_rank(title_level(frame)).to_numpy()
+    verified = frame["verified_at"].astype(object).where(frame["verified_at"].notna(), "")
+    verified_code = pd.factorize(verified.astype(str), sort=True)[0]
+    person_code = pd.factorize(frame["person_id"].astype(str), sort=True)[0]
+    org_code = pd.factorize(frame["org_id"].astype(str), sort=True)[0]
+    return np.lexsort((org_code, person_code, -verified_code, rank))
+
+
 def _refuse_everyone(org_counts: dict[str, int], pos_counts: dict[str, int]) -> None:
     """A criterion that keeps every organisation (or position) of the register does not
     limit the disclosure at all: the order is imprecise, whatever else it says."""
@@ -263,19 +267,37 @@ def _refuse_everyone(org_counts: dict[str, int], pos_counts: dict[str, int]) -> 
         )
 
 
-def _prohibitions(store: RegisterStore, person_ids: list[str]) -> dict[str, set[str]]:
-    """Person ids by prohibition kind: the snapshot's and those notified to us directly."""
-    if not person_ids:
-        return {}
-    found = store.prohibitions_for(person_ids)
-    bans: dict[str, set[str]] = {}
-    for person_id, kind in zip(found["person_id"], found["kind"], strict=True):
-        bans.setdefault(str(kind), set()).add(str(person_id))
-    return bans
+def _prohibitions(store: RegisterStore, person_ids: pd.Series) -> dict[str, set[str]]:
+    """These persons' ids by prohibition kind: the snapshot's and those notified to us
+    directly."""
+    found = prohibition_kinds(store)
+    found = found[found["person_id"].isin(person_ids)]
+    return {
+        str(kind): set(group["person_id"].astype(str))
+        for kind, group in found.groupby("kind", sort=False)
+    }
 
 
-def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and pd.isna(value)) and value != ""
+def _present(frame: pd.DataFrame) -> np.ndarray:
+    """True where a cell holds a value (not missing, not empty), as a 2-D array."""
+    cells = frame.to_numpy(dtype=object)
+    return ~pd.isna(cells) & (cells != "")
+
+
+def _disclosed(out: pd.DataFrame) -> dict[str, list[str]]:
+    """person_id -> the names of the fields the file holds a value of for them. Rows are
+    grouped by which fields they have (a handful of patterns), not read one by one."""
+    columns = list(out.columns)
+    present = _present(out)
+    weights = np.left_shift(np.int64(1), np.arange(len(columns), dtype=np.int64))
+    patterns = present.astype(np.int64) @ weights
+    names = {
+        int(p): [c for i, c in enumerate(columns) if int(p) >> i & 1] for p in np.unique(patterns)
+    }
+    return {
+        str(pid): names[int(p)]
+        for pid, p in zip(out["person_id"].tolist(), patterns.tolist(), strict=True)
+    }
 
 
 def _channel_rows(
@@ -312,7 +334,7 @@ def _channel_rows(
     fields_removed = dict.fromkeys(CHANNEL_PROHIBITIONS, 0)
     for channel in order.channels:
         fields = list(CHANNEL_FIELDS[channel])
-        available = rows[fields].map(_present).all(axis=1)
+        available = pd.Series(_present(rows[fields]).all(axis=1), index=rows.index)
         for kind, closes in CHANNEL_PROHIBITIONS.items():
             if closes != channel:
                 continue
