@@ -2,17 +2,23 @@
 same code as `tietohuolto register load` and `tietohuolto refresh`, with per-stage timings,
 peak memory and the floor (pandas reading and writing the same file).
 
-Each measured refresh runs in a child process of its own, so that its peak memory is its
-own; figures are printed and written as JSON, and never decide a test.
+Each measurement (a register load, the floor, a refresh, Splink) runs in a fresh child
+process, and its peak memory is that process's own high-water mark (its resident set and
+that of any process it started, such as Dask workers), read by the child when the work is
+done; the parent's memory is never counted. After the table, `format_targets` sets the
+figures against issue 14's targets, one line each, met or not. Figures are printed and
+written as JSON, and never decide a test.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import os
 import resource
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
@@ -57,6 +63,7 @@ class SizeResult:
     crm_rows: int
     positions: int = 0
     load_seconds: dict[str, float] = field(default_factory=dict)  # backend -> seconds
+    load_peak_mb: dict[str, float] = field(default_factory=dict)  # backend -> peak RSS
     stage_seconds: dict[str, float] = field(default_factory=dict)
     end_to_end_seconds: float = 0.0
     peak_rss_mb: float = 0.0
@@ -64,20 +71,64 @@ class SizeResult:
     workers: int = 0  # Dask workers; 0 = local
     # With --profile: (function, seconds) of the refresh's top costs, from a separate run.
     top_costs: list[tuple[str, float]] = field(default_factory=list)
+    # With --splink: the Splink yardstick on the same data (its matching stage, its own
+    # process's peak, organisation and person F1).
+    splink_seconds: float = 0.0
+    splink_peak_mb: float = 0.0
+    splink_f1: tuple[float, float] = (0.0, 0.0)
 
     @property
     def ratio_to_floor(self) -> float:
         return self.end_to_end_seconds / self.floor_seconds if self.floor_seconds else 0.0
 
+    @property
+    def matching_seconds(self) -> float:
+        """Our matching stage: what Splink's figure is compared with."""
+        return self.stage_seconds.get("match organisations", 0.0) + self.stage_seconds.get(
+            "match persons", 0.0
+        )
+
+    @property
+    def seconds_per_1000_rows(self) -> float:
+        return self.end_to_end_seconds / self.crm_rows * 1000 if self.crm_rows else 0.0
+
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident set, or that of a process it started and waited for
+    (a Dask worker), whichever is larger (Linux reports KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, started) / 1024
 
 
-def _in_child(function: Any, *args: Any) -> Any:
+def _measured(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """In the child: the work's result and the child's peak memory once it is done."""
+    result = function(*args)
+    return result, _peak_rss_mb()
+
+
+def in_child(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """`function(*args)` in a fresh process: (its result, that process's peak RSS in MB)."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(function, *args).result()
+        return pool.submit(_measured, function, *args).result()
+
+
+def import_seconds(module: str = "great_expectations") -> float:
+    """Seconds to import `module` in a fresh process (run by `in_child`), beyond what a
+    child of this module has imported already (pandas, numpy)."""
+    started = time.perf_counter()
+    importlib.import_module(module)
+    return time.perf_counter() - started
+
+
+def splink_figures(data: BenchData, seed: int) -> tuple[float, tuple[float, float]]:
+    """The Splink yardstick of `bench accuracy` on the same data: its matching-stage
+    seconds and (organisation F1, person F1)."""
+    from benchmarks.accuracy import run_splink  # noqa: PLC0415
+
+    run = run_splink(data, seed)
+    return run.seconds, (run.organisations.f1, run.persons.f1)
 
 
 def load_register(snapshot_dir: Path, url: str) -> tuple[float, int]:
@@ -165,12 +216,7 @@ def refresh_once(
         started = time.perf_counter()
         outcome = run_refresh(crm_file, "bench", None, as_of, chunk_rows=chunk_rows)
         seconds = time.perf_counter() - started
-    return {
-        "seconds": seconds,
-        "steps": outcome["step_seconds"],
-        # This process's peak only: with --workers, the Dask workers' memory is their own.
-        "peak_rss_mb": _peak_rss_mb(),
-    }
+    return {"seconds": seconds, "steps": outcome["step_seconds"]}
 
 
 def profile_refresh(
@@ -226,29 +272,36 @@ def measure(
     workers: int = 0,
     chunk_rows: int | None = None,
     profile: bool = False,
+    splink_seed: int | None = None,
 ) -> SizeResult:
     """Load the register (SQLite, and PostgreSQL when given), then refresh the CRM file
-    (and, with `profile`, refresh it once more under the profiler)."""
+    (and, with `profile`, refresh it once more under the profiler; with `splink_seed`, run
+    the Splink yardstick on the same data), each in a process of its own."""
     work.mkdir(parents=True, exist_ok=True)
     result = SizeResult(size.name, size.orgs, size.crm_rows, workers=workers)
     sqlite_url = f"sqlite:///{work / 'register.sqlite'}"
-    result.load_seconds["sqlite"], result.positions = _in_child(
+    (seconds, result.positions), result.load_peak_mb["sqlite"] = in_child(
         load_register, data.snapshot_dir, sqlite_url
     )
+    result.load_seconds["sqlite"] = seconds
     if postgres_url:
-        result.load_seconds["postgresql"], _ = _in_child(
+        (seconds, _), result.load_peak_mb["postgresql"] = in_child(
             load_register, data.snapshot_dir, postgres_url
         )
-    result.floor_seconds = _in_child(floor_seconds, data.crm_file, work)
-    run = _in_child(
+        result.load_seconds["postgresql"] = seconds
+    result.floor_seconds, _ = in_child(floor_seconds, data.crm_file, work)
+    run, result.peak_rss_mb = in_child(
         refresh_once, data.crm_file, work, sqlite_url, as_of.isoformat(), workers, chunk_rows
     )
     result.end_to_end_seconds = run["seconds"]
-    result.peak_rss_mb = run["peak_rss_mb"]
     result.stage_seconds = stage_seconds(run["steps"])
     if profile:
-        result.top_costs = _in_child(
+        result.top_costs, _ = in_child(
             profile_refresh, data.crm_file, work, sqlite_url, as_of.isoformat(), chunk_rows
+        )
+    if splink_seed is not None:
+        (result.splink_seconds, result.splink_f1), result.splink_peak_mb = in_child(
+            splink_figures, data, splink_seed
         )
     return result
 
@@ -291,6 +344,27 @@ def format_results(results: list[SizeResult]) -> str:
     row("peak RSS, MB", [f"{r.peak_rss_mb:,.0f}" for r in results])
     row("floor (pandas read+write), s", [f"{r.floor_seconds:.2f}" for r in results])
     row("end to end / floor", [f"{r.ratio_to_floor:.1f}x" for r in results])
+    for backend in ("sqlite", "postgresql"):
+        if any(backend in r.load_peak_mb for r in results):
+            row(
+                f"load peak RSS {backend}, MB",
+                [
+                    f"{r.load_peak_mb[backend]:,.0f}" if backend in r.load_peak_mb else "-"
+                    for r in results
+                ],
+            )
+    if any(r.splink_seconds for r in results):
+        row("our matching stage, s", [f"{r.matching_seconds:.1f}" for r in results])
+        splinked = [r.splink_seconds > 0 for r in results]
+        for label, values in (
+            ("Splink matching stage, s", [f"{r.splink_seconds:.1f}" for r in results]),
+            ("Splink peak RSS, MB", [f"{r.splink_peak_mb:,.0f}" for r in results]),
+            (
+                "Splink F1 org | person",
+                [f"{r.splink_f1[0]:.4f}|{r.splink_f1[1]:.4f}" for r in results],
+            ),
+        ):
+            row(label, [v if ran else "-" for v, ran in zip(values, splinked, strict=True)])
     if any(r.workers for r in results):
         row("Dask workers", [str(r.workers) for r in results])
     for r in results:
@@ -300,17 +374,152 @@ def format_results(results: list[SizeResult]) -> str:
     return "\n".join(lines)
 
 
+# Issue 14's targets.
+FLOOR_MULTIPLE_M = 8.0
+PEAK_GB_M = 1.5
+SECONDS_L = 90.0
+PEAK_GB_L = 4.0
+SPLINK_MULTIPLE = 5.0
+LOAD_SECONDS_L = {"postgresql": 60.0, "sqlite": 90.0}
+PER_ROW_DRIFT = 0.20
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str
+    measured: str
+    target: str
+    met: bool | None  # None: not measured in this run (`measured` says why)
+
+    @property
+    def verdict(self) -> str:
+        return "-" if self.met is None else ("met" if self.met else "NOT MET")
+
+
+def targets(
+    results: list[SizeResult], ge_import_seconds: float | None, postgres: bool
+) -> list[Target]:
+    """Issue 14's targets against this run's figures, one per line; a target whose size
+    (or backend, or Splink) was not part of the run says so instead of a verdict."""
+    local = {r.size: r for r in results if not r.workers}
+    m, big = local.get("M"), local.get("L")
+    lines: list[Target] = []
+
+    def missing(what: str, target: str, reason: str) -> None:
+        lines.append(Target(what, f"not measured ({reason})", target, None))
+
+    what = "refresh M (200k orgs x 100k rows), end to end"
+    target = f"<= {FLOOR_MULTIPLE_M:.0f}x floor"
+    if m:
+        measured = f"{m.end_to_end_seconds:.1f} s = {m.ratio_to_floor:.1f}x {m.floor_seconds:.2f} s"
+        lines.append(Target(what, measured, target, m.ratio_to_floor <= FLOOR_MULTIPLE_M))
+        lines.append(
+            Target(
+                "refresh M, peak RSS of its process",
+                f"{m.peak_rss_mb / 1024:.2f} GiB",
+                f"<= {PEAK_GB_M} GiB",
+                m.peak_rss_mb / 1024 <= PEAK_GB_M,
+            )
+        )
+    else:
+        missing(what, target, "size M not asked")
+    what = "refresh L (600k orgs x 1M rows), end to end"
+    if big:
+        lines.append(
+            Target(
+                what,
+                f"{big.end_to_end_seconds:.1f} s",
+                f"<= {SECONDS_L:.0f} s",
+                big.end_to_end_seconds <= SECONDS_L,
+            )
+        )
+        lines.append(
+            Target(
+                "refresh L, peak RSS of its process",
+                f"{big.peak_rss_mb / 1024:.2f} GiB",
+                f"<= {PEAK_GB_L:.0f} GiB",
+                big.peak_rss_mb / 1024 <= PEAK_GB_L,
+            )
+        )
+    else:
+        missing(what, f"<= {SECONDS_L:.0f} s", "size L not asked")
+    target = f">= {SPLINK_MULTIPLE:.0f}x faster"
+    splinked = [r for r in local.values() if r.splink_seconds]
+    for r in splinked:
+        ratio = r.splink_seconds / r.matching_seconds if r.matching_seconds else 0.0
+        lines.append(
+            Target(
+                f"matching stage vs Splink, {r.size}",
+                f"{r.matching_seconds:.1f} s vs {r.splink_seconds:.1f} s = {ratio:.1f}x",
+                target,
+                ratio >= SPLINK_MULTIPLE,
+            )
+        )
+    if not splinked:
+        missing("matching stage vs Splink", target, "no --splink")
+    for backend in ("postgresql", "sqlite"):
+        what = f"register load L, {backend}"
+        target = f"<= {LOAD_SECONDS_L[backend]:.0f} s"
+        if big and backend in big.load_seconds:
+            seconds = big.load_seconds[backend]
+            measured = f"{seconds:.1f} s ({big.positions:,} positions)"
+            lines.append(Target(what, measured, target, seconds <= LOAD_SECONDS_L[backend]))
+        elif big:
+            missing(what, target, "no --postgres-url" if not postgres else "not run")
+        else:
+            missing(what, target, "size L not asked")
+    what = "seconds per 1,000 rows, M to L"
+    target = f"flat (L <= M + {PER_ROW_DRIFT:.0%})"
+    if m and big:
+        drift = big.seconds_per_1000_rows / m.seconds_per_1000_rows - 1
+        measured = (
+            f"{m.seconds_per_1000_rows:.3f} -> {big.seconds_per_1000_rows:.3f} ({drift:+.0%})"
+        )
+        lines.append(Target(what, measured, target, drift <= PER_ROW_DRIFT))
+    else:
+        missing(what, target, "needs M and L")
+    if ge_import_seconds is not None:
+        lines.append(
+            Target(
+                "Great Expectations import (once per process)",
+                f"{ge_import_seconds:.2f} s",
+                "shown apart",
+                None,
+            )
+        )
+    return lines
+
+
+def format_targets(lines: list[Target]) -> str:
+    out = [f"{'issue 14 target':<46}{'measured':>34}  {'goal':<22}verdict"]
+    out += [f"{t.what:<46}{t.measured:>34}  {t.target:<22}{t.verdict}" for t in lines]
+    return "\n".join(out)
+
+
 def write_json(results: list[SizeResult], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = [
         {
             **asdict(r),
             "ratio_to_floor": r.ratio_to_floor,
-            "seconds_per_1000_rows": r.end_to_end_seconds / r.crm_rows * 1000,
+            "seconds_per_1000_rows": r.seconds_per_1000_rows,
+            "matching_seconds": r.matching_seconds,
         }
         for r in results
     ]
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
-__all__ = ["SIZES", "Size", "SizeResult", "format_results", "measure", "write_json"]
+__all__ = [
+    "SIZES",
+    "Size",
+    "SizeResult",
+    "Target",
+    "format_results",
+    "format_targets",
+    "import_seconds",
+    "in_child",
+    "measure",
+    "targets",
+    "write_json",
+]

@@ -508,15 +508,34 @@ def _bench_devset(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_speed(args: argparse.Namespace) -> int:
-    """Register load and refresh at named sizes; a table and JSON of the figures."""
+    """Register load and refresh at named sizes; a table and JSON of the figures, then
+    issue 14's targets, met or not."""
     from benchmarks.data import bench_data  # noqa: PLC0415
-    from benchmarks.speed import SIZES, format_results, measure, write_json  # noqa: PLC0415
+    from benchmarks.speed import (  # noqa: PLC0415
+        SIZES,
+        format_results,
+        format_targets,
+        import_seconds,
+        in_child,
+        measure,
+        targets,
+        write_json,
+    )
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
-    names = [n.strip().upper() for n in args.sizes.split(",") if n.strip()]
-    unknown = [n for n in names if n not in SIZES]
-    if unknown:
-        raise CliError(f"--sizes: unknown size(s) {', '.join(unknown)}; use {', '.join(SIZES)}")
+
+    def sizes(text: str, option: str) -> list[str]:
+        names = [n.strip().upper() for n in text.split(",") if n.strip()]
+        unknown = [n for n in names if n not in SIZES]
+        if unknown:
+            raise CliError(
+                f"{option}: unknown size(s) {', '.join(unknown)}; use {', '.join(SIZES)}"
+            )
+        return names
+
+    names = sizes(args.sizes, "--sizes")
+    # --splink alone: at every size asked; --splink M: at M only.
+    splink_at = set(names if args.splink == "all" else sizes(args.splink or "", "--splink"))
     workers = [int(w) for w in args.workers.split(",")] if args.workers else [0]
     postgres_url = args.postgres_url or os.environ.get("TIETOHUOLTO_BENCH_POSTGRES_URL") or None
     cache = _cache_dir(args)
@@ -533,13 +552,30 @@ def cmd_bench_speed(args: argparse.Namespace) -> int:
         )
         for count in workers:
             how = f" with {count} Dask workers" if count else ""
-            _say(f"{name}: loading the register and refreshing {size.crm_rows:,} rows{how} ...")
+            with_splink = name in splink_at and not count
+            _say(
+                f"{name}: loading the register and refreshing {size.crm_rows:,} rows{how}"
+                f"{', then Splink on the same data' if with_splink else ''} ..."
+            )
             work = cache / "runs" / f"{name}-w{count}"
             results.append(
-                measure(size, data, work, as_of, postgres_url, count, args.chunk_rows, args.profile)
+                measure(
+                    size,
+                    data,
+                    work,
+                    as_of,
+                    postgres_url,
+                    count,
+                    args.chunk_rows,
+                    args.profile,
+                    splink_seed=args.seed if with_splink else None,
+                )
             )
+    ge_seconds, _ = in_child(import_seconds, "great_expectations")
     _say("")
     _say(format_results(results))
+    _say("")
+    _say(format_targets(targets(results, ge_seconds, postgres=postgres_url is not None)))
     json_path = Path(args.json) if args.json else cache / "speed.json"
     write_json(results, json_path)
     _say(f"\nfigures written to {json_path}")
@@ -751,7 +787,10 @@ def build_parser() -> argparse.ArgumentParser:
         "the same code as `tietohuolto refresh`, in a process of its own. Prints per-stage "
         "seconds and rows/s, end-to-end seconds, seconds per 1,000 rows, peak memory, and "
         "the floor (pandas reading and writing the same file) with the ratio to it; writes "
-        "the same as JSON. Figures only: nothing here passes or fails.",
+        "the same as JSON. Then issue 14's targets, one line each with the figure and met or "
+        "not met (a size, backend or Splink run not asked for is shown as not measured). "
+        "Each measurement runs in a fresh process and its peak memory is that process's "
+        "own. Figures only: no test passes or fails on them.",
     )
     speed.add_argument("--sizes", default="S", help="comma-separated sizes (default: S)")
     speed.add_argument("--seed", type=int, default=1)
@@ -780,6 +819,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="refresh once more under pyinstrument (apart from the timed run) and print "
         "the top five costs by function; the whole profile goes to the run's profile.txt",
+    )
+    speed.add_argument(
+        "--splink",
+        nargs="?",
+        const="all",
+        metavar="SIZES",
+        help="also run the Splink yardstick of `bench accuracy` (a development dependency) "
+        "on the same data, in a process of its own, for the matching-stage target: at every "
+        "size asked, or only at the comma-separated SIZES given",
     )
     speed.set_defaults(func=cmd_bench_speed)
     faults = bench_sub.add_parser(

@@ -2,6 +2,12 @@
 
 The whole snapshot is checked before anything touches the store, so a malformed snapshot
 is refused with file, line and problem, and the current register stays as it was.
+
+A register snapshot has millions of rows, so the files are parsed by the csv module (strict
+RFC 4180 quoting) straight into columns and checked a column at a time; where a check
+finds a problem, the row-by-row validators below read the file again to name the first
+problem with its physical line, exactly as they always have. Both paths apply the same
+rules (tests/register/test_snapshot_columns.py holds them to it).
 """
 
 from __future__ import annotations
@@ -13,14 +19,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from stdnum.fi import ytunnus
 
 from matching.contact_points import normalise_email
-from matching.text import org_name_key, person_name_key
+from matching.text import fold_name, org_name_key, person_name_key
 
 ORG_STATUSES = frozenset({"active", "liquidation", "bankrupt", "ceased", "merged"})
 PROHIBITION_KINDS = frozenset(
@@ -96,17 +105,46 @@ class SnapshotError(ValueError):
 
 @dataclass
 class Snapshot:
-    """A validated snapshot, rows ready for the store (dates parsed, lookup keys added)."""
+    """A validated snapshot, columns ready for the store.
+
+    Each frame holds one column per snapshot column (text, None where the cell is empty;
+    dates as ISO text, `aux_names` "" where empty) plus the look-up keys: `name_key` for
+    organisations; `position_id` (the row's number), `position_key`, `name_key` and
+    `email_key` for positions. `organizations`, `persons` and `prohibitions` give the same
+    rows as dicts (dates as `date`), for callers that take a few rows at a time."""
 
     source: Path
     checksum: str
-    organizations: list[dict[str, Any]] = field(default_factory=list)
-    persons: list[dict[str, Any]] = field(default_factory=list)
-    prohibitions: list[dict[str, Any]] = field(default_factory=list)
+    organization_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    person_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    prohibition_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def snapshot_id(self) -> str:
         return f"{self.source.name}-{self.checksum[:12]}"
+
+    @cached_property
+    def organizations(self) -> list[dict[str, Any]]:
+        return _records(self.organization_frame, ("updated_at",))
+
+    @cached_property
+    def persons(self) -> list[dict[str, Any]]:
+        return _records(self.person_frame, ("valid_from", "valid_to", "verified_at"))
+
+    @cached_property
+    def prohibitions(self) -> list[dict[str, Any]]:
+        return _records(self.prohibition_frame, ("registered_at",))
+
+
+def _records(frame: pd.DataFrame, date_columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = frame.astype(object).to_dict("records")
+    for record in records:
+        for column in date_columns:
+            if record.get(column) is not None:
+                record[column] = date.fromisoformat(record[column])
+        if "position_id" in record:
+            record["position_id"] = int(record["position_id"])
+    return records
 
 
 def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -253,6 +291,237 @@ def snapshot_checksum(folder: Path) -> str:
 
 
 PROGRESS_EVERY = 20_000
+_CHUNK_ROWS = 100_000  # rows parsed before they are turned into columns
+
+
+class _NotWellFormedError(Exception):
+    """The fast path found something wrong: the row-by-row path names it."""
+
+
+_Columns = dict[str, list[Any]]
+
+
+def _read_columns(
+    path: Path, columns: tuple[str, ...], progress: Callable[[int], None] | None
+) -> _Columns:
+    """The file's `columns` as text, one list each (blank rows dropped); raises
+    `_NotWellFormedError` where the file is not well formed, SnapshotError for a missing
+    file or header."""
+    if not path.is_file():
+        raise SnapshotError(path.name, None, "file is missing from the snapshot folder")
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, strict=True)
+            header = next(reader, None)
+            if header is None:
+                raise SnapshotError(path.name, 1, "file is empty (a header row is required)")
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise SnapshotError(path.name, 1, f"header lacks column(s) {', '.join(missing)}")
+            # As dict(zip(header, cells)) reads a row: a repeated header name is its last.
+            at = {name: i for i, name in enumerate(header)}
+            wanted = [at[c] for c in columns]
+            values: list[list[str]] = [[] for _ in columns]
+            rows = 0
+            while chunk := list(islice(reader, _CHUNK_ROWS)):
+                if not all(map(any, chunk)):
+                    chunk = [cells for cells in chunk if any(cells)]
+                if any(len(cells) != len(header) for cells in chunk):
+                    raise _NotWellFormedError
+                if chunk:
+                    cells_by_column = list(zip(*chunk, strict=True))
+                    for target, index in zip(values, wanted, strict=True):
+                        target.extend(cells_by_column[index])
+                rows += len(chunk)
+                if progress:
+                    progress(rows)
+    except (csv.Error, UnicodeDecodeError):
+        raise _NotWellFormedError from None
+    return dict(zip(columns, values, strict=True))
+
+
+def _first_problem(
+    path: Path, columns: tuple[str, ...], check: Callable[[int, dict[str, str]], object]
+) -> SnapshotError:
+    """The first problem in file order, with its physical line, as the row-by-row
+    validators name it."""
+    try:
+        for line, row in _rows(path, columns):
+            check(line, row)
+    except SnapshotError as problem:
+        return problem
+    # Only reached if the column checks and the row checks disagree: refuse all the same.
+    return SnapshotError(path.name, None, "failed validation")
+
+
+def _flags(values: Iterable[object], count: int) -> np.ndarray:
+    return np.fromiter(values, dtype=bool, count=count)
+
+
+def _filled(values: list[str]) -> np.ndarray:
+    """Not empty once blanks are stripped (as `_required` decides)."""
+    return _flags(map(bool, map(str.strip, values)), len(values))
+
+
+def _one_of(values: list[str], allowed: frozenset[str] | set[str]) -> np.ndarray:
+    return _flags(map(allowed.__contains__, values), len(values))
+
+
+def valid_business_ids(values: pd.Series | list[str]) -> np.ndarray:
+    """Per value: canonical `1234567-8` with a valid check digit, as `_business_id` decides
+    (`stdnum.fi.ytunnus`: weights 7, 9, 10, 5, 8, 4, 2; remainder 1 is never valid)."""
+    shaped_text = re.compile(r"[0-9]{7}-[0-9]").fullmatch
+    shaped = _flags((shaped_text(v) is not None for v in values), len(values))
+    result = np.zeros(len(values), dtype=bool)
+    if shaped.any():
+        text = np.asarray(values, dtype=object)[shaped].astype("S9")
+        digits = np.frombuffer(text.tobytes(), dtype=np.uint8).reshape(-1, 9) - ord("0")
+        weights = np.array([7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+        remainder = (digits[:, :7].astype(np.int64) * weights).sum(axis=1) % 11
+        check = (11 - remainder) % 11
+        result[shaped] = (remainder != 1) & (check == digits[:, 8])
+    return result
+
+
+def _iso_dates(values: list[str]) -> tuple[list[str | None], np.ndarray]:
+    """(ISO text of each date, None where empty; where the value is not a valid ISO date),
+    each distinct text parsed once by `_iso_date`."""
+    parsed = {v: (_iso_date(v) if v else None) for v in set(values)}
+    text = {v: (p.isoformat() if isinstance(p, date) else None) for v, p in parsed.items()}
+    bad = {v: isinstance(p, str) for v, p in parsed.items()}
+    return list(map(text.__getitem__, values)), _flags(map(bad.__getitem__, values), len(values))
+
+
+def _mapped(values: list[Any], function: Callable[[Any], Any]) -> list[Any]:
+    """`function` over a column, computed once per distinct value."""
+    lookup = {v: function(v) for v in set(values)}
+    return list(map(lookup.__getitem__, values))
+
+
+def _empty_as_none(columns: _Columns, names: Iterable[str]) -> None:
+    for name in names:
+        columns[name] = [v or None for v in columns[name]]
+
+
+def _frame(columns: _Columns) -> pd.DataFrame:
+    return pd.DataFrame({name: np.asarray(v, dtype=object) for name, v in columns.items()})
+
+
+def _refuse_at_first(bad: np.ndarray, refuse: Callable[[], SnapshotError]) -> None:
+    if bad.any():
+        raise refuse()
+
+
+def _organization_frame(path: Path, progress: Callable[[str, int], None] | None) -> pd.DataFrame:
+    file = path.name
+    seen: set[str] = set()
+
+    def check(line: int, row: dict[str, str]) -> None:
+        record = _organization(line, row)
+        if record["org_id"] in seen:
+            raise SnapshotError(file, line, "org_id appears twice")
+        seen.add(record["org_id"])
+
+    def refuse() -> SnapshotError:
+        return _first_problem(path, ORGANIZATION_COLUMNS, check)
+
+    try:
+        orgs = _read_columns(
+            path, ORGANIZATION_COLUMNS, progress and (lambda n: progress("organizations", n))
+        )
+    except _NotWellFormedError:
+        raise refuse() from None
+    successor = orgs["successor_business_id"]
+    updated_at, bad = _iso_dates(orgs["updated_at"])
+    bad |= ~_filled(orgs["org_id"]) | ~_filled(orgs["name"])
+    bad |= ~valid_business_ids(orgs["business_id"])
+    bad |= _flags(map(bool, successor), len(successor)) & ~valid_business_ids(successor)
+    bad |= ~_one_of(orgs["status"], ORG_STATUSES)
+    if len(set(orgs["org_id"])) < len(orgs["org_id"]):
+        bad |= pd.Series(orgs["org_id"]).duplicated().to_numpy(dtype=bool)
+    _refuse_at_first(bad, refuse)
+    _empty_as_none(orgs, (c for c in ORGANIZATION_COLUMNS if c != "aux_names"))
+    orgs["updated_at"] = updated_at
+    orgs["name_key"] = _mapped(orgs["name"], org_name_key)
+    return _frame(orgs)
+
+
+def _person_frame(
+    path: Path, org_ids: set[str], progress: Callable[[str, int], None] | None
+) -> pd.DataFrame:
+    def check(line: int, row: dict[str, str]) -> None:
+        _person(line, row, org_ids)
+
+    def refuse() -> SnapshotError:
+        return _first_problem(path, PERSON_COLUMNS, check)
+
+    try:
+        persons = _read_columns(
+            path, PERSON_COLUMNS, progress and (lambda n: progress("persons", n))
+        )
+    except _NotWellFormedError:
+        raise refuse() from None
+    bad = ~_one_of(persons["org_id"], org_ids)
+    for column in ("person_id", "org_id", "first_name", "last_name"):
+        bad |= ~_filled(persons[column])
+    area = persons["responsibility_area"]
+    bad |= _flags(map(bool, area), len(area)) & ~_one_of(area, RESPONSIBILITY_AREAS)
+    dates = {}
+    for column in ("valid_from", "valid_to", "verified_at"):
+        dates[column], bad_dates = _iso_dates(persons[column])
+        bad |= bad_dates
+    _refuse_at_first(bad, refuse)
+    # person_name_key: the folded parts that are not empty, joined by a space.
+    name_key = [
+        f"{first} {last}" if first and last else first or last
+        for first, last in zip(
+            _mapped(persons["first_name"], fold_name),
+            _mapped(persons["last_name"], fold_name),
+            strict=True,
+        )
+    ]
+    # Addresses are nearly all distinct: the undecorated function, past its small cache.
+    email = getattr(normalise_email, "__wrapped__", normalise_email)
+    email_key = _mapped(persons["email"], email)
+    _empty_as_none(persons, PERSON_COLUMNS)
+    persons.update(dates)
+    persons["name_key"] = name_key
+    persons["email_key"] = email_key
+    frame = _frame(persons)
+    frame.insert(0, "position_id", np.arange(1, len(frame) + 1, dtype=np.int64))
+    frame["position_key"] = position_key_column(
+        frame["person_id"], frame["org_id"], frame["valid_from"]
+    )
+    return frame
+
+
+def _prohibition_frame(path: Path) -> pd.DataFrame:
+    def refuse() -> SnapshotError:
+        return _first_problem(path, PROHIBITION_COLUMNS, _prohibition)
+
+    try:
+        bans = _read_columns(path, PROHIBITION_COLUMNS, None)
+    except _NotWellFormedError:
+        raise refuse() from None
+    registered_at, bad = _iso_dates(bans["registered_at"])
+    bad |= ~_one_of(bans["kind"], PROHIBITION_KINDS)
+    bad |= ~_filled(bans["person_id"])
+    _refuse_at_first(bad, refuse)
+    bans["registered_at"] = registered_at
+    return _frame(bans)
+
+
+def position_key_column(
+    person_ids: pd.Series, org_ids: pd.Series, valid_from: pd.Series
+) -> pd.Series:
+    """`position_keys` over columns (`valid_from` as ISO text or None): the same keys,
+    `#2`, `#3`… on a key's later occurrences."""
+    keys = person_ids + "|" + org_ids + "|" + valid_from.fillna("")
+    occurrence = keys.groupby(keys, sort=False).cumcount() + 1
+    later = occurrence > 1
+    if later.any():
+        keys = keys.where(~later, keys + "#" + occurrence.astype(str))
+    return keys
 
 
 def read_snapshot(
@@ -260,37 +529,19 @@ def read_snapshot(
 ) -> Snapshot:
     """Parse and validate all three files; raises SnapshotError on the first problem.
 
-    `progress(file stem, rows read so far)` is called every `PROGRESS_EVERY` rows and at
-    the end of each file."""
+    `progress(file stem, rows read so far)` is called as the rows are read and at the end
+    of each file."""
     source = Path(folder)
     if not source.is_dir():
         raise SnapshotError(str(source), None, "snapshot folder does not exist")
-    snapshot = Snapshot(source=source.resolve(), checksum=snapshot_checksum(source))
-    seen_orgs: set[str] = set()
-    for line, row in _rows(source / "organizations.csv", ORGANIZATION_COLUMNS):
-        record = _organization(line, row)
-        if record["org_id"] in seen_orgs:
-            raise SnapshotError("organizations.csv", line, "org_id appears twice")
-        seen_orgs.add(record["org_id"])
-        snapshot.organizations.append(record)
-        if progress and len(snapshot.organizations) % PROGRESS_EVERY == 0:
-            progress("organizations", len(snapshot.organizations))
+    checksum = snapshot_checksum(source)
+    orgs = _organization_frame(source / "organizations.csv", progress)
     if progress:
-        progress("organizations", len(snapshot.organizations))
-    for position_id, (line, row) in enumerate(
-        _rows(source / "persons.csv", PERSON_COLUMNS), start=1
-    ):
-        record = _person(line, row, seen_orgs)
-        record["position_id"] = position_id
-        snapshot.persons.append(record)
-        if progress and position_id % PROGRESS_EVERY == 0:
-            progress("persons", position_id)
-    for record, key in zip(snapshot.persons, position_keys(snapshot.persons), strict=True):
-        record["position_key"] = key
+        progress("organizations", len(orgs))
+    persons = _person_frame(source / "persons.csv", set(orgs["org_id"].tolist()), progress)
     if progress:
-        progress("persons", len(snapshot.persons))
-    for line, row in _rows(source / "prohibitions.csv", PROHIBITION_COLUMNS):
-        snapshot.prohibitions.append(_prohibition(line, row))
+        progress("persons", len(persons))
+    prohibitions = _prohibition_frame(source / "prohibitions.csv")
     if progress:
-        progress("prohibitions", len(snapshot.prohibitions))
-    return snapshot
+        progress("prohibitions", len(prohibitions))
+    return Snapshot(source.resolve(), checksum, orgs, persons, prohibitions)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Connection,
@@ -31,7 +32,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.schema import Table
 
 from matching.blocking import MAX_BLOCK_SIZE, organisation_block_keys
-from register.history import merge_positions, reapply_rectifications, utc
+from register.history import reapply_rectifications, utc
 from register.snapshot import PERSON_COLUMNS, PROHIBITION_COLUMNS, Snapshot, position_keys
 from register.tables import (
     metadata,
@@ -161,50 +162,42 @@ class RegisterStore:
             source=str(snapshot.source),
             checksum=snapshot.checksum,
             loaded_at=loaded_at,
-            organization_count=len(snapshot.organizations),
-            person_count=len(snapshot.persons),
-            prohibition_count=len(snapshot.prohibitions),
+            organization_count=len(snapshot.organization_frame),
+            person_count=len(snapshot.person_frame),
+            prohibition_count=len(snapshot.prohibition_frame),
         )
+        listed = snapshot.person_frame
+        bans = snapshot.prohibition_frame
         with self.engine.begin() as conn:
             postgres = conn.dialect.name == "postgresql"
             erased = erased_ids(
-                conn,
-                [p["person_id"] for p in snapshot.persons]
-                + [p["person_id"] for p in snapshot.prohibitions],
+                conn, set(listed["person_id"].tolist()) | set(bans["person_id"].tolist())
             )
-            keys = [p.get("position_key") or "" for p in snapshot.persons]
-            if not all(keys):  # a Snapshot built by hand rather than by read_snapshot
-                keys = position_keys(snapshot.persons)
-            kept = [i for i, p in enumerate(snapshot.persons) if p["person_id"] not in erased]
-            columns = [c.name for c in persons.columns]
-            previous = [dict(zip(columns, r, strict=True)) for r in conn.execute(select(persons))]
-            merged = merge_positions(
-                previous,
-                [snapshot.persons[i] for i in kept],
-                [keys[i] for i in kept],
-                info.snapshot_id,
-                loaded_at,
+            if erased:
+                listed = listed[~listed["person_id"].isin(erased)]
+                bans = bans[~bans["person_id"].isin(erased)]
+            merged, listed_ids = _merge_positions(
+                _all_rows(conn, persons), listed, info.snapshot_id, loaded_at
             )
-            orgs = [dict(row) for row in snapshot.organizations]
+            orgs = _frame_columns(organizations, snapshot.organization_frame)
             overrides = [dict(r) for r in conn.execute(select(rectifications)).mappings()]
-            cleared = reapply_rectifications(orgs, merged.rows, merged.listed, overrides)
+            cleared = _reapply_rectifications(orgs, merged, listed_ids, overrides)
             _clear_agreed(conn, cleared, info.snapshot_id, loaded_at)
-            bans = [p for p in snapshot.prohibitions if p["person_id"] not in erased]
-            block_keys = organisation_block_keys(pd.DataFrame(orgs, columns=_ORG_KEY_SOURCE))
+            block_keys = organisation_block_keys(
+                pd.DataFrame({name: orgs[name] for name in _ORG_KEY_SOURCE})
+            )
             for table in (prohibitions, persons, organization_keys, organizations):
                 if postgres:
                     # TRUNCATE is transactional in PostgreSQL and far cheaper than DELETE.
                     conn.execute(text(f"TRUNCATE TABLE {table.name}"))
                 else:
                     conn.execute(delete(table))
-            if postgres:
-                # Room to sort in memory when the indexes are built below.
-                conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+            restore = _bulk_settings(conn)
             for table, data in (
-                (organizations, _columns(organizations, orgs)),
+                (organizations, orgs),
                 (organization_keys, {name: block_keys[name].tolist() for name in block_keys}),
-                (persons, _columns(persons, merged.rows)),
-                (prohibitions, _columns(prohibitions, bans)),
+                (persons, merged),
+                (prohibitions, _frame_columns(prohibitions, bans)),
             ):
                 # Indexes are built once the rows are in: one sort each, instead of
                 # millions of single insertions (the bulk-load order both databases advise).
@@ -216,6 +209,7 @@ class RegisterStore:
                     _insert_columns(conn, table, data)
                 for index in table.indexes:
                     index.create(conn)
+            restore()
             conn.execute(update(snapshots).values(is_current=False))
             conn.execute(delete(snapshots).where(snapshots.c.snapshot_id == info.snapshot_id))
             conn.execute(insert(snapshots).values(**info.__dict__, is_current=True))
@@ -364,6 +358,168 @@ class RegisterStore:
         return frame
 
 
+def _bulk_settings(conn: Connection) -> Callable[[], None]:
+    """Settings for building large tables and their indexes inside the load's transaction;
+    returns what puts the connection's own settings back (it goes back to the pool)."""
+    if conn.dialect.name == "postgresql":
+        # Room to sort in memory when the indexes are built (SET LOCAL ends with the
+        # transaction).
+        conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        return lambda: None
+    cache = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    # A page cache of 256 MiB, which is also what an index build may sort in before it
+    # spills to temporary files (temp_store cannot change inside a transaction).
+    conn.exec_driver_sql("PRAGMA cache_size = -262144")
+
+    def restore() -> None:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+
+    return restore
+
+
+def _all_rows(conn: Connection, table: Table) -> dict[str, list[Any]]:
+    """Every row of `table`, one list per column, each value converted by its column
+    type's result processor (what SQLAlchemy returns), read through the DBAPI cursor."""
+    names = [c.name for c in table.columns]
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the register store's database connection is closed")
+    cursor = raw.cursor()
+    try:
+        cursor.execute(f"SELECT {', '.join(names)} FROM {table.name}")
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    columns: dict[str, list[Any]] = {}
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    for name, values in zip(names, by_column, strict=True):
+        process = table.c[name].type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+        columns[name] = _per_value(list(values), process)
+    return columns
+
+
+def _default(column: Any) -> Any:
+    """A column's scalar default (what a row that lacks the column gets), else None."""
+    if column.default is not None and column.default.is_scalar:
+        return getattr(column.default, "arg", None)
+    return None
+
+
+def _frame_columns(table: Table, frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """The frame as one list per column of `table`, the column's default where the frame
+    lacks it."""
+    return {
+        column.name: (
+            frame[column.name].tolist()
+            if column.name in frame.columns
+            else [_default(column)] * len(frame)
+        )
+        for column in table.columns
+    }
+
+
+def _merge_positions(
+    previous: dict[str, list[Any]],
+    listed: pd.DataFrame,
+    snapshot_id: str,
+    loaded_at: datetime,
+) -> tuple[dict[str, list[Any]], set[int]]:
+    """`register.history.merge_positions` on columns: the `persons` table after the load
+    (one list per column) and the position_ids the snapshot lists.
+
+    Listed positions come first, in the snapshot's order, then those only the store knew,
+    ended. tests/register/test_load_columns.py holds this to `merge_positions`."""
+    rows = len(listed)
+    before = len(previous["position_id"])
+    keys = list(previous["position_key"])
+    if before and not all(keys):
+        # Rows from before the history columns existed have no key: give them theirs.
+        unkeyed = sorted(
+            (i for i in range(before) if not keys[i]), key=lambda i: int(previous["position_id"][i])
+        )
+        dicts = [
+            {c: previous[c][i] for c in ("person_id", "org_id", "valid_from")} for i in unkeyed
+        ]
+        for i, key in zip(unkeyed, position_keys(dicts), strict=True):
+            keys[i] = key
+        previous["position_key"] = keys
+    # As a dict of key -> row would have it: the last row of a key repeated wins.
+    at = {key: i for i, key in enumerate(keys)}
+    listed_keys = listed["position_key"].tolist()
+    old = [at.pop(key, -1) for key in listed_keys]
+    known = np.array(old, dtype=np.int64)
+    is_new = known < 0
+    next_id = max((int(v) for v in previous["position_id"]), default=0) + 1
+    new_ids = next_id + np.cumsum(is_new) - 1
+    old_ids = np.array([int(v) for v in previous["position_id"]], dtype=np.int64)
+    position_ids = np.where(
+        is_new, new_ids, old_ids[np.where(is_new, 0, known)] if before else new_ids
+    )
+    first_snapshot = [snapshot_id] * rows
+    first_at: list[Any] = [loaded_at] * rows
+    if before:
+        for row, i in enumerate(old):
+            if i >= 0 and previous["first_seen_snapshot"][i]:
+                first_snapshot[row] = previous["first_seen_snapshot"][i]
+                first_at[row] = previous["first_seen_at"][i]
+    own = {
+        **{c: listed[c].tolist() for c in PERSON_COLUMNS},
+        "name_key": listed["name_key"].tolist(),
+        "email_key": listed["email_key"].tolist(),
+        "position_key": listed_keys,
+        "position_id": position_ids.tolist(),
+        "first_seen_snapshot": first_snapshot,
+        "first_seen_at": first_at,
+        "last_seen_snapshot": [snapshot_id] * rows,
+        "last_seen_at": [loaded_at] * rows,
+        "ended_at": [None] * rows,
+    }
+    dropped = sorted(at.values())
+    merged: dict[str, list[Any]] = {}
+    for column in persons.columns:
+        name = column.name
+        values = own[name] if name in own else [_default(column)] * rows
+        merged[name] = values + [previous[name][i] for i in dropped]
+    ended_on = loaded_at.date()
+    for row in range(rows, rows + len(dropped)):
+        if merged["valid_to"][row] is None:
+            merged["valid_to"][row] = ended_on
+            merged["ended_at"][row] = loaded_at
+    for name in _DATETIME_COLUMNS:
+        merged[name] = _per_value(merged[name], utc)
+    return merged, set(position_ids.tolist())
+
+
+_DATETIME_COLUMNS = ("first_seen_at", "last_seen_at", "ended_at")
+
+
+def _reapply_rectifications(
+    orgs: dict[str, list[Any]],
+    positions: dict[str, list[Any]],
+    listed: set[int],
+    overrides: Sequence[Mapping[str, Any]],
+) -> list[Mapping[str, Any]]:
+    """`register.history.reapply_rectifications` on the rows the rectifications concern
+    (a handful among millions), written back into the columns."""
+    if not overrides:
+        return []
+    org_subjects = {r["subject_id"] for r in overrides if r["kind"] == "organization"}
+    person_subjects = {r["subject_id"] for r in overrides if r["kind"] != "organization"}
+    org_rows = [i for i, v in enumerate(orgs["org_id"]) if v in org_subjects]
+    position_rows = [i for i, v in enumerate(positions["person_id"]) if v in person_subjects]
+    org_dicts = [{c: orgs[c][i] for c in orgs} for i in org_rows]
+    position_dicts = [{c: positions[c][i] for c in positions} for i in position_rows]
+    cleared = reapply_rectifications(org_dicts, position_dicts, listed, overrides)
+    for columns, indexes, dicts in (
+        (orgs, org_rows, org_dicts),
+        (positions, position_rows, position_dicts),
+    ):
+        for i, row in zip(indexes, dicts, strict=True):
+            for name in columns:
+                columns[name][i] = row[name]
+    return cleared
+
+
 def _clear_agreed(
     conn: Connection, cleared: Sequence[Mapping[str, Any]], snapshot_id: str, at: datetime
 ) -> None:
@@ -408,20 +564,6 @@ def _add_missing_columns(engine: Engine) -> None:
                     index.create(conn)
 
 
-def _columns(table: Table, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """The rows as one list per column of `table`, its scalar default where a row lacks
-    the key: both bulk writers below work column by column."""
-    columns: dict[str, list[Any]] = {}
-    for column in table.columns:
-        default = (
-            getattr(column.default, "arg", None)
-            if column.default is not None and column.default.is_scalar
-            else None
-        )
-        columns[column.name] = [row.get(column.name, default) for row in rows]
-    return columns
-
-
 def _insert_columns(conn: Connection, table: Table, columns: Mapping[str, list[Any]]) -> None:
     """Bulk insert for SQLite: the DBAPI's executemany over the columns zipped into tuples,
     each value converted by its column type's own bind processor (so stored exactly as
@@ -433,7 +575,8 @@ def _insert_columns(conn: Connection, table: Table, columns: Mapping[str, list[A
     # The dialect's own implementation of each type: the generic `Date` has no processor,
     # SQLite's `DATE` has the one that stores it as SQLAlchemy does.
     processors = [
-        table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for name in names
+        _text_passes(table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+        for name in names
     ]
     statement = (
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
@@ -451,22 +594,22 @@ def _insert_columns(conn: Connection, table: Table, columns: Mapping[str, list[A
         cursor.close()
 
 
+def _text_passes(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """`process`, except that text is stored as it is: a snapshot's dates arrive as
+    validated ISO text, which is what SQLite's DATE processor would make of the date."""
+    if process is None:
+        return None
+    return lambda value: value if isinstance(value, str) else process(value)
+
+
 def _per_value(values: list[Any], process: Callable[[Any], Any] | None) -> list[Any]:
     """A column's values through `process`, once per distinct value (a register has a
     few thousand distinct dates over millions of rows); None stays None."""
     if process is None:
         return values
-    done: dict[Any, Any] = {}
-    out: list[Any] = []
-    for value in values:
-        if value is None:
-            out.append(None)
-        elif value in done:
-            out.append(done[value])
-        else:
-            done[value] = process(value)
-            out.append(done[value])
-    return out
+    lookup = {value: process(value) for value in set(values) if value is not None}
+    lookup[None] = None
+    return list(map(lookup.__getitem__, values))
 
 
 _COPY_SPECIALS = ("\\", "\t", "\n", "\r")

@@ -11,6 +11,7 @@ import pytest
 from snapshot_factory import T1, T2, T3, SnapshotWriter, org, person
 from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 
+import register.store
 from register import RegisterStore, fetch_candidates, position_key
 from register.history import utc
 from register.store import CANDIDATE_PERSON_COLUMNS
@@ -110,10 +111,18 @@ def test_failed_load_leaves_history_untouched(
     store.load(make_snapshot("s1", orgs, [person("P1", "O1", "Anna", "Aalto")]), at=T1)
     before = store.positions_of(["P1"])
 
-    def broken(*_args: object) -> list[object]:
+    def broken(*_args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("register.store.reapply_rectifications", broken)
+    # The last table written: the others are already replaced inside the transaction.
+    for writer in ("_insert_columns", "_copy_columns"):
+        original = getattr(register.store, writer)
+        monkeypatch.setattr(
+            f"register.store.{writer}",
+            lambda conn, table, data, original=original: (
+                broken() if table.name == "prohibitions" else original(conn, table, data)
+            ),
+        )
     with pytest.raises(RuntimeError):
         store.load(make_snapshot("s2", orgs, []), at=T2)
     pd.testing.assert_frame_equal(store.positions_of(["P1"]), before)
