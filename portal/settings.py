@@ -39,6 +39,9 @@ class PortalSettings:
     # A session ends after this long without a request, and after `session_max` whatever.
     session_idle: timedelta = timedelta(minutes=30)
     session_max: timedelta = timedelta(hours=8)
+    # How long the portal remembers an upload (its file name, its delivery id): then an
+    # expired delivery is forgotten too.
+    upload_memory: timedelta = timedelta(days=90)
     # Whether a run's state (queued, running, failed) is asked from the Dagster instance;
     # without it a file waiting in the inbox shows as "waiting" until it is delivered.
     dagster_runs: bool = True

@@ -483,6 +483,13 @@ class PortalStore:
             )
         return upload_id
 
+    def purge_uploads(self, before: datetime) -> int:
+        """Uploads received before `before`: their file names may name people, and after
+        retention only "expired" is left to say about them."""
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(uploads).where(uploads.c.uploaded_at < before))
+        return int(result.rowcount or 0)
+
     def uploads(self, customer: str) -> list[Upload]:
         with self.engine.connect() as conn:
             rows = conn.execute(

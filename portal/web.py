@@ -100,6 +100,7 @@ async def login(request: Request) -> Response:
         moment - settings.session_max,
         moment - settings.session_idle,
     )
+    await run_in_threadpool(portal.store.purge_uploads, moment - settings.upload_memory)
     target = "/password" if result.user.must_change_password else "/deliveries"
     response = RedirectResponse(target, status_code=303)
     await run_in_threadpool(security.start_session, portal.store, result.user, response)

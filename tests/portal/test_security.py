@@ -301,6 +301,17 @@ def test_an_expired_delivery_says_expired(site: Site) -> None:
         f"/api/v1{page_path}", headers={"authorization": f"Bearer {token}"}
     ).json()
     assert api["status"] == "expired"
+    # After the portal's own memory (90 days) even the expired delivery is forgotten.
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from portal.store import now_utc, uploads
+
+    with site.store.engine.begin() as conn:
+        conn.execute(update(uploads).values(uploaded_at=now_utc() - timedelta(days=91)))
+    site.login("anna", client=site.new_client())
+    assert site.client.get(page_path).status_code == 404
 
 
 def test_nothing_personal_in_the_audit_and_downloads_are_disclosures(site: Site, var: Path) -> None:
