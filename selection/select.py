@@ -12,6 +12,7 @@ left.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -107,8 +108,13 @@ def select_persons(
         raise SelectionError("the register is empty: load a snapshot first")
 
     sql = sql_criteria(order)
-    org_counts = organisation_counts(store, sql)
-    pos_counts = position_counts(store, order.person.areas, today)
+    # Independent read-only queries run side by side, each on its own connection (the
+    # drivers release the GIL while the database works). The counts come first: an order
+    # that keeps everyone is refused before any position is fetched.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        org_future = pool.submit(organisation_counts, store, sql)
+        pos_counts = position_counts(store, order.person.areas, today)
+        org_counts = org_future.result()
     _refuse_everyone(org_counts, pos_counts)
     criteria_rows = [
         {"criterion": name, "unit": "organisations", "kept_alone": count, "of": org_counts["total"]}
@@ -125,7 +131,10 @@ def select_persons(
             }
         )
 
-    frame = selected_positions(store, sql, order.person.areas, today)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        all_bans = pool.submit(prohibition_kinds, store)
+        frame = selected_positions(store, sql, order.person.areas, today)
+        in_force = all_bans.result()
     funnel: list[dict[str, Any]] = [
         {
             "step": "database: organisation criteria, areas, current positions",
@@ -159,13 +168,12 @@ def select_persons(
     for name, mask in checks.items():
         step(name, mask)
 
-    frame = frame.iloc[_most_senior_first(frame)]
     before = len(frame)
-    frame = frame.drop_duplicates("person_id")
+    frame = frame.iloc[_one_per_person_most_senior_first(frame)]
     removed: dict[str, int] = {"another_position_of_the_same_person": before - len(frame)}
     persons_found = len(frame)
 
-    bans = _prohibitions(store, frame["person_id"])
+    bans = _prohibitions(in_force, frame["person_id"])
     for kind in PERSON_PROHIBITIONS:
         hit = frame["person_id"].isin(bans.get(kind, set()))
         removed[kind] = int(hit.sum())
@@ -235,17 +243,20 @@ def select_persons(
     return Selection(order=order, rows=out, disclosed=disclosed, summary=summary)
 
 
-def _most_senior_first(frame: pd.DataFrame) -> np.ndarray:
-    """Row positions by title level (most senior first), then the most recently verified
-    (never verified last), then person and organisation id: one row per person keeps
-    their most senior position, and the cap keeps the most senior persons, whatever the
-    order the database returned the rows in. Sorted on integer codes (`np.lexsort`)."""
+def _one_per_person_most_senior_first(frame: pd.DataFrame) -> np.ndarray:
+    """Row positions, one per person (their most senior position), ordered by title level
+    (most senior first), then the most recently verified (never verified last), then
+    person and organisation id: the cap keeps the most senior persons, whatever the order
+    the database returned the rows in. Sorted on integer codes (`np.lexsort`)."""
     rank = seniority_rank(title_level(frame)).to_numpy()
     verified = frame["verified_at"].astype(object).where(frame["verified_at"].notna(), "")
     verified_code = pd.factorize(verified.astype(str), sort=True)[0]
     person_code = pd.factorize(frame["person_id"].astype(str), sort=True)[0]
     org_code = pd.factorize(frame["org_id"].astype(str), sort=True)[0]
-    return np.lexsort((org_code, person_code, -verified_code, rank))
+    order = np.lexsort((org_code, person_code, -verified_code, rank))
+    # A person's first position in this order is their most senior one.
+    _, first = np.unique(person_code[order], return_index=True)
+    return order[np.sort(first)]
 
 
 def _refuse_everyone(org_counts: dict[str, int], pos_counts: dict[str, int]) -> None:
@@ -267,11 +278,10 @@ def _refuse_everyone(org_counts: dict[str, int], pos_counts: dict[str, int]) -> 
         )
 
 
-def _prohibitions(store: RegisterStore, person_ids: pd.Series) -> dict[str, set[str]]:
-    """These persons' ids by prohibition kind: the snapshot's and those notified to us
-    directly."""
-    found = prohibition_kinds(store)
-    found = found[found["person_id"].isin(person_ids)]
+def _prohibitions(in_force: pd.DataFrame, person_ids: pd.Series) -> dict[str, set[str]]:
+    """These persons' ids by prohibition kind, of the prohibitions in force (the
+    snapshot's and those notified to us directly: `prohibition_kinds`)."""
+    found = in_force[in_force["person_id"].isin(person_ids)]
     return {
         str(kind): set(group["person_id"].astype(str))
         for kind, group in found.groupby("kind", sort=False)
