@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matching.addresses import postcode_key, same_street
+from matching.addresses import postcode_key, street_key
 from matching.business_id import normalise_business_id
-from matching.contact_points import normalise_email, same_phone
+from matching.contact_points import normalise_email, normalise_phone
 from matching.names import same_given_name, same_person_name
 from matching.schema import EVIDENCE_COLUMNS, Flag, OrgMethod, PersonMethod, Status
 from matching.text import fold
@@ -97,8 +97,41 @@ def _per_pair(function: Callable[..., Any], mask: np.ndarray, *columns: Strings)
 def _per_value(function: Callable[[Any], Any], values: np.ndarray) -> np.ndarray:
     """`function` of each value, computed once per distinct value."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    mapped = np.array([function(value) for value in uniques] + [None], dtype=object)
+    # Filled one by one: `np.array` would make a 2-D array of a list of tuples.
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        mapped[i] = function(value)
     return mapped[codes] if len(uniques) else np.array([], dtype=object)
+
+
+def _same_key(
+    key: Callable[[str], Any], mask: np.ndarray, ours: Strings, theirs: Strings
+) -> np.ndarray:
+    """Where `key(ours) == key(theirs)`, for the rows of `mask` (False elsewhere): each
+    side's keys computed once per distinct value, not once per pair, and not at all where
+    the two are the same text (most rows of a file: a key of equal texts is equal)."""
+    result = mask & (ours == theirs)
+    rows = np.flatnonzero(mask & ~result)
+    if len(rows):
+        result[rows] = _per_value(key, ours[rows]) == _per_value(key, theirs[rows])
+    return result
+
+
+def _same_text_or(
+    function: Callable[..., bool], mask: np.ndarray, ours: Strings, theirs: Strings, *more: Strings
+) -> np.ndarray:
+    """`function(ours, theirs, *more)` where the two texts differ; True where they are
+    equal. Only for a sameness that holds of any text and itself (`same_title`,
+    `same_given_name`), which the property test against `decide` checks."""
+    equal = mask & (ours == theirs)
+    return equal | _per_pair(function, mask & ~equal, ours, theirs, *more)
+
+
+def _phone_key(value: str) -> tuple[bool, str]:
+    """`same_phone` as a key: numbers compare in E.164 where both parse, else as written
+    (a number that parses never equals, as written, one that does not)."""
+    number = normalise_phone(value)
+    return (True, number) if number is not None else (False, (value or "").strip())
 
 
 def _lookup(
@@ -109,11 +142,11 @@ def _lookup(
     if frame.empty:
         found = pd.DataFrame(index=wanted.index, columns=list(columns), dtype=object)
     else:
-        table = frame.drop_duplicates(keys, keep="last").set_index(keys)
-        table = table[[c for c in columns if c in table]]
-        found = table.reindex(
-            pd.MultiIndex.from_frame(wanted[keys]) if len(keys) > 1 else pd.Index(wanted[keys[0]])
-        )
+        table = frame.drop_duplicates(keys, keep="last")
+        # One text key (ids hold no control characters): a hash look-up, where a
+        # MultiIndex would factorise both levels of both sides first.
+        table = table[[c for c in columns if c in table]].set_axis(_joined_key(table, keys))
+        found = table.reindex(_joined_key(wanted, keys))
         found.index = wanted.index
     for column in columns:
         if column not in found:
@@ -121,13 +154,34 @@ def _lookup(
     return found
 
 
+def _joined_key(frame: pd.DataFrame, keys: list[str]) -> pd.Index:
+    key = frame[keys[0]].astype(str)
+    for column in keys[1:]:
+        key = key + "\x1f" + frame[column].astype(str)
+    return pd.Index(key.to_numpy(dtype=object))
+
+
 def _register_text(frame: pd.DataFrame, column: str) -> Strings:
     """A register column as `decide` reads it: str, stripped, "" for nothing."""
     values = frame[column]
-    present = values.notna().to_numpy()
-    out = np.full(len(frame), "", dtype=object)
-    out[present] = [str(value).strip() for value in values.to_numpy()[present]]
-    return out
+    if pd.api.types.infer_dtype(values, skipna=True) in {"string", "empty"}:
+        # Text or nothing (the usual register column): pandas strips it in one pass.
+        text = values.where(values.notna(), "").astype(object).str.strip()
+        return text.to_numpy(dtype=object)
+    return _per_value(_stripped, values.to_numpy(dtype=object))
+
+
+def _stripped(value: object) -> str:
+    # `factorize` hands a missing value over as NaN, whatever it was in the frame.
+    return (
+        ""
+        if value is None or value is pd.NA or value is pd.NaT or _is_nan(value)
+        else str(value).strip()
+    )
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and np.isnan(value)
 
 
 class _Writes:
@@ -304,7 +358,7 @@ def decide_columns(
     raw = np.where(has_person & ~person_ambiguous, both, org_confidence)
     confidence = np.where(invalid | no_org | opted_out, np.nan, _rounded(raw))
 
-    decided = ~np.isin(status, list(AS_SENT))
+    decided = ~pd.Series(status, dtype=object).isin(AS_SENT).to_numpy()
     flags[Flag.DUPLICATE] = decided & ev["duplicate"].to_numpy(dtype=bool) & (out_person != "")
     if len(suppression):
         flags[Flag.CUSTOMER_SUPPRESSED] = decided & _suppressed(contacts, suppression)
@@ -343,14 +397,17 @@ def _rounded(values: np.ndarray) -> np.ndarray:
 
 def _prohibition_masks(prohibitions: pd.DataFrame, pid: Strings) -> dict[str, np.ndarray]:
     """Per prohibition kind, the rows whose identified person has it."""
-    kinds: dict[str, np.ndarray] = {}
-    names = ("disclosure", *PROHIBITION_FLAGS, *WITHHELD_COLUMNS)
+    names = list(dict.fromkeys(("disclosure", *PROHIBITION_FLAGS, *WITHHELD_COLUMNS)))
     person = prohibitions["person_id"] if "person_id" in prohibitions else pd.Series([])
     kind = prohibitions["kind"] if "kind" in prohibitions else pd.Series([])
-    for name in names:
-        ids = pd.unique(person[kind == name].astype(str))
-        kinds[name] = np.isin(pid, ids) & (pid != "")
-    return kinds
+    # Each person's kinds as bits, looked up once per row by hash.
+    bits: dict[str, int] = {}
+    for person_id, name in zip(person.astype(str), kind.astype(str), strict=True):
+        if name in names:
+            bits[person_id] = bits.get(person_id, 0) | 1 << names.index(name)
+    held = pd.Series(pid, dtype=object).map(bits).fillna(0).to_numpy(dtype=np.int64)
+    held[pid == ""] = 0
+    return {name: (held & 1 << number) != 0 for number, name in enumerate(names)}
 
 
 def _evidence_text(org_evidence: pd.Series, person_evidence: pd.Series) -> np.ndarray:
@@ -394,10 +451,15 @@ def _compare_matched(
     c_first, c_last = writes.old("first_name"), writes.old("last_name")
     first_rows = writes.candidates("first_name", matched, first)
     last_rows = writes.candidates("last_name", matched, last)
-    # The name is one fact, however the customer split it over the two columns.
-    same_name = _per_pair(same_person_name, first_rows | last_rows, c_first, c_last, first, last)
-    same_first = _per_pair(same_given_name, first_rows & ~same_name, c_first, first)
-    same_last = _per_pair(_same_folded, last_rows & ~same_name, c_last, last)
+    # The name is one fact, however the customer split it over the two columns. The same
+    # surname as written is the same name whatever the given name (`same_person_name`).
+    name_rows = first_rows | last_rows
+    same_surname = name_rows & (c_last == last)
+    same_name = same_surname | _per_pair(
+        same_person_name, name_rows & ~same_surname, c_first, c_last, first, last
+    )
+    same_first = _same_text_or(same_given_name, first_rows & ~same_name, c_first, first)
+    same_last = _same_key(fold, last_rows & ~same_name, c_last, last)
     writes.compare("first_name", matched, first, Flag.NAME_CHANGED, same_name | same_first)
     writes.compare("last_name", matched, last, Flag.NAME_CHANGED, same_name | same_last)
     title = _register_text(position, "title")
@@ -407,7 +469,7 @@ def _compare_matched(
         matched,
         title,
         Flag.TITLE_CHANGED,
-        _per_pair(
+        _same_text_or(
             same_title, writes.candidates("title", matched, title), writes.old("title"), title, area
         ),
     )
@@ -417,11 +479,8 @@ def _compare_matched(
         matched,
         email,
         Flag.EMAIL_CHANGED,
-        _per_pair(
-            _same_email,
-            writes.candidates("email", matched, email),
-            writes.old("email"),
-            email,
+        _same_key(
+            normalise_email, writes.candidates("email", matched, email), writes.old("email"), email
         ),
     )
     mobile = _register_text(position, "mobile")
@@ -431,8 +490,8 @@ def _compare_matched(
         matched,
         mobile,
         Flag.PHONE_CHANGED,
-        _per_pair(
-            same_phone,
+        _same_key(
+            _phone_key,
             writes.candidates(phone_column, matched, mobile),
             writes.old(phone_column),
             mobile,
@@ -471,7 +530,7 @@ def _compare_address(
             ("city", city, r_city),
         ):
             if column in present:
-                same &= _per_pair(_ADDRESS_TESTS[column], same, ours, theirs)
+                same &= _same_key(_ADDRESS_KEYS[column], same, ours, theirs)
         same_address |= same
     moved = matched & ~same_address
     for column in ADDRESS_COLUMNS:
@@ -483,26 +542,15 @@ def _compare_address(
             moved,
             new,
             Flag.ADDRESS_CHANGED,
-            _per_pair(_ADDRESS_TESTS[column], rows, writes.old(column), new),
+            _same_key(_ADDRESS_KEYS[column], rows, writes.old(column), new),
         )
 
 
-def _same_folded(a: str, b: str) -> bool:
-    return fold(a) == fold(b)
-
-
-def _same_postcode(a: str, b: str) -> bool:
-    return postcode_key(a) == postcode_key(b)
-
-
-def _same_email(a: str, b: str) -> bool:
-    return normalise_email(a) == normalise_email(b)
-
-
-_ADDRESS_TESTS: dict[str, Callable[[str, str], bool]] = {
-    "street": same_street,
-    "postcode": _same_postcode,
-    "city": _same_folded,
+# `same_street`, postcodes and cities as keys: equal keys, the same address part.
+_ADDRESS_KEYS: dict[str, Callable[[str], str]] = {
+    "street": street_key,
+    "postcode": postcode_key,
+    "city": fold,
 }
 
 
