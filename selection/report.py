@@ -98,9 +98,16 @@ def report_markdown(summary: Mapping[str, Any], preview: bool = False) -> str:
         f"| {c['criterion']} | {c['kept_alone']} | {c['of']} {c['unit']} |"
         for c in summary["criteria"]
     ]
-    lines += ["", "## Funnel", "", "| step | organisations | positions |", "| --- | ---: | ---: |"]
     lines += [
-        f"| {f['step']} | {f['organisations']} | {f['positions']} |" for f in summary["funnel"]
+        "",
+        "## Funnel",
+        "",
+        "| step | organisations | positions, then persons |",
+        "| --- | ---: | ---: |",
+    ]
+    lines += [
+        f"| {f['step']} | {f['organisations']} | {_blank(f['positions'])} |"
+        for f in summary["funnel"]
     ]
     lines += [
         "",
@@ -213,7 +220,7 @@ def report_html(summary: Mapping[str, Any], preview: bool = False) -> str:
     )
     funnel = _table(
         ["step", "organisations", "positions, then persons"],
-        [[f["step"], _blank(f["organisations"]), f["positions"]] for f in summary["funnel"]],
+        [[f["step"], f["organisations"], _blank(f["positions"])] for f in summary["funnel"]],
     )
     excluded = summary["excluded_customer_organisations"]
     return f"""<!doctype html>

@@ -135,22 +135,27 @@ def select_persons(
         all_bans = pool.submit(prohibition_kinds, store)
         frame = selected_positions(store, sql, order.person.areas, today)
         in_force = all_bans.result()
+    # Organisations, then positions (persons, once one row per person), left after each
+    # step; the first counts every organisation the database criteria keep, positions or not.
     funnel: list[dict[str, Any]] = [
         {
-            "step": "database: organisation criteria, areas, current positions",
+            "step": "organisation criteria (in the database)",
             "organisations": org_counts.get("all", org_counts["total"]),
-            "positions": len(frame),
+            "positions": None,
         }
     ]
 
-    def step(name: str, mask: pd.Series | None = None) -> None:
+    def step(name: str, mask: pd.Series | None = None, rows: pd.DataFrame | None = None) -> None:
         nonlocal frame
         if mask is not None:
             # Masks were computed on a wider frame: take this frame's rows of them.
             frame = frame[mask.reindex(frame.index).fillna(False).astype(bool)]
+        now = frame if rows is None else rows
         funnel.append(
-            {"step": name, "organisations": frame["org_id"].nunique(), "positions": len(frame)}
+            {"step": name, "organisations": int(now["org_id"].nunique()), "positions": len(now)}
         )
+
+    step("their current positions in the wanted areas")
 
     # The database decided every organisation criterion but the legal form, which is read
     # from the name (`matching.text.legal_form_family`).
@@ -173,31 +178,27 @@ def select_persons(
     removed: dict[str, int] = {"another_position_of_the_same_person": before - len(frame)}
     persons_found = len(frame)
 
+    step("one row per person")
+
     bans = _prohibitions(in_force, frame["person_id"])
     for kind in PERSON_PROHIBITIONS:
         hit = frame["person_id"].isin(bans.get(kind, set()))
         removed[kind] = int(hit.sum())
         frame = frame[~hit]
+    step("prohibitions disclosure and direct_marketing")
 
     rows, fields_removed, channel_removed, no_contact = _channel_rows(frame, order, bans)
     removed |= channel_removed
     removed["no_contact_for_wanted_channels"] = no_contact
+    step("wanted channels (and their prohibitions)", rows=rows)
+    rows = rows.iloc[_shared_among_areas(rows)]
     over_cap = 0
     if order.max_persons is not None and len(rows) > order.max_persons:
         over_cap = len(rows) - order.max_persons
         rows = rows.iloc[: order.max_persons]
     removed["over_cap"] = over_cap
-    after_prohibitions = persons_found - sum(removed[k] for k in PERSON_PROHIBITIONS)
-    for name, persons in (
-        ("one row per person", persons_found),
-        ("prohibitions disclosure and direct_marketing", after_prohibitions),
-        (
-            "wanted channels (and their prohibitions)",
-            after_prohibitions - sum(channel_removed.values()) - no_contact,
-        ),
-        ("cap on persons", len(rows)),
-    ):
-        funnel.append({"step": name, "organisations": None, "positions": persons})
+    if order.max_persons is not None:
+        step("cap on persons", rows=rows)
     if rows.empty:
         raise SelectionError(
             f"the order selects no one ({persons_found} persons met the criteria, "
@@ -241,6 +242,14 @@ def select_persons(
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Selection(order=order, rows=out, disclosed=disclosed, summary=summary)
+
+
+def _shared_among_areas(rows: pd.DataFrame) -> np.ndarray:
+    """Row positions taking the areas in turn — each area's most senior person, then each
+    area's second, … (rows come most senior first): a cap then leaves every wanted area
+    its share instead of filling up with the most senior titles of one area."""
+    turn = rows.groupby("responsibility_area", sort=False, dropna=False).cumcount().to_numpy()
+    return np.argsort(turn, kind="stable")
 
 
 def _one_per_person_most_senior_first(frame: pd.DataFrame) -> np.ndarray:

@@ -36,6 +36,9 @@ def test_selection_ledger_and_access_report_on_both_backends(
     check_selection(snapshot_rows, order, selection, AS_OF)
     assert len(selection.rows) == 40  # the cap
     assert selection.summary["removed"]["over_cap"] > 0
+    # The cap is shared: the three wanted areas take turns.
+    per_area = selection.rows["responsibility_area"].value_counts()
+    assert len(per_area) == 3 and per_area.max() - per_area.min() <= 1
     # Both backends select exactly the same persons with the same values.
     reference = select_persons(sqlite_store, order, AS_OF).rows
     assert selection.rows.fillna("").equals(reference.fillna(""))
