@@ -129,3 +129,15 @@ def test_empty_result_and_a_criterion_keeping_everyone_are_refused(
     ended = parse_order(_order(purpose="campaign", campaign_id="c", campaign_end=date(2026, 11, 1)))
     with pytest.raises(SelectionError, match="has passed"):
         select_persons(sqlite_store, ended, AS_OF)
+
+
+def test_the_selection_package_runs_without_dagster() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, selection, selection.retention, selection.files; "
+        "print('dagster' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
