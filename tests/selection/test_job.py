@@ -182,3 +182,26 @@ def test_cli_refuses_a_bad_order_in_one_line(env: Path, capsys: pytest.CaptureFi
     assert main(["select", str(order), "--preview"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown criterion 'organisation.size'" in err
+
+
+def test_preview_job_records_counts_and_writes_no_file(env: Path) -> None:
+    order = _order(env, "peek")
+    with DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions("selections", ["acme/peek"])
+        result = defs.resolve_job_def("selection_preview_job").execute_in_process(
+            run_config={
+                "ops": {
+                    "selection_preview": {
+                        "config": {"order_file": str(order), "as_of": "2026-11-25"}
+                    }
+                }
+            },
+            instance=instance,
+            partition_key="acme/peek",
+        )
+        assert result.success
+        materialised = result.asset_materializations_for_node("selection_preview")
+    metadata = materialised[0].metadata
+    assert metadata["persons_selected"].value == 25
+    assert "Persons per region" in str(metadata["preview"].value)
+    assert not (env / "outbox" / "acme" / "selection-peek").exists()
