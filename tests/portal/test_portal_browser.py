@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from pipelines.cli import main
+from pipelines.paths import REPO_ROOT
 from portal.store import PortalStore
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
@@ -210,9 +211,13 @@ def test_customer_uploads_the_demo_file_and_downloads_its_delivery(
     store = PortalStore.from_url(f"sqlite:///{world['var'] / 'portal.sqlite'}")
     kinds = [row["file_kind"] for row in store.downloads("acme")]
     assert kinds == ["report.html", "refreshed"]
+    # pytest prunes old temporary folders: a copy stays where the operator UI test's are.
+    kept = REPO_ROOT / "var" / "test-artifacts" / "portal"
+    kept.mkdir(parents=True, exist_ok=True)
     with capsys.disabled():
         print(f"\nstatuses seen before the delivery: {' -> '.join(seen)}")
-        print("screenshots:")
+        print(f"screenshots (copied to {kept}):")
         for path in taken:
             assert path.stat().st_size > 0
+            shutil.copyfile(path, kept / path.name)
             print(f"  {path}")
