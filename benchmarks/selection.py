@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from register import RegisterStore, make_engine, read_snapshot
-from selection import parse_order, report_html, report_markdown, select_persons
+from selection import parse_order, read_order, report_html, report_markdown, select_persons
 from selection.files import selection_csv
 
 ORDER = {
@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", default="var/bench/selection", help="for --generate")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (default 3)")
     parser.add_argument("--as-of", default="", help="day positions are held on (default today)")
+    parser.add_argument(
+        "--order", help="time this order file instead (default: by region and area)"
+    )
     args = parser.parse_args(argv)
     if bool(args.register_url) == bool(args.generate):
         parser.error("give --register-url or --generate")
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         f"register: {counts['organizations']} organisations, {counts['persons']} positions, "
         f"{counts['prohibitions']} prohibitions ({store.engine.dialect.name})"
     )
-    order = parse_order(ORDER)
+    order = read_order(args.order) if args.order else parse_order(ORDER)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     timings = []
     for run in range(args.repeat):
