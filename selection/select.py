@@ -12,10 +12,11 @@ left.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,9 @@ CHANNEL_FIELDS = {
 # A channel prohibition and the channel it closes.
 CHANNEL_PROHIBITIONS = {"email_marketing": "email", "phone_marketing": "phone"}
 PERSON_PROHIBITIONS = ("disclosure", "direct_marketing")
+
+A = TypeVar("A")
+B = TypeVar("B")
 
 
 class SelectionError(OrderError):
@@ -111,10 +115,11 @@ def select_persons(
     # Independent read-only queries run side by side, each on its own connection (the
     # drivers release the GIL while the database works). The counts come first: an order
     # that keeps everyone is refused before any position is fetched.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        org_future = pool.submit(organisation_counts, store, sql)
-        pos_counts = position_counts(store, order.person.areas, today)
-        org_counts = org_future.result()
+    org_counts, pos_counts = _both(
+        store,
+        lambda: organisation_counts(store, sql),
+        lambda: position_counts(store, order.person.areas, today),
+    )
     _refuse_everyone(org_counts, pos_counts)
     criteria_rows = [
         {"criterion": name, "unit": "organisations", "kept_alone": count, "of": org_counts["total"]}
@@ -131,10 +136,11 @@ def select_persons(
             }
         )
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        all_bans = pool.submit(prohibition_kinds, store)
-        frame = selected_positions(store, sql, order.person.areas, today)
-        in_force = all_bans.result()
+    in_force, frame = _both(
+        store,
+        lambda: prohibition_kinds(store),
+        lambda: selected_positions(store, sql, order.person.areas, today),
+    )
     # Organisations, then positions (persons, once one row per person), left after each
     # step; the first counts every organisation the database criteria keep, positions or not.
     funnel: list[dict[str, Any]] = [
@@ -242,6 +248,18 @@ def select_persons(
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Selection(order=order, rows=out, disclosed=disclosed, summary=summary)
+
+
+def _both(store: RegisterStore, first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
+    """`first` on another thread while `second` runs on this one; one after the other for
+    an in-memory SQLite database, which is one per connection."""
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:":
+        return first(), second()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(first)
+        other = second()
+        return future.result(), other
 
 
 def _shared_among_areas(rows: pd.DataFrame) -> np.ndarray:
