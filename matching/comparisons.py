@@ -38,8 +38,46 @@ _NOT_LETTER = re.compile(r"[^a-z]")
 
 @dataclass(frozen=True)
 class Level:
-    label: str  # shown in the evidence text ("" for a level that says nothing)
-    weight: float  # bits of evidence for "same person"
+    """One level of a comparison: the name of the test that puts a pair there, the words
+    the evidence shows for it ("" for a level that says nothing) and its weight in bits of
+    evidence for "same person". The last level of a comparison takes every pair no
+    earlier test took."""
+
+    name: str
+    label: str
+    weight: float
+
+
+class Comparison:
+    """Ordered levels, each found by its own named test (`tests` returns a mask per level
+    but the last), as Splink's comparison levels carry their own condition: the first
+    level whose test holds is the pair's, and no level is tied to a test by position."""
+
+    levels: tuple[Level, ...] = ()
+
+    def __init_subclass__(cls) -> None:
+        names = [level.name for level in cls.levels]
+        if len(set(names)) != len(names):
+            raise TypeError(f"{cls.__name__}: level names repeat")
+
+    def number(self, *names: str) -> tuple[int, ...]:
+        """The level numbers of these level names (for masks over a level array)."""
+        numbers = {level.name: n for n, level in enumerate(self.levels)}
+        return tuple(numbers[name] for name in names)
+
+    def weights(self, levels: np.ndarray) -> np.ndarray:
+        return np.array([level.weight for level in self.levels])[levels]
+
+    def choose(self, tests: dict[str, np.ndarray]) -> np.ndarray:
+        """The level number of each pair: the first level whose test holds, else the last."""
+        expected = {level.name for level in self.levels[:-1]}
+        if set(tests) != expected:
+            raise ValueError(
+                f"{type(self).__name__}: tests {sorted(tests)} do not name its levels "
+                f"{sorted(expected)}"
+            )
+        ordered = [tests[level.name] for level in self.levels[:-1]]
+        return np.select(ordered, list(range(len(ordered))), default=len(ordered))
 
 
 def _jaro_winkler(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
@@ -123,20 +161,20 @@ def _one_edit(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     return (distance <= 1) & (long_enough >= 4)
 
 
-class FirstName:
+class FirstName(Comparison):
     """Folded first names: short forms (Jussi/Juhani), a second given name present on one
     side only, and an initial for a name all agree, each a little less than exact."""
 
     levels = (
-        Level("", 0.0),  # missing on either side
-        Level("first name exact", 5.0),
-        Level("first name short form", 4.0),
-        Level("first given name", 4.0),
-        Level("first name one typo", 3.5),
-        Level("first name initial", 2.0),
-        Level("first name similar", 2.0),
-        Level("first name close", 0.0),
-        Level("first name differs", -5.0),
+        Level("missing", "", 0.0),  # missing on either side
+        Level("exact", "first name exact", 5.0),
+        Level("short_form", "first name short form", 4.0),
+        Level("given", "first given name", 4.0),
+        Level("one_typo", "first name one typo", 3.5),
+        Level("initial", "first name initial", 2.0),
+        Level("similar", "first name similar", 2.0),
+        Level("close", "first name close", 0.0),
+        Level("differs", "first name differs", -5.0),
     )
 
     def level(self, ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
@@ -157,33 +195,31 @@ class FirstName:
         in_table = per_unique(ours_first, known, bool) & per_unique(theirs_first, known, bool)
         for i in np.flatnonzero(unresolved & in_table):
             short_form[i] = same_first_name_by_form(ours_first[i], theirs_first[i])
-        return np.select(
-            [
-                missing,
-                exact,
-                short_form,
-                given,
-                _one_edit(ours, theirs),
-                initial,
-                similarity >= 0.90,
-                similarity >= 0.80,
-            ],
-            [0, 1, 2, 3, 4, 5, 6, 7],
-            default=8,
+        return self.choose(
+            {
+                "missing": missing,
+                "exact": exact,
+                "short_form": short_form,
+                "given": given,
+                "one_typo": _one_edit(ours, theirs),
+                "initial": initial,
+                "similar": similarity >= 0.90,
+                "close": similarity >= 0.80,
+            }
         )
 
 
-class LastName:
+class LastName(Comparison):
     """Folded surnames: one part of a double-barrelled surname, typos."""
 
     levels = (
-        Level("", 0.0),
-        Level("last name exact", 8.0),
-        Level("last name part", 6.0),
-        Level("last name one typo", 5.5),
-        Level("last name similar", 3.0),
-        Level("last name close", 0.5),
-        Level("last name differs", -8.0),
+        Level("missing", "", 0.0),
+        Level("exact", "last name exact", 8.0),
+        Level("part", "last name part", 6.0),
+        Level("one_typo", "last name one typo", 5.5),
+        Level("similar", "last name similar", 3.0),
+        Level("close", "last name close", 0.5),
+        Level("differs", "last name differs", -8.0),
     )
 
     def level(self, ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
@@ -192,14 +228,19 @@ class LastName:
         # token_set_ratio is 100 exactly when one side's words are a subset of the other's.
         part = process.cpdist(ours, theirs, scorer=fuzz.token_set_ratio, workers=-1) >= 100
         similarity = _jaro_winkler(ours, theirs)
-        return np.select(
-            [missing, exact, part, _one_edit(ours, theirs), similarity >= 0.92, similarity >= 0.85],
-            [0, 1, 2, 3, 4, 5],
-            default=6,
+        return self.choose(
+            {
+                "missing": missing,
+                "exact": exact,
+                "part": part,
+                "one_typo": _one_edit(ours, theirs),
+                "similar": similarity >= 0.92,
+                "close": similarity >= 0.85,
+            }
         )
 
 
-class Email:
+class Email(Comparison):
     """Normalised addresses. Equal is near proof; the same local part at another domain is
     the person's address pattern at a renamed organisation; an address whose local part
     carries the register person's surname at another domain (`antero.makela@old.fi` for
@@ -207,11 +248,11 @@ class Email:
     since addresses change."""
 
     levels = (
-        Level("", 0.0),
-        Level("e-mail exact", 9.0),
-        Level("e-mail local part", 4.0),
-        Level("e-mail names the person", 2.0),
-        Level("e-mail differs", -1.5),
+        Level("missing", "", 0.0),
+        Level("exact", "e-mail exact", 9.0),
+        Level("local_part", "e-mail local part", 4.0),
+        Level("names_person", "e-mail names the person", 2.0),
+        Level("differs", "e-mail differs", -1.5),
     )
 
     def level(self, ours: np.ndarray, theirs: np.ndarray, surname: np.ndarray) -> np.ndarray:
@@ -228,33 +269,35 @@ class Email:
         names = np.zeros(len(ours), dtype=bool)
         for i in np.flatnonzero(~(missing | exact | same_local) & (domain_ours != domain_theirs)):
             names[i] = len(surname_letters[i]) >= 3 and surname_letters[i] in letters[i]
-        return np.select([missing, exact, same_local, names], [0, 1, 2, 3], default=4)
+        return self.choose(
+            {"missing": missing, "exact": exact, "local_part": same_local, "names_person": names}
+        )
 
 
-class Phone:
+class Phone(Comparison):
     """Mobile numbers in E.164. An equal number is near proof, as an equal e-mail is: it
     finds a person whose surname changed. Another number says little: numbers change."""
 
     levels = (
-        Level("", 0.0),
-        Level("phone exact", 9.0),
-        Level("phone differs", -0.5),
+        Level("missing", "", 0.0),
+        Level("exact", "phone exact", 9.0),
+        Level("differs", "phone differs", -0.5),
     )
 
     def level(self, ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
         missing = (ours == "") | (theirs == "")
-        return np.select([missing, ours == theirs], [0, 1], default=2)
+        return self.choose({"missing": missing, "exact": ours == theirs})
 
 
-class Title:
+class Title(Comparison):
     """Titles by meaning (`matching.title_meaning`: area and level): supporting evidence
     only, since people change titles more often than names."""
 
     levels = (
-        Level("", 0.0),
-        Level("title same", 1.0),
-        Level("title same area", 0.3),
-        Level("title differs", -1.0),
+        Level("missing", "", 0.0),
+        Level("same", "title same", 1.0),
+        Level("same_area", "title same area", 0.3),
+        Level("differs", "title differs", -1.0),
     )
 
     def level(self, ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
@@ -275,18 +318,12 @@ class Title:
         # A title the reader cannot place wholly: compared as text (a typo is the same).
         for i in np.flatnonzero(~missing & ~same & ~complete):
             same[i] = same_title(ours[i], theirs[i])
-        return np.select([missing, same, shared_area], [0, 1, 2], default=3)
+        return self.choose({"missing": missing, "same": same, "same_area": shared_area})
 
 
 FIRST_NAME, LAST_NAME, EMAIL, PHONE, TITLE = FirstName(), LastName(), Email(), Phone(), Title()
 # Names written into each other's columns lose this much against the right way round.
 SWAPPED_PENALTY = 1.0
-
-
-def _weights(
-    comparison: FirstName | LastName | Email | Phone | Title, levels: np.ndarray
-) -> np.ndarray:
-    return np.array([level.weight for level in comparison.levels])[levels]
 
 
 def score_pairs(
@@ -319,22 +356,20 @@ def _score_pairs(
 ) -> pd.DataFrame:
     first_level = FIRST_NAME.level(*first)
     last_level = LAST_NAME.level(*last)
-    straight = _weights(FIRST_NAME, first_level) + _weights(LAST_NAME, last_level)
+    straight = FIRST_NAME.weights(first_level) + LAST_NAME.weights(last_level)
     # The customer's first name in the surname column and vice versa.
     swapped_first = FIRST_NAME.level(first[0], last[1])
     swapped_last = LAST_NAME.level(last[0], first[1])
-    swapped = (
-        _weights(FIRST_NAME, swapped_first) + _weights(LAST_NAME, swapped_last) - SWAPPED_PENALTY
-    )
+    swapped = FIRST_NAME.weights(swapped_first) + LAST_NAME.weights(swapped_last) - SWAPPED_PENALTY
     use_swapped = swapped > straight
     email_level = EMAIL.level(*email, surname=last[1])
     title_level = TITLE.level(*title)
     phone_level = PHONE.level(*phone)
     score = (
         np.where(use_swapped, swapped, straight)
-        + _weights(EMAIL, email_level)
-        + _weights(PHONE, phone_level)
-        + _weights(TITLE, title_level)
+        + EMAIL.weights(email_level)
+        + PHONE.weights(phone_level)
+        + TITLE.weights(title_level)
     )
     first_shown = np.where(use_swapped, swapped_first, first_level)
     last_shown = np.where(use_swapped, swapped_last, last_level)
@@ -348,16 +383,17 @@ def _score_pairs(
     return pd.DataFrame(
         {
             "score": score,
-            "email_exact": email_level == 1,
-            "phone_exact": phone_level == 1,
+            "email_exact": np.isin(email_level, EMAIL.number("exact")),
+            "phone_exact": np.isin(phone_level, PHONE.number("exact")),
             # The given name itself (exact, one typo, or one of two given names): a short
             # form or an initial could be another person's name.
-            "given_agrees": np.isin(first_shown, (1, 3, 4)),
+            "given_agrees": np.isin(first_shown, FIRST_NAME.number("exact", "given", "one_typo")),
             # The title names the same role.
-            "title_same": title_level == 1,
-            "title_area": np.isin(title_level, (1, 2)),
-            "title_differs": title_level == 3,
-            "name_strong": np.isin(first_shown, (1, 2, 3)) & np.isin(last_shown, (1, 2)),
+            "title_same": np.isin(title_level, TITLE.number("same")),
+            "title_area": np.isin(title_level, TITLE.number("same", "same_area")),
+            "title_differs": np.isin(title_level, TITLE.number("differs")),
+            "name_strong": np.isin(first_shown, FIRST_NAME.number("exact", "short_form", "given"))
+            & np.isin(last_shown, LAST_NAME.number("exact", "part")),
             "evidence": evidence_text(code),
         }
     )
@@ -391,6 +427,7 @@ __all__ = [
     "LAST_NAME",
     "PHONE",
     "TITLE",
+    "Comparison",
     "Level",
     "per_unique",
     "score_pairs",

@@ -24,7 +24,7 @@ from matching.calibration import (
     fit_logistic,
     reliability_table,
 )
-from matching.comparisons import FIRST_NAME, LAST_NAME, score_pairs
+from matching.comparisons import EMAIL, FIRST_NAME, LAST_NAME, PHONE, TITLE, score_pairs
 from matching.names import same_first_name_by_form
 from matching.text import fold_name
 from tests.matching.test_linking import ORGS, contacts, org, person
@@ -419,3 +419,17 @@ def test_a_name_found_among_many_organisations_sharing_one_common_key() -> None:
     matched = match_organisations(row, register)
     assert matched.loc[0, "org_id"] == "W1"
     assert matched.loc[0, "org_candidates"] <= MAX_CANDIDATES_PER_ROW
+
+
+def test_each_comparison_level_is_found_by_its_own_named_test() -> None:
+    # A level is tied to its test by name, not by its place in a list: a test that names
+    # no level, or a level left without a test, is refused at once.
+    ours = np.array(["anna", "", "anna maria", "a", "anna"], dtype=object)
+    theirs = np.array(["anna", "anna", "anna", "anna", "pekka"], dtype=object)
+    levels = FIRST_NAME.level(ours, theirs)
+    names = [FIRST_NAME.levels[n].name for n in levels]
+    assert names == ["exact", "missing", "given", "initial", "differs"]
+    for comparison in (EMAIL, FIRST_NAME, LAST_NAME, PHONE, TITLE):
+        with pytest.raises(ValueError, match="do not name its levels"):
+            comparison.choose({"missing": np.zeros(1, dtype=bool)})
+    assert PHONE.number("exact") == (1,)
