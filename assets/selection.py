@@ -184,6 +184,8 @@ def selection_file(
             selection.disclosed,
             purpose=order.purpose,
             campaign_id=order.campaign_id,
+            # A re-run may select others; whoever an earlier run disclosed stays recorded.
+            replace_delivery=False,
         )
         ensure_child(final, parent)
         if final.exists():

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import ColumnElement, Connection, delete, insert, select
 
 from register.history import utc
 from register.store import RegisterStore
@@ -20,6 +20,8 @@ from register.tables import disclosures
 from register.tombstones import erased_ids, erased_marker
 
 LEDGER_RETENTION_MONTHS = 24
+# Person ids per DELETE … IN: under SQLite's and PostgreSQL's bound-parameter limits.
+_IN_CHUNK = 10_000
 # What a selection's disclosure is for (a refresh delivery records none).
 PURPOSES = ("campaign", "continuous")
 
@@ -50,6 +52,7 @@ def record_disclosures(
     *,
     purpose: str | None = None,
     campaign_id: str | None = None,
+    replace_delivery: bool = True,
 ) -> int:
     """Record one delivery: for each person_id, the names of the fields disclosed about
     them (persons with none are skipped). Returns the rows written.
@@ -60,7 +63,10 @@ def record_disclosures(
     customer, delivery or snapshot id, or a field name that is not an identifier.
 
     A selection (`selection/`) also records its `purpose` (`campaign`, with its
-    `campaign_id`, or `continuous`); a refresh delivery leaves both empty.
+    `campaign_id`, or `continuous`); a refresh delivery leaves both empty. A selection run
+    again may select other persons than before, and the earlier file may have been
+    fetched already: with `replace_delivery=False` the earlier rows stay, and a person in
+    both runs keeps one row, with the fields of both.
     """
     if purpose is not None and purpose not in PURPOSES:
         raise LedgerError(f"purpose must be one of {', '.join(PURPOSES)}")
@@ -87,11 +93,13 @@ def record_disclosures(
     store.create_schema()
     with store.engine.begin() as conn:
         erased = erased_ids(conn, (person_id for person_id, _ in entries))
-        conn.execute(
-            delete(disclosures).where(
-                (disclosures.c.customer == customer) & (disclosures.c.delivery_id == delivery_id)
-            )
+        this_delivery = (disclosures.c.customer == customer) & (
+            disclosures.c.delivery_id == delivery_id
         )
+        if replace_delivery:
+            conn.execute(delete(disclosures).where(this_delivery))
+        else:
+            entries = _merged_with_earlier(conn, this_delivery, entries, erased)
         if entries:
             conn.execute(
                 insert(disclosures),
@@ -110,6 +118,35 @@ def record_disclosures(
                 ],
             )
     return len(entries)
+
+
+def _merged_with_earlier(
+    conn: Connection,
+    this_delivery: ColumnElement[bool],
+    entries: list[tuple[str, str]],
+    erased: set[str],
+) -> list[tuple[str, str]]:
+    """The entries with the fields their persons already have in this delivery added;
+    those earlier rows are deleted (the entries replace them), every other row stays."""
+    stored = {pid: erased_marker(pid) if pid in erased else pid for pid, _ in entries}
+    earlier: dict[str, str] = {}
+    for person_id, fields in conn.execute(
+        select(disclosures.c.person_id, disclosures.c.fields).where(this_delivery)
+    ):
+        earlier[person_id] = fields
+    merged = []
+    for pid, fields in entries:
+        before = earlier.get(stored[pid], "")
+        names = sorted({*fields.split(","), *before.split(",")} - {""})
+        merged.append((pid, ",".join(names)))
+    again = sorted({stored[pid] for pid, _ in entries} & set(earlier))
+    for start in range(0, len(again), _IN_CHUNK):
+        conn.execute(
+            delete(disclosures).where(
+                this_delivery & disclosures.c.person_id.in_(again[start : start + _IN_CHUNK])
+            )
+        )
+    return merged
 
 
 def ledger_cutoff(months: int = LEDGER_RETENTION_MONTHS, now: datetime | None = None) -> datetime:

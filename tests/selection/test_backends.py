@@ -127,3 +127,31 @@ def test_the_ledger_refuses_a_campaign_without_its_id(sqlite_store: RegisterStor
         record_disclosures(sqlite_store, "acme", "x", "s", {"P1": ["email"]}, purpose="campaign")
     with pytest.raises(LedgerError):
         record_disclosures(sqlite_store, "acme", "x", "s", {"P1": ["email"]}, purpose="ads")
+
+
+def test_a_selection_run_again_keeps_whom_the_earlier_run_disclosed(store: RegisterStore) -> None:
+    def run(disclosed: dict[str, list[str]]) -> None:
+        record_disclosures(
+            store,
+            "acme",
+            "selection-o",
+            "s-1",
+            disclosed,
+            purpose="continuous",
+            replace_delivery=False,
+        )
+
+    run({"P1": ["email", "first_name"], "P2": ["title"]})
+    run({"P2": ["email"], "P3": ["phone"]})
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT person_id, fields FROM disclosures WHERE delivery_id = 'selection-o' "
+                "ORDER BY person_id"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("P1", "email,first_name"),
+        ("P2", "email,title"),
+        ("P3", "phone"),
+    ]
