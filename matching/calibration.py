@@ -17,6 +17,8 @@ from itertools import pairwise
 
 import numpy as np
 
+from matching.schema import OrgMethod
+
 # Never claim certainty: even a checked business ID can be the customer's mistake.
 MAX_CONFIDENCE = 0.999
 SIMILARITY_BINS = (100.0, 95.0, 90.0, 85.0, 0.0)
@@ -26,9 +28,9 @@ def _default_org_table() -> dict[str, tuple[tuple[float, float], ...]]:
     # Fitted: `bench accuracy --fit --seed 11 --orgs 20000 --crm-rows 10000`. An exact name
     # with nothing else agreeing was rare there (add-one smoothing keeps it modest).
     return {
-        "business_id": ((0.0, 0.9999),),
-        "name": ((0.0, 0.75),),
-        "name_and_place": ((100.0, 0.9992), (95.0, 0.963), (0.0, 0.963)),
+        OrgMethod.BUSINESS_ID: ((0.0, 0.9999),),
+        OrgMethod.NAME: ((0.0, 0.75),),
+        OrgMethod.NAME_AND_PLACE: ((100.0, 0.9992), (95.0, 0.963), (0.0, 0.963)),
     }
 
 

@@ -24,6 +24,7 @@ from matching.business_id import BusinessIdState, normalise_business_id
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
 from matching.comparisons import per_unique
 from matching.contact_points import email_domain, normalise_phone
+from matching.schema import OrgMethod
 from matching.text import fold, legal_form_family, org_name_key
 
 ORG_MATCH_COLUMNS = (
@@ -320,9 +321,9 @@ def match_by_name(
     contested = (runner_score >= best["score"] - t.ambiguity_margin).fillna(False)
     decided = best[~contested]
     result.loc[best.index, "org_candidates"] = counts.loc[best.index].astype(int)
-    result.loc[best.index[contested.to_numpy()], "org_method"] = "ambiguous"
+    result.loc[best.index[contested.to_numpy()], "org_method"] = OrgMethod.AMBIGUOUS.value
     result.loc[decided.index, "org_id"] = decided["org_id"].astype(str)
-    method = np.where(decided["supported"], "name_and_place", "name")
+    method = np.where(decided["supported"], OrgMethod.NAME_AND_PLACE.value, OrgMethod.NAME.value)
     result.loc[decided.index, "org_method"] = method
     result.loc[decided.index, "org_confidence"] = calibration.organisation_confidence(
         method, decided["similarity"].to_numpy()
@@ -428,10 +429,10 @@ def match_organisations(
     valid = keys["business_id_state"] == BusinessIdState.VALID.value
     found = valid & keys["business_id_norm"].isin(by_business_id.index)
     result.loc[found, "org_id"] = keys.loc[found, "business_id_norm"].map(by_business_id["org_id"])
-    result.loc[found, "org_method"] = "business_id"
+    result.loc[found, "org_method"] = OrgMethod.BUSINESS_ID.value
     result.loc[found, "org_candidates"] = 1
     result.loc[found, "org_confidence"] = calibration.organisation_confidence(
-        np.full(int(found.sum()), "business_id"), np.full(int(found.sum()), 100.0)
+        np.full(int(found.sum()), OrgMethod.BUSINESS_ID.value), np.full(int(found.sum()), 100.0)
     )
     result.loc[found, "org_evidence"] = "business ID"
     result.loc[found, "org_similarity"] = 100.0
@@ -459,7 +460,7 @@ def match_organisations(
                 # and place, and only where nothing but the name speaks for the ID's own
                 # (a renamed organisation keeps its town, street, domain and phone).
                 keep_id = contradicted.loc[by_name.index] & (
-                    (by_name["org_method"] != "name_and_place")
+                    (by_name["org_method"] != OrgMethod.NAME_AND_PLACE)
                     | supports_business_id.reindex(by_name.index, fill_value=False)
                 )
                 by_name = by_name[~keep_id]

@@ -14,6 +14,7 @@ from matching.blocking import text_column
 from matching.calibration import DEFAULT_CALIBRATION, Calibration
 from matching.comparisons import per_unique, score_pairs, shared_factorisation, take
 from matching.contact_points import normalise_email, normalise_phone
+from matching.schema import PersonMethod
 from matching.text import fold_name, person_name_key
 
 PERSON_MATCH_COLUMNS = (
@@ -200,7 +201,9 @@ def resolve_shared_persons(result: pd.DataFrame, contacts: pd.DataFrame) -> pd.D
     result = result.copy()
     taken = result[
         (result["person_id"] != "")
-        & result["person_method"].isin(["email", "phone", "name", "renamed"])
+        & result["person_method"].isin(
+            [PersonMethod.EMAIL, PersonMethod.PHONE, PersonMethod.NAME, PersonMethod.RENAMED]
+        )
     ]
     shared = taken[taken.duplicated("person_id", keep=False)]
     if shared.empty:
@@ -231,7 +234,7 @@ def resolve_shared_persons(result: pd.DataFrame, contacts: pd.DataFrame) -> pd.D
     result.loc[duplicates, "duplicate"] = True
     cleared = _empty_result(lost)
     result.loc[lost, cleared.columns] = cleared
-    result.loc[lost, "person_method"] = "superseded"
+    result.loc[lost, "person_method"] = PersonMethod.SUPERSEDED.value
     result["position_current"] = result["position_current"].astype(bool)
     result["duplicate"] = result["duplicate"].astype(bool)
     result["name_strong"] = result["name_strong"].astype(bool)
@@ -292,8 +295,8 @@ def match_persons(
     )
     result.loc[kept.index, "person_method"] = np.select(
         [kept["email_exact"].astype(bool), kept["phone_exact"].astype(bool)],
-        ["email", "phone"],
-        default="name",
+        [PersonMethod.EMAIL.value, PersonMethod.PHONE.value],
+        default=PersonMethod.NAME.value,
     )
     result.loc[kept.index, "person_evidence"] = kept["evidence"].astype(str)
     result.loc[kept.index, "name_strong"] = kept["name_strong"].astype(bool)
@@ -305,7 +308,7 @@ def match_persons(
     result.loc[renamed.index, "person_confidence"] = calibration.person_confidence(
         np.full(len(renamed), thresholds.accept)
     )
-    result.loc[renamed.index, "person_method"] = "renamed"
+    result.loc[renamed.index, "person_method"] = PersonMethod.RENAMED.value
     result.loc[renamed.index, "person_evidence"] = (
         renamed["evidence"].astype(str) + "; the only one of that given name and role"
     )
@@ -320,7 +323,7 @@ def match_persons(
     ]
     result.loc[pd.unique(holders["contact"]), "role_held"] = True
     unsure = best[contested]
-    result.loc[unsure.index, "person_method"] = "ambiguous"
+    result.loc[unsure.index, "person_method"] = PersonMethod.AMBIGUOUS.value
     result.loc[unsure.index, "person_score"] = unsure["person_score"].astype(float)
     result.loc[unsure.index, "person_evidence"] = "rival within margin"
     result["position_current"] = result["position_current"].astype(bool)

@@ -14,10 +14,10 @@ from datetime import date
 from typing import Any
 
 from matching.addresses import postcode_key, same_street
-from matching.business_id import normalise_business_id
+from matching.business_id import BusinessIdState, normalise_business_id
 from matching.contact_points import normalise_email, same_phone
 from matching.names import same_given_name, same_person_name
-from matching.schema import Evidence, Flag, Status
+from matching.schema import Evidence, Flag, OrgMethod, PersonMethod, Status
 from matching.text import fold
 from matching.title_meaning import same_title
 from refresh.dates import is_stale
@@ -165,20 +165,24 @@ def decide(
 ) -> Decision:
     """The refreshed-file verdict for one row (see the module docstring for precedence)."""
     if contact.get("problem"):
-        return Decision("invalid", reason=str(contact["problem"]))
-    bid_flags = ["business_id_invalid"] if evidence.business_id_state == "invalid" else []
+        return Decision(Status.INVALID, reason=str(contact["problem"]))
+    bid_flags: list[str] = (
+        [Flag.BUSINESS_ID_INVALID] if evidence.business_id_state == BusinessIdState.INVALID else []
+    )
     if not evidence.org_id:
-        status = "ambiguous" if evidence.org_method == "ambiguous" else "not_found"
+        status = (
+            Status.AMBIGUOUS if evidence.org_method == OrgMethod.AMBIGUOUS else Status.NOT_FOUND
+        )
         return Decision(status, flags=bid_flags)
     org_confidence = round(float(evidence.org_confidence), 2)
-    if evidence.person_method == "ambiguous":
+    if evidence.person_method == PersonMethod.AMBIGUOUS:
         return Decision(
-            "ambiguous", flags=bid_flags, org_id=evidence.org_id, confidence=org_confidence
+            Status.AMBIGUOUS, flags=bid_flags, org_id=evidence.org_id, confidence=org_confidence
         )
     person_id = evidence.person_id or evidence.elsewhere_person_id
     kinds = prohibitions.get(person_id, set()) if person_id else set()
     if "disclosure" in kinds:
-        return Decision("opted_out")
+        return Decision(Status.OPTED_OUT)
     flags = bid_flags + [PROHIBITION_FLAGS[k] for k in sorted(kinds) if k in PROHIBITION_FLAGS]
     # Both matches must be right: the chance of that, taking them as independent.
     confidence = (
@@ -199,13 +203,13 @@ def decide(
         )
     if evidence.person_id or evidence.found_elsewhere or evidence.role_held:
         return Decision(
-            "person_left",
+            Status.PERSON_LEFT,
             flags=flags,
             org_id=evidence.org_id,
             person_id=person_id,
             confidence=confidence,
         )
-    return Decision("not_found", flags=flags, org_id=evidence.org_id, confidence=confidence)
+    return Decision(Status.NOT_FOUND, flags=flags, org_id=evidence.org_id, confidence=confidence)
 
 
 def _inactive(
@@ -232,7 +236,7 @@ def _inactive(
     if successor and customer_bid is not None and carried_on:
         changes.compare("business_id", successor, "business_id_changed", customer_bid == successor)
     return Decision(
-        "org_inactive",
+        Status.ORG_INACTIVE,
         flags=[flag for flag in FLAGS if flag in set(flags) | changes.decision_flags],
         changes=changes.changes,
         updates=changes.updates,
@@ -304,7 +308,7 @@ def _refresh_matched(
     verified_at = position.get("verified_at")
     if is_stale(verified_at, settings.as_of, settings.stale_after_months):
         all_flags.add("stale")
-    status = "updated" if changes.decision_flags else "verified"
+    status = Status.UPDATED if changes.decision_flags else Status.VERIFIED
     return Decision(
         status,
         flags=[flag for flag in FLAGS if flag in all_flags],
