@@ -112,13 +112,16 @@ def select_persons(
         raise SelectionError("the register is empty: load a snapshot first")
 
     sql = sql_criteria(order)
-    # Independent read-only queries run side by side, each on its own connection (the
-    # drivers release the GIL while the database works). The counts come first: an order
-    # that keeps everyone is refused before any position is fetched.
-    org_counts, pos_counts = _both(
+    # The organisation counts come first: an order whose organisation criterion keeps the
+    # whole register is refused before any position is fetched. The register-wide count of
+    # positions (a scan of them all) and the prohibitions in force are read on other
+    # threads while the selected positions are (the drivers release the GIL meanwhile).
+    org_counts = organisation_counts(store, sql)
+    _refuse_everyone(org_counts, {})
+    (pos_counts, in_force), frame = _both(
         store,
-        lambda: organisation_counts(store, sql),
-        lambda: position_counts(store, order.person.areas, today),
+        lambda: (position_counts(store, order.person.areas, today), prohibition_kinds(store)),
+        lambda: selected_positions(store, sql, order.person.areas, today),
     )
     _refuse_everyone(org_counts, pos_counts)
     criteria_rows = [
@@ -136,11 +139,6 @@ def select_persons(
             }
         )
 
-    in_force, frame = _both(
-        store,
-        lambda: prohibition_kinds(store),
-        lambda: selected_positions(store, sql, order.person.areas, today),
-    )
     # Organisations, then positions (persons, once one row per person), left after each
     # step; the first counts every organisation the database criteria keep, positions or not.
     funnel: list[dict[str, Any]] = [
