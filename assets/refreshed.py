@@ -1,15 +1,12 @@
 """The refresh rules applied to the delivery, the processor-only checks that guard it,
 and the delivery into the outbox."""
 
-import json
-import os
 import shutil
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from dagster import (
@@ -25,6 +22,7 @@ from pydantic import Field
 
 from assets.contacts import Contacts
 from assets.matches import PersonMatches
+from assets.outbox_files import json_text, write_private
 from crmfile import read_suppression_list, write_crm_file
 from pipelines.partitions import deliveries, split_key
 from pipelines.paths import tool_version
@@ -300,16 +298,6 @@ def _output_name(contacts: Contacts) -> str:
     return stem + suffix
 
 
-def _write_private(path: Path, text: str) -> None:
-    """A delivery file, created owner-only (0600) whatever the process's umask."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-
-
 def _database_lost(exc: BaseException) -> bool:
     """A connection to the register's database that failed or broke (not a refusal)."""
     from sqlalchemy.exc import DBAPIError, OperationalError  # noqa: PLC0415
@@ -317,10 +305,6 @@ def _database_lost(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) or (
         isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
     )
-
-
-def _json_text(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
 @asset(group_name="delivery", compute_kind="python", partitions_def=deliveries)
@@ -364,15 +348,15 @@ def delivery(
             "tool_version": tool_version(),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        _write_private(staging / "summary.json", _json_text({**about, **summary}))
-        _write_private(staging / "report.md", report_markdown(summary, about))
-        _write_private(staging / "report.html", report_html(summary, about))
+        write_private(staging / "summary.json", json_text({**about, **summary}))
+        write_private(staging / "report.md", report_markdown(summary, about))
+        write_private(staging / "report.html", report_html(summary, about))
         files = [name, "report.html", "report.md", "summary.json"]
         # No server path goes to the customer: retention finds the input it came from by its
         # SHA-256 (and size) under the customer's inbox folder.
-        _write_private(
+        write_private(
             staging / "manifest.json",
-            _json_text(
+            json_text(
                 manifest(
                     staging,
                     files,

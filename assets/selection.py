@@ -7,7 +7,6 @@ continuous use. One `selections` partition per order (`customer/order-id`).
 pass between the two in memory only (the definitions' in-memory IO manager).
 """
 
-import json
 import os
 import shutil
 import stat
@@ -19,6 +18,7 @@ from typing import Any
 from dagster import AssetExecutionContext, Config, MetadataValue, asset
 from pydantic import Field
 
+from assets.outbox_files import json_text, write_private
 from pipelines.partitions import selections, split_key
 from pipelines.paths import tool_version
 from pipelines.resources import (
@@ -41,7 +41,6 @@ from selection import (
 from selection.files import selection_csv
 
 FILE_NAME = "selection.csv"
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class SelectionConfig(Config):
@@ -116,17 +115,6 @@ def selection_preview(
     return selection
 
 
-def _write_private(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """A file of the selection, created owner-only (0600) whatever the umask."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-    with os.fdopen(descriptor, "w", encoding=encoding, newline="") as handle:
-        handle.write(text)
-
-
-def _json_text(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-
-
 @asset(group_name="selection", compute_kind="python", partitions_def=selections)
 def selection_file(
     context: AssetExecutionContext,
@@ -153,10 +141,10 @@ def selection_file(
         staging.mkdir(mode=0o700)
         staging.chmod(0o700)
         # UTF-8 with a BOM: Excel then reads å, ä and ö right.
-        _write_private(staging / FILE_NAME, selection_csv(selection.rows), "utf-8-sig")
-        _write_private(staging / "summary.json", _json_text(summary))
-        _write_private(staging / "report.md", report_markdown(summary))
-        _write_private(staging / "report.html", report_html(summary))
+        write_private(staging / FILE_NAME, selection_csv(selection.rows), "utf-8-sig")
+        write_private(staging / "summary.json", json_text(summary))
+        write_private(staging / "report.md", report_markdown(summary))
+        write_private(staging / "report.html", report_html(summary))
         about = {
             "customer": order.customer,
             "order_id": order.order_id,
@@ -170,9 +158,9 @@ def selection_file(
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         files = [FILE_NAME, "report.html", "report.md", "summary.json"]
-        _write_private(
+        write_private(
             staging / "manifest.json",
-            _json_text(manifest(staging, files, {FILE_NAME: len(selection.rows)}, about)),
+            json_text(manifest(staging, files, {FILE_NAME: len(selection.rows)}, about)),
         )
         # The ledger before the folder appears: a ledger row too many is safer for the
         # people in the register than a disclosure the ledger does not know.
