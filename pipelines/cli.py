@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.cli_select import add_select_commands
 from pipelines.cli_portal import add_portal_commands
+from pipelines.cli_select import add_select_commands
 from pipelines.paths import (
     REGISTER_URL_ENV,
     REPO_ROOT,
@@ -704,7 +704,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--chunk-rows",
         type=int,
         metavar="N",
-        help="match N rows at a time (default 50,000): memory is bounded by a chunk and the "
+        help="match N rows at a time (default 20,000): memory is bounded by a chunk and the "
         "register rows it needs; with TIETOHUOLTO_DASK_SCHEDULER set, chunks run on that "
         "Dask cluster",
     )
@@ -811,7 +811,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--chunk-rows",
         type=int,
         metavar="N",
-        help="match N rows at a time (default 50,000); with --workers, smaller chunks "
+        help="match N rows at a time (default 20,000); with --workers, smaller chunks "
         "give the workers more to share",
     )
     speed.add_argument(
