@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from stdnum.fi import ytunnus
 
 from matching.contact_points import normalise_email
@@ -398,6 +400,43 @@ def _mapped(values: list[Any], function: Callable[[Any], Any]) -> list[Any]:
     return list(map(lookup.__getitem__, values))
 
 
+# `matching.contact_points._PLAIN_EMAIL` in RE2 (Arrow's regex engine), which has no
+# look-ahead: the IDNA check ("--" in a domain label's third and fourth place) is a second
+# pattern whose matches go the slow way.
+_PLAIN_EMAIL_RE2 = (
+    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:fi|com|net|org|se|eu|ax|ee|no|dk|de|io)$"
+)
+_IDNA_LABEL_RE2 = r"@(?:[a-z0-9-]+\.)*[a-z0-9]{2}--"
+
+
+def email_keys(values: list[str]) -> list[str | None]:
+    """`normalise_email` of each value. The plain addresses (nearly all of a register's)
+    are decided in Arrow, as `normalise_email`'s own fast path decides them: no blanks
+    around, ASCII, at most 254 characters with a local part of at most 64, matching the
+    plain pattern once lower-cased; the rest go through `normalise_email` itself."""
+    text = pa.array(values, type=pa.string())
+    lowered = pc.ascii_lower(text)
+    plain = pc.and_(
+        pc.and_(
+            pc.match_substring_regex(lowered, _PLAIN_EMAIL_RE2),
+            pc.invert(pc.match_substring_regex(lowered, _IDNA_LABEL_RE2)),
+        ),
+        pc.and_(
+            pc.less_equal(pc.utf8_length(text), 254),
+            pc.less_equal(pc.find_substring(text, "@"), 64),
+        ),
+    )
+    keys: list[str | None] = pc.if_else(plain, lowered, None).to_pylist()
+    flags = plain.to_numpy(zero_copy_only=False)
+    # Addresses are nearly all distinct: the undecorated function, past its small cache.
+    normalise = getattr(normalise_email, "__wrapped__", normalise_email)
+    for i in np.flatnonzero(~flags):
+        keys[i] = normalise(values[i])
+    return keys
+
+
 def _empty_as_none(columns: _Columns, names: Iterable[str]) -> None:
     for name in names:
         columns[name] = [v or None for v in columns[name]]
@@ -480,18 +519,16 @@ def _person_frame(
             strict=True,
         )
     ]
-    # Addresses are nearly all distinct: the undecorated function, past its small cache.
-    email = getattr(normalise_email, "__wrapped__", normalise_email)
-    email_key = _mapped(persons["email"], email)
+    email_key = email_keys(persons["email"])
     _empty_as_none(persons, PERSON_COLUMNS)
     persons.update(dates)
     persons["name_key"] = name_key
     persons["email_key"] = email_key
+    persons["position_key"] = position_key_column(
+        persons["person_id"], persons["org_id"], persons["valid_from"]
+    )
     frame = _frame(persons)
     frame.insert(0, "position_id", np.arange(1, len(frame) + 1, dtype=np.int64))
-    frame["position_key"] = position_key_column(
-        frame["person_id"], frame["org_id"], frame["valid_from"]
-    )
     return frame
 
 
@@ -512,16 +549,22 @@ def _prohibition_frame(path: Path) -> pd.DataFrame:
 
 
 def position_key_column(
-    person_ids: pd.Series, org_ids: pd.Series, valid_from: pd.Series
-) -> pd.Series:
+    person_ids: list[str], org_ids: list[str], valid_from: list[str | None]
+) -> list[str]:
     """`position_keys` over columns (`valid_from` as ISO text or None): the same keys,
     `#2`, `#3`… on a key's later occurrences."""
-    keys = person_ids + "|" + org_ids + "|" + valid_from.fillna("")
-    occurrence = keys.groupby(keys, sort=False).cumcount() + 1
-    later = occurrence > 1
-    if later.any():
-        keys = keys.where(~later, keys + "#" + occurrence.astype(str))
-    return keys
+    keys = [
+        f"{person}|{org}|{start or ''}"
+        for person, org, start in zip(person_ids, org_ids, valid_from, strict=True)
+    ]
+    if len(set(keys)) == len(keys):
+        return keys
+    seen: Counter[str] = Counter()
+    numbered = []
+    for key in keys:
+        seen[key] += 1
+        numbered.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return numbered
 
 
 def read_snapshot(

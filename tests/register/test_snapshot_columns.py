@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from snapshot_factory import business_id, org, person, write_snapshot
 from stdnum.fi import ytunnus
 
+from matching.contact_points import normalise_email
 from register import SnapshotError, read_snapshot
 from register.snapshot import (
     _CANONICAL_BUSINESS_ID,
@@ -26,6 +27,7 @@ from register.snapshot import (
     _person,
     _prohibition,
     _rows,
+    email_keys,
     position_keys,
     valid_business_ids,
 )
@@ -58,6 +60,51 @@ def test_every_valid_check_digit_is_accepted_and_every_other_refused() -> None:
     expected = [ytunnus.is_valid(v) for v in values]
     assert any(expected) and not all(expected)
     assert valid_business_ids(pd.Series(values, dtype=object)).tolist() == expected
+
+
+_EMAIL_PARTS = st.sampled_from(
+    [
+        "anna",
+        "A.Aalto",
+        "x--y",
+        "ab--",
+        "xn--",
+        "-",
+        ".",
+        "@",
+        "fi",
+        "COM",
+        "ä",
+        " ",
+        "\t",
+        "\n",
+        "o'neil",
+        "+tag",
+        "a" * 65,
+        'quoted"',
+        "b",
+        "example",
+        "io",
+        "ab",
+        "--",
+    ]
+)
+_EMAILS = st.one_of(
+    st.lists(_EMAIL_PARTS, max_size=8).map("".join),
+    st.builds(
+        lambda local, labels, tld: f"{local}@{'.'.join(labels)}.{tld}",
+        st.lists(_EMAIL_PARTS, min_size=1, max_size=3).map("".join),
+        st.lists(st.from_regex(r"\A[a-zA-Z0-9-]{1,6}\Z"), min_size=1, max_size=3),
+        st.sampled_from(["fi", "FI", "com", "se", "xyz", "museum", "io"]),
+    ),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_EMAILS, min_size=1, max_size=30))
+def test_email_keys_are_normalise_email_of_each_address(values: list[str]) -> None:
+    assert email_keys(values) == [normalise_email(v) for v in values]
 
 
 def _row_by_row(folder: Path) -> tuple[list[dict[str, Any]], ...]:
