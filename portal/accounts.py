@@ -127,11 +127,11 @@ def authenticate(
     user = store.user_by_name(username.strip().lower()) if len(username) <= 64 else None
     if user is None:
         verify_password(_DUMMY_HASH, password)
-        # A hash of the name, not the name: people type passwords into the name field.
-        store.audit("login_failed", object_id=f"name:{sha256_text(username)[:16]}")
+        # Nothing of what was typed: people type passwords into the name field, and a
+        # short unkeyed hash of one is found again with a word list.
+        store.audit("login_failed")
         return LoginResult(None)
-    moment = now_utc()
-    if user.locked(moment):
+    if user.locked(now_utc()) or not store.reserve_login(user.user_id, max_failures):
         store.audit("login_locked", customer=user.customer, user_id=user.user_id)
         return LoginResult(None, locked=True)
     if user.disabled or not verify_password(user.password_hash, password):

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    case,
     delete,
     insert,
     select,
@@ -311,34 +312,54 @@ class PortalStore:
             if disabled:
                 conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
 
+    def reserve_login(self, user_id: str, limit: int) -> bool:
+        """Take one login attempt before the password is checked, or refuse: the account is
+        locked, or `limit` attempts have been taken since the last success. One UPDATE, so
+        guesses sent at once each take one (a check of the row, then a slow password
+        test, let a burst test as many passwords as the server runs requests). An ended
+        lock is lifted here, its count starting again."""
+        moment = now_utc()
+        expired = users.c.locked_until.is_not(None) & (users.c.locked_until <= moment)
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                update(users)
+                .where(
+                    (users.c.user_id == user_id)
+                    & ((users.c.locked_until.is_(None) & (users.c.failed_logins < limit)) | expired)
+                )
+                .values(
+                    failed_logins=case((expired, 1), else_=users.c.failed_logins + 1),
+                    locked_until=None,
+                )
+            )
+        return bool(taken.rowcount)
+
     def login_failed(self, user_id: str, limit: int, lockout: timedelta) -> bool:
-        """Count a failed login; at `limit` failures in a row the account locks for
-        `lockout`. Returns whether it is now locked. One UPDATE: parallel guesses each
-        count."""
+        """A reserved attempt failed: at `limit` failures in a row the account locks for
+        `lockout`. Returns whether it is locked now."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(users)
-                .where(users.c.user_id == user_id)
-                .values(failed_logins=users.c.failed_logins + 1)
-            )
-            failures = conn.execute(
-                select(users.c.failed_logins).where(users.c.user_id == user_id)
-            ).scalar_one()
-            if failures >= limit:
-                conn.execute(
-                    update(users)
-                    .where(users.c.user_id == user_id)
-                    .values(locked_until=now_utc() + lockout, failed_logins=0)
+                .where(
+                    (users.c.user_id == user_id)
+                    & (users.c.failed_logins >= limit)
+                    & users.c.locked_until.is_(None)
                 )
-                return True
-        return False
+                .values(locked_until=now_utc() + lockout)
+            )
+            locked_until = conn.execute(
+                select(users.c.locked_until).where(users.c.user_id == user_id)
+            ).scalar_one()
+        return locked_until is not None
 
     def login_succeeded(self, user_id: str) -> None:
+        """A reserved attempt succeeded: the count starts again, unless guesses sent
+        beside it have locked the account meanwhile (a success never lifts a lock)."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(users)
-                .where(users.c.user_id == user_id)
-                .values(failed_logins=0, locked_until=None)
+                .where((users.c.user_id == user_id) & users.c.locked_until.is_(None))
+                .values(failed_logins=0)
             )
 
     # -- sessions ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from pipelines.inbox import is_temporary
 from pipelines.paths import owner_only_folder
 
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
@@ -53,6 +54,10 @@ def safe_file_name(raw: str) -> str:
     stem = stem.strip(".-_")
     if not stem:
         raise UploadError(400, "the file name has no usable characters")
+    if is_temporary(stem + suffix):
+        # The inbox sensor leaves such names alone (`x.reason.txt` is a refusal's reason):
+        # the file would wait unprocessed until retention removed it.
+        raise UploadError(415, "this file name is reserved by the inbox; rename the file")
     return stem + suffix
 
 

@@ -4,12 +4,17 @@ browser)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
 
 from pipelines.cli import main
+from portal.accounts import add_user, authenticate
+from portal.store import PortalStore
+from portal.uploads import UploadError, safe_file_name
 from tests.portal.portal_tools import CAP, PASSWORD, Site, delivery_id, files_under, login_token
 
 
@@ -385,3 +390,31 @@ def test_a_session_ends_after_its_idle_time_and_at_logout(site: Site) -> None:
     with site.store.engine.connect() as conn:
         assert len(conn.execute(sessions.select()).all()) == 1  # the other client's
     assert site.client.get("/deliveries", follow_redirects=False).status_code == 303
+
+
+def test_guesses_sent_at_once_get_no_more_tries_than_the_limit(tmp_path: Path) -> None:
+    # A burst of guesses must not outrun the lockout: each takes its try before the slow
+    # password test, so of twenty sent at once only the limit's worth are tested (the
+    # others are answered "locked"), and the account is locked afterwards.
+    store = PortalStore.from_url(f"sqlite:///{tmp_path / 'portal.sqlite'}")
+    _, password = add_user(store, "anna", "acme")
+    limit, lockout = 5, timedelta(minutes=15)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(
+            pool.map(
+                lambda n: authenticate(store, "anna", f"arvaus-{n}", limit, lockout), range(20)
+            )
+        )
+    # Tested and wrong: "wrong password" for the first four, "locked" from the fifth on.
+    assert sum(not result.locked for result in results) <= limit - 1
+    assert all(result.user is None for result in results)
+    assert authenticate(store, "anna", password, limit, lockout).locked
+
+
+def test_a_name_the_inbox_would_never_process_is_refused() -> None:
+    # `x.reason.txt` is how the inbox keeps a refusal's reason: a customer's file under
+    # that name would wait unprocessed until retention, its status a false "expired".
+    with pytest.raises(UploadError) as refused:
+        safe_file_name("asiakkaat.reason.txt")
+    assert refused.value.status == 415
+    assert safe_file_name("asiakkaat.txt") == "asiakkaat.txt"
