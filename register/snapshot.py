@@ -38,24 +38,24 @@ ORG_STATUSES = frozenset({"active", "liquidation", "bankrupt", "ceased", "merged
 PROHIBITION_KINDS = frozenset(
     {"direct_marketing", "disclosure", "phone_marketing", "email_marketing"}
 )
-RESPONSIBILITY_AREAS = frozenset(
-    {
-        "JOHTO",
-        "TALOUS",
-        "HENKILOSTO",
-        "IT",
-        "MARKKINOINTI",
-        "MYYNTI",
-        "HANKINTA",
-        "TUOTANTO",
-        "LOGISTIIKKA",
-        "VIESTINTA",
-        "KIINTEISTO",
-        "TUTKIMUS",
-        "LAKI",
-        "MUU",
-    }
+# The spec's responsibility areas, in its order (reports list them so).
+AREA_CODES = (
+    "JOHTO",
+    "TALOUS",
+    "HENKILOSTO",
+    "IT",
+    "MARKKINOINTI",
+    "MYYNTI",
+    "HANKINTA",
+    "TUOTANTO",
+    "LOGISTIIKKA",
+    "VIESTINTA",
+    "KIINTEISTO",
+    "TUTKIMUS",
+    "LAKI",
+    "MUU",
 )
+RESPONSIBILITY_AREAS = frozenset(AREA_CODES)
 
 ORGANIZATION_COLUMNS = (
     "org_id",

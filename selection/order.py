@@ -16,26 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from matching.business_id import BusinessIdState, normalise_business_id
+from register.snapshot import AREA_CODES
 from selection.regions import REGIONS, canonical_municipality, canonical_region
 
 PURPOSES = ("campaign", "continuous")
 CHANNELS = ("post", "email", "phone")
-AREAS = (
-    "JOHTO",
-    "TALOUS",
-    "HENKILOSTO",
-    "IT",
-    "MARKKINOINTI",
-    "MYYNTI",
-    "HANKINTA",
-    "TUOTANTO",
-    "LOGISTIIKKA",
-    "VIESTINTA",
-    "KIINTEISTO",
-    "TUTKIMUS",
-    "LAKI",
-    "MUU",
-)
+AREAS = AREA_CODES
 # Title levels by seniority, as `matching.title_meaning` reads them ("country" is a
 # country manager, "coo" a chief operating officer); "" (no level) ranks last.
 SENIORITY = (
