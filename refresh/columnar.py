@@ -194,7 +194,7 @@ class _Writes:
         present: set[str],
         withheld: Mapping[str, np.ndarray],
     ) -> None:
-        self.contacts, self.present, self.withheld = contacts, present, withheld
+        self.present, self.withheld = present, withheld
         n = len(contacts)
         self.flags: dict[str, np.ndarray] = {}
         self.new: dict[str, Strings] = {c: np.full(n, "", dtype=object) for c in WRITABLE_COLUMNS}
@@ -316,7 +316,7 @@ def decide_columns(
         pd.DataFrame({"person_id": person_id, "org_id": position_org}, index=index),
         POSITION_COLUMNS,
     )
-    _compare_matched(writes, contacts, present, matched, position, at_position, bid_text, has_bid)
+    _compare_matched(writes, present, matched, position, at_position, bid_text, has_bid)
     for column in WRITABLE_COLUMNS:
         writes.new[column] = np.where(
             successor_rows, writes_inactive.new[column], writes.new[column]
@@ -438,7 +438,6 @@ def _suppressed(contacts: pd.DataFrame, suppression: SuppressionList) -> np.ndar
 
 def _compare_matched(
     writes: _Writes,
-    contacts: pd.DataFrame,
     present: set[str],
     matched: np.ndarray,
     position: pd.DataFrame,
@@ -505,12 +504,11 @@ def _compare_matched(
         Flag.BUSINESS_ID_CHANGED,
         bid_text == register_bid,
     )
-    _compare_address(writes, contacts, present, matched, org)
+    _compare_address(writes, present, matched, org)
 
 
 def _compare_address(
     writes: _Writes,
-    contacts: pd.DataFrame,
     present: set[str],
     matched: np.ndarray,
     org: pd.DataFrame,
