@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from pipelines.inbox import is_temporary
@@ -149,7 +150,11 @@ async def receive_multipart(
     """Read a multipart/form-data body as it arrives. Form fields before the file part are
     collected; at the file part `open_file(filename, fields)` decides (it checks the CSRF
     token, and raises before a byte is written when it is wrong) and the part's bytes are
-    written as they come. Returns the writer (not yet committed) and the client's name."""
+    written as they come. Returns the writer (not yet committed) and the client's name.
+
+    A body the parser cannot read, or one that ends before its closing boundary (a
+    connection cut mid-file looks just like a short file otherwise), is refused (400) and
+    its partial file removed."""
     kind, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
@@ -163,18 +168,24 @@ async def receive_multipart(
     def on_data(kind: str) -> Callable[[bytes, int, int], None]:
         return lambda data, start, end: events.append((kind, data[start:end]))
 
-    parser = MultipartParser(
-        boundary,
-        {
-            "on_part_begin": lambda: events.append(("begin", b"")),
-            "on_part_data": on_data("data"),
-            "on_part_end": lambda: events.append(("end", b"")),
-            "on_header_field": on_data("hfield"),
-            "on_header_value": on_data("hvalue"),
-            "on_header_end": lambda: events.append(("hend", b"")),
-            "on_headers_finished": lambda: events.append(("headers", b"")),
-        },
-    )
+    finished: list[bool] = []
+    try:
+        parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": lambda: events.append(("begin", b"")),
+                "on_part_data": on_data("data"),
+                "on_part_end": lambda: events.append(("end", b"")),
+                "on_header_field": on_data("hfield"),
+                "on_header_value": on_data("hvalue"),
+                "on_header_end": lambda: events.append(("hend", b"")),
+                "on_headers_finished": lambda: events.append(("headers", b"")),
+                # The closing boundary (`--boundary--`) was read: the body is complete.
+                "on_end": lambda: finished.append(True),
+            },
+        )
+    except FormParserError:  # a boundary longer than the parser takes
+        raise UploadError(400, "the multipart boundary is not usable") from None
     try:
         async for chunk in stream:
             parser.write(chunk)
@@ -210,6 +221,12 @@ async def receive_multipart(
                     fields[part.name] = part.value.decode("utf-8", "replace")
             events.clear()
         parser.finalize()
+        if not finished:
+            raise UploadError(400, "the upload is incomplete (the form ended before its end)")
+    except FormParserError:
+        if writer is not None:
+            writer.abort()
+        raise UploadError(400, "the form is not valid multipart/form-data") from None
     except BaseException:
         if writer is not None:
             writer.abort()
