@@ -1,5 +1,6 @@
 """A selection order: which of the register's decision-makers a customer receives, for
-what purpose, by which criteria. Read from TOML and refused, in one line, when it is not
+what purpose, by which criteria. Read from TOML or YAML (one schema; `.yaml` / `.yml` are
+YAML, any other name TOML) and refused, in one line that names the file, when it is not
 a precise order (an unknown criterion, a cap of 0, a criterion that keeps everyone).
 
 An order names no person and carries no personal data; its exclusion list holds
@@ -163,9 +164,13 @@ class SelectionOrder:
         return f"selection-{self.order_id}"
 
 
+YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+
+
 def read_order(path: str | Path) -> SelectionOrder:
-    """Read and validate an order file (TOML). A business-ID file the order names is read
-    relative to the order's folder."""
+    """Read and validate an order file: YAML for `.yaml` / `.yml`, TOML otherwise, with
+    the same schema. Every refusal names the file. A business-ID file the order names is
+    read relative to the order's folder."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -176,13 +181,28 @@ def read_order(path: str | Path) -> SelectionOrder:
     if size > MAX_ORDER_BYTES:
         raise OrderError(f"order file {path.name}: larger than {MAX_ORDER_BYTES >> 20} MB")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise OrderError(f"order file {path.name}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib names line and column, never the text it read.
-        raise OrderError(f"order file {path.name}: not valid TOML ({exc})") from None
-    return parse_order(raw, base=path.parent)
+    if path.suffix.casefold() in YAML_SUFFIXES:
+        from selection.order_yaml import load_yaml_order  # noqa: PLC0415 - YAML orders only
+
+        raw = load_yaml_order(text, path.name)
+    else:
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # tomllib names line and column, never the text it read.
+            raise OrderError(f"order file {path.name}: not valid TOML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise OrderError(
+            f"order file {path.name}: an order is a table of keys (order_id, customer, "
+            "purpose, channels, [organisation], [person])"
+        )
+    try:
+        return parse_order(raw, base=path.parent)
+    except OrderError as exc:
+        raise OrderError(f"order file {path.name}: {exc}") from None
 
 
 def parse_order(raw: dict[str, Any], base: Path | None = None) -> SelectionOrder:
@@ -498,6 +518,7 @@ __all__ = [
     "PERSONNEL_CLASSES",
     "PURPOSES",
     "SENIORITY",
+    "YAML_SUFFIXES",
     "OrderError",
     "OrganisationCriteria",
     "PersonCriteria",
