@@ -23,6 +23,10 @@ _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 MIN_PASSWORD = 12
+LOCKED = (
+    "the account is locked after repeated wrong passwords; try again later, or ask your "
+    "operator for a new password"
+)
 SCOPES = ("deliveries:read", "files:upload")
 TOKEN_PREFIX = "th_"
 
@@ -93,9 +97,38 @@ def set_disabled(store: PortalStore, username: str, disabled: bool = True) -> No
     )
 
 
-def change_password(store: PortalStore, user: User, current: str, new: str) -> None:
-    if not verify_password(user.password_hash, current):
-        raise AccountError("the current password is wrong")
+class AccountLockedError(AccountError):
+    """The account is locked (after repeated wrong passwords): nothing was changed."""
+
+
+def change_password(
+    store: PortalStore,
+    user: User,
+    current: str,
+    new: str,
+    *,
+    max_failures: int = 5,
+    lockout: timedelta = timedelta(minutes=15),
+) -> None:
+    """Set the user's own password. A wrong current password counts like a failed login
+    (the form is a password test too: a stolen session must not guess on without limit):
+    it takes its try first, and at `max_failures` in a row the account locks (the
+    password form and the login refuse it until the lockout ends)."""
+    if user.locked(now_utc()) or not store.reserve_login(user.user_id, max_failures):
+        verify_password(_DUMMY_HASH, current)  # the same work as any other answer
+        store.audit("password_locked", customer=user.customer, user_id=user.user_id)
+        raise AccountLockedError(LOCKED)
+    if user.disabled or not verify_password(user.password_hash, current):
+        locked = store.login_failed(user.user_id, max_failures, lockout)
+        store.audit(
+            "account_locked" if locked else "password_failed",
+            customer=user.customer,
+            user_id=user.user_id,
+        )
+        raise (
+            AccountLockedError(LOCKED) if locked else AccountError("the current password is wrong")
+        )
+    store.login_succeeded(user.user_id)
     if len(new) < MIN_PASSWORD:
         raise AccountError(f"the new password must have at least {MIN_PASSWORD} characters")
     if new == current:

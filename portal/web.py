@@ -149,7 +149,11 @@ async def change_password(request: Request) -> Response:
             me.user,
             form.get("current_password", ""),
             form.get("new_password", ""),
+            max_failures=portal.settings.max_failed_logins,
+            lockout=portal.settings.lockout,
         )
+    except accounts.AccountLockedError as exc:
+        return page(request, "password.html", {"me": me, "message": str(exc)}, 403)
     except accounts.AccountError as exc:
         return page(request, "password.html", {"me": me, "message": str(exc)}, 400)
     # Changing the password ended every session, this one too: log in with the new one.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.portal.portal_tools import Site
+from tests.portal.portal_tools import PASSWORD, Site
 
 BOUNDARY = "----reviewtest"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
@@ -88,3 +88,46 @@ def test_an_upload_without_its_closing_boundary_is_refused(site: Site, tail: byt
     )
     assert taken.status_code == 303
     assert (inbox / "crm.csv").read_bytes() == b"Etunimi;Sukunimi\nA;B\n"
+
+
+def test_wrong_current_passwords_on_the_password_form_lock_the_account(site: Site) -> None:
+    user_id = site.user("anna", "acme")
+    assert site.login("anna").status_code == 303
+    csrf = site.csrf()
+
+    def change(current: str) -> int:
+        form = {
+            "csrf_token": csrf,
+            "current_password": current,
+            "new_password": "uusi-salasana-2026",
+            "repeat_password": "uusi-salasana-2026",
+        }
+        return site.client.post("/password", data=form, follow_redirects=False).status_code
+
+    for attempt in range(site.settings.max_failed_logins - 1):
+        assert change(f"arvaus-{attempt}") == 400
+    assert change("arvaus-viimeinen") == 403  # the last try locks
+    # Locked: neither the form nor the login takes even the right password now.
+    assert change(PASSWORD) == 403
+    other = site.new_client()
+    refused = site.login("anna", client=other)
+    assert refused.status_code == 401
+    events = [row["event"] for row in site.store.audit_rows() if row["user_id"] == user_id]
+    assert events.count("password_failed") == site.settings.max_failed_logins - 1
+    assert "account_locked" in events and "password_locked" in events
+    user = site.store.user_by_id(user_id)
+    assert user is not None and user.locked_until is not None
+
+
+def test_a_right_current_password_starts_the_count_again(site: Site) -> None:
+    user_id = site.user("anna", "acme")
+    site.login("anna")
+    csrf = site.csrf()
+    for current in ("arvaus-1", "arvaus-2", PASSWORD):
+        site.client.post(
+            "/password",
+            data={"csrf_token": csrf, "current_password": current, "new_password": "lyhyt",
+                  "repeat_password": "lyhyt"},
+        )  # fmt: skip
+    user = site.store.user_by_id(user_id)
+    assert user is not None and user.failed_logins == 0 and user.locked_until is None
