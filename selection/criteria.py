@@ -40,7 +40,8 @@ def title_level(frame: pd.DataFrame) -> pd.Series:
 
 
 def seniority_rank(levels: pd.Series) -> pd.Series:
-    """0 for a board chair … len(SENIORITY) for a title that names no level."""
+    """0 for a CEO … len(SENIORITY) for a title that names no level (`SENIORITY`: who runs
+    an organisation or area operationally ranks first, the board after its executives)."""
     return levels.map(lambda level: _RANK.get(level, _NO_LEVEL_RANK)).astype(int)
 
 
@@ -54,10 +55,11 @@ def legal_form_check(frame: pd.DataFrame, forms: tuple[str, ...]) -> pd.Series:
 
 def top_of_area(frame: pd.DataFrame) -> pd.Series:
     """True for the one top person of each (organisation, responsibility area): the most
-    senior title level; between equals the most recently verified, then the lowest
-    person id (so the choice never depends on row order). `frame` must hold all current
-    positions of each area it has of an organisation — the organisation criteria keep or
-    drop whole organisations, so they do."""
+    senior title level by `SENIORITY` (the CEO before the board chair); between equals
+    the most recently verified, then the lowest person id (so the choice never depends on
+    row order). `frame` must hold all current positions of each area it has of an
+    organisation — the organisation criteria keep or drop whole organisations, so they
+    do."""
     if frame.empty:
         return pd.Series(dtype=bool, index=frame.index)
     ranked = pd.DataFrame(

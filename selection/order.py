@@ -23,18 +23,26 @@ from selection.regions import REGIONS, canonical_municipality, canonical_region
 PURPOSES = ("campaign", "continuous")
 CHANNELS = ("post", "email", "phone")
 AREAS = AREA_CODES
-# Title levels by seniority, as `matching.title_meaning` reads them ("country" is a
-# country manager, "coo" a chief operating officer); "" (no level) ranks last.
+# Every title level `matching.title_meaning` reads, most senior first *for a selection*:
+# the person who runs the organisation or the area operationally first. The CEO /
+# managing director (toimitusjohtaja), a country manager (who runs a subsidiary), the COO
+# and the deputy CEO; an owner-entrepreneur (who runs the firm where no one has those
+# titles); the area's directors, heads (`Head of …`, a director or a manager) and
+# managers. The board (chair, then member) governs rather than runs, so it follows them:
+# the top of the management area is its CEO, not its board chair. Then the accountant,
+# specialist and assistant; a title with no level ("") ranks last. This order decides the
+# top of an area, a person's one position and who a cap keeps.
 SENIORITY = (
-    "board_chair",
-    "board_member",
-    "owner",
     "ceo",
     "country",
     "coo",
     "deputy_ceo",
+    "owner",
     "director",
+    "head",
     "manager",
+    "board_chair",
+    "board_member",
     "accountant",
     "specialist",
     "assistant",
