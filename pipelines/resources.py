@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
-from pydantic import Field, PrivateAttr
+from pydantic import PrivateAttr
 
 from pipelines.partitions import InvalidDeliveryKeyError, valid_customer, valid_delivery_id
 from pipelines.paths import outbox_dir, owner_only_folder, register_url
@@ -11,19 +11,19 @@ from register import RegisterStore, make_engine
 
 
 class RegisterResource(ConfigurableResource):
-    """The master register store (SQLite by default, PostgreSQL in production)."""
+    """The master register store (SQLite by default, PostgreSQL in production): named by
+    $TIETOHUOLTO_REGISTER_URL when the run starts, else the embedded SQLite under var/.
 
-    url: str = Field(
-        default="",
-        description="SQLAlchemy URL of the register store; empty = $TIETOHUOLTO_REGISTER_URL "
-        "when the run starts, else the embedded SQLite under var/.",
-    )
+    Deliberately without config: a URL typed into the launchpad would keep its password
+    in the run's config for good, shown by the UI to anyone who opens the run (issue 15,
+    row 12); the schema now refuses it before a run is stored."""
+
     _store: RegisterStore | None = PrivateAttr(default=None)
 
     def resolved_url(self) -> str:
         # Resolved when the run starts, not when the definitions load, so that a long-lived
         # UI process follows the environment it launches runs in.
-        return self.url or register_url()
+        return register_url()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._store = RegisterStore(make_engine(self.resolved_url()))
