@@ -843,6 +843,9 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--no-dask", action="store_true", help="skip the 1 vs 2 Dask workers")
     faults.add_argument("--work-dir", help="scratch folder (default: var/bench/faults)")
     faults.set_defaults(func=cmd_bench_faults)
+    from benchmarks.selection import add_bench_selection  # noqa: PLC0415 - options live there
+
+    add_bench_selection(bench_sub)
 
     ui = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1 with these definitions")
     ui.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
