@@ -27,6 +27,13 @@ LOCKED = (
     "the account is locked after repeated wrong passwords; try again later, or ask your "
     "operator for a new password"
 )
+# The one answer to every refused login: a locked account answered otherwise than an
+# unknown name would tell which names exist.
+FAILED_LOGIN = (
+    "The user name or the password is wrong, or the account is locked after repeated "
+    "failed logins (then try again in {minutes} minutes, or ask your operator for a new "
+    "password)."
+)
 SCOPES = ("deliveries:read", "files:upload")
 TOKEN_PREFIX = "th_"
 
@@ -156,7 +163,9 @@ def authenticate(
     store: PortalStore, username: str, password: str, max_failures: int, lockout: timedelta
 ) -> LoginResult:
     """The user for a correct password of an enabled, unlocked account; else why not.
-    A locked account refuses even the right password until the lockout ends."""
+    A locked account refuses even the right password until the lockout ends. Every
+    answer costs one argon2 verification (unknown name, locked, disabled, wrong), and the
+    pages give every refusal the same words (`FAILED_LOGIN`)."""
     user = store.user_by_name(username.strip().lower()) if len(username) <= 64 else None
     if user is None:
         verify_password(_DUMMY_HASH, password)
@@ -165,9 +174,14 @@ def authenticate(
         store.audit("login_failed")
         return LoginResult(None)
     if user.locked(now_utc()) or not store.reserve_login(user.user_id, max_failures):
+        # The same argon2 work as an unknown name or a wrong password: a fast answer
+        # would tell that the name exists (and is locked).
+        verify_password(_DUMMY_HASH, password)
         store.audit("login_locked", customer=user.customer, user_id=user.user_id)
         return LoginResult(None, locked=True)
-    if user.disabled or not verify_password(user.password_hash, password):
+    # The password is tested for a disabled user too, for the same reason.
+    verified = verify_password(user.password_hash, password)
+    if user.disabled or not verified:
         locked = store.login_failed(user.user_id, max_failures, lockout)
         store.audit(
             "account_locked" if locked else "login_failed",

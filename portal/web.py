@@ -85,15 +85,9 @@ async def login(request: Request) -> Response:
         settings.lockout,
     )
     if result.user is None:
-        if result.locked:
-            message = (
-                "This account is locked after repeated failed logins. Try again in "
-                f"{int(settings.lockout.total_seconds() // 60)} minutes, or ask your operator "
-                "for a new password."
-            )
-        else:
-            message = "The user name or the password is wrong."
-        return _login_page(request, message, 401)
+        # One answer whatever the reason (unknown name, wrong password, locked, disabled).
+        minutes = int(settings.lockout.total_seconds() // 60)
+        return _login_page(request, accounts.FAILED_LOGIN.format(minutes=minutes), 401)
     moment = now_utc()
     await run_in_threadpool(
         portal.store.purge_sessions,

@@ -4,8 +4,14 @@ counted as downloads, UTF-8 file names, guesses from one address, and the record
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 
+from portal import accounts
+from portal.accounts import add_user, authenticate, set_disabled
+from portal.store import PortalStore
 from tests.portal.portal_tools import PASSWORD, Site
 
 BOUNDARY = "----reviewtest"
@@ -131,3 +137,56 @@ def test_a_right_current_password_starts_the_count_again(site: Site) -> None:
         )  # fmt: skip
     user = site.store.user_by_id(user_id)
     assert user is not None and user.failed_logins == 0 and user.locked_until is None
+
+
+def test_a_locked_account_answers_like_an_unknown_name(site: Site) -> None:
+    site.user("anna", "acme")
+    site.user("bert", "acme")
+    for attempt in range(site.settings.max_failed_logins):
+        site.login("anna", f"arvaus-{attempt}")
+    user = site.store.user_by_name("anna")
+    assert user is not None and user.locked_until is not None
+    # One client, so one login form token: the pages may differ only by their reason.
+    answers = {
+        "locked, right password": site.login("anna", PASSWORD),
+        "locked, wrong password": site.login("anna", "arvaus-x"),
+        "unknown name": site.login("nobody-here", PASSWORD),
+        "wrong password": site.login("bert", "arvaus-x"),
+    }
+    statuses = {name: answer.status_code for name, answer in answers.items()}
+    assert set(statuses.values()) == {401}, statuses
+    texts = {answer.text for answer in answers.values()}
+    assert len(texts) == 1, "the answers differ"
+    assert site.client.get("/deliveries", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_every_refused_login_costs_one_password_hash_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Timing: a locked or disabled account answered without argon2 would answer in a
+    fraction of the time an unknown name takes (which is checked against a dummy hash)."""
+    store = PortalStore.from_url(f"sqlite:///{tmp_path / 'portal.sqlite'}")
+    _, password = add_user(store, "anna", "acme")
+    add_user(store, "bert", "acme")
+    set_disabled(store, "bert")
+    limit, lockout = 3, timedelta(minutes=15)
+    calls: list[str] = []
+    real = accounts.verify_password
+
+    def counted(password_hash: str, given: str) -> bool:
+        calls.append(password_hash)
+        return real(password_hash, given)
+
+    monkeypatch.setattr(accounts, "verify_password", counted)
+
+    def checks(username: str, given: str) -> int:
+        calls.clear()
+        assert authenticate(store, username, given, limit, lockout).user is None
+        return len(calls)
+
+    assert checks("nobody-here", password) == 1
+    assert checks("bert", "arvaus") == 1  # disabled
+    for attempt in range(limit):
+        assert checks("anna", f"arvaus-{attempt}") == 1
+    assert checks("anna", password) == 1  # locked
+    assert checks("anna", "arvaus") == 1
