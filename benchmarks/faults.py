@@ -700,6 +700,155 @@ class CuttableProxy:
         self.server.close()
 
 
+def ledger_rows(url: str) -> dict[str, int]:
+    """The disclosure ledger's rows per delivery (PostgreSQL, read directly)."""
+    import psycopg  # noqa: PLC0415
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as conn:
+        rows = conn.execute(
+            "SELECT delivery_id, count(*) FROM disclosures GROUP BY delivery_id"
+        ).fetchall()
+    return {str(d): int(n) for d, n in rows}
+
+
+def step_retries(env: Mapping[str, str]) -> int:
+    """Steps retried (Dagster's STEP_UP_FOR_RETRY events) in the instance's event logs."""
+    found = 0
+    for db in (Path(env["DAGSTER_HOME"]) / "history" / "runs").glob("*.db"):
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            found += int(
+                conn.execute(
+                    "SELECT count(*) FROM event_logs WHERE dagster_event_type = 'STEP_UP_FOR_RETRY'"
+                ).fetchone()[0]
+            )
+    return found
+
+
+def _tally(outcome: Outcome, counts: dict[str, int], retried: bool) -> bool:
+    """Success (after a retry or not), a clean one-line failure, or neither."""
+    if outcome.code == 0:
+        counts["retried and succeeded" if retried else "succeeded"] += 1
+        return True
+    if outcome.code == 1 and one_line(outcome.stderr):
+        counts["one-line failure"] += 1
+        return True
+    counts["unclean"] += 1
+    return False
+
+
+def outages(
+    work: Path,
+    server_url: str,
+    cuts: int = 30,
+    seed: int = 55,
+    say: Callable[[str], None] = print,
+) -> Figure:
+    """PostgreSQL going away, through a proxy we cut (the shared server untouched):
+    `cuts` refreshes with every connection cut at a random moment, `cuts` with the server
+    "restarting" (connections cut and refused for 1 s), `cuts` loads cut at a random
+    moment, and `cuts` refreshes with 30 % of new connections dropped. Each ends in success
+    (after Dagster's RetryRequested, or untouched) or a one-line failure; the ledger holds
+    the delivery's rows whole or not at all; the register's current snapshot stays whole."""
+    figure = Figure(5, "PostgreSQL cut mid-refresh / restarting / mid-load; 30 % dropped")
+    url = _fresh_database(server_url)
+    generated = data(work)
+    second = data(work, orgs=300, rows=50, seed=8)
+    rng = random.Random(seed)
+    counts = {"succeeded": 0, "retried and succeeded": 0, "one-line failure": 0, "unclean": 0}
+    ledger_whole = ledger_broken = register_broken = 0
+    proxy = CuttableProxy()
+    env = environment(work / "outages", proxy.url(url))
+    argv = ["refresh", str(generated.crm_file), "--customer", CUSTOMER, "--as-of", "2026-11-25"]
+    try:
+        with using(env):
+            assert run_child(["register", "load", str(generated.snapshot_dir)], env, work).code == 0
+            clean = run_child(argv, env, work)
+            assert clean.code == 0, clean.stderr[-400:]
+            whole = ledger_rows(url)
+            for kind in ("cut", "restart"):
+                for _ in range(cuts):
+                    moment = rng.uniform(0.05, 1.0) * clean.seconds
+                    if kind == "cut":
+                        action = lambda: proxy.cut(refuse_new=False)  # noqa: E731
+                    else:
+
+                        def action() -> None:
+                            proxy.cut(refuse_new=True)
+                            threading.Timer(1.0, proxy.restore).start()
+
+                    retries_before = step_retries(env)
+                    timer = threading.Timer(moment, action)
+                    timer.start()
+                    outcome = run_child(argv, env, work)
+                    timer.join()
+                    time.sleep(1.1)
+                    proxy.restore()
+                    retried = step_retries(env) > retries_before
+                    ok = _tally(outcome, counts, retried and outcome.code == 0)
+                    now = ledger_rows(url)
+                    if now == whole:
+                        ledger_whole += 1
+                    else:
+                        ledger_broken += 1
+                        ok = False
+                    figure.done += 1
+                    figure.held += ok
+                    if not ok:
+                        figure.notes.append(
+                            f"refresh {kind} at {moment:.2f}s: code {outcome.code}, "
+                            f"{len(outcome.stderr.splitlines())} stderr lines, "
+                            f"ledger whole {now == whole}"
+                        )
+            load_span = (
+                2 * run_child(["register", "load", str(generated.snapshot_dir)], env, work).seconds
+            )
+            for i in range(cuts):
+                current, _recorded, counted = register_counts(url)
+                moment = rng.uniform(0.05, 1.0) * load_span
+                timer = threading.Timer(moment, lambda: proxy.cut(refuse_new=False))
+                timer.start()
+                source = second if i % 2 == 0 else generated
+                outcome = run_child(["register", "load", str(source.snapshot_dir)], env, work)
+                timer.join()
+                proxy.restore()
+                ok = _tally(outcome, counts, False)
+                now_id, _rec, now_counted = register_counts(url)
+                if outcome.code != 0 and (now_id, now_counted) != (current, counted):
+                    register_broken += 1
+                    ok = False
+                figure.done += 1
+                figure.held += ok
+                if not ok:
+                    figure.notes.append(f"load cut at {moment:.2f}s: code {outcome.code}")
+    finally:
+        proxy.close()
+    flaky = CuttableProxy(drop_first=0.3, seed=seed)
+    flaky_env = {**env, "TIETOHUOLTO_REGISTER_URL": flaky.url(url)}
+    try:
+        with using(flaky_env):
+            for _ in range(cuts):
+                outcome = run_child(argv, flaky_env, work)
+                ok = _tally(outcome, counts, False)
+                ok = ok and ledger_rows(url) == whole
+                figure.done += 1
+                figure.held += ok
+    finally:
+        flaky.close()
+    staging = sum(1 for p in (Path(env["TIETOHUOLTO_VAR"]) / "outbox").rglob(".*") if p.is_dir())
+    figure.numbers = {
+        **counts,
+        "ledger whole after a refresh": f"{ledger_whole}/{2 * cuts}",
+        "register whole after a failed load": f"{cuts - register_broken}/{cuts}",
+        "connections dropped at once (30 %)": f"{flaky.dropped}/{flaky.accepted}",
+        "staging folders left": staging,
+    }
+    if staging:
+        figure.held = 0
+    say(figure.line())
+    return figure
+
+
 # -- row 7: many files at once -------------------------------------------------------------
 
 
@@ -765,6 +914,253 @@ def queue(work: Path, files: int, say: Callable[[str], None] = print) -> Figure:
     return figure
 
 
+# -- row 7 through `dagster-daemon`: the sensor, the run queue and its limits -------------
+
+
+def _descendants(root: int) -> set[int]:
+    """`root` and every process below it (read from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat_file.parent.name))
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo += parents.get(pid, [])
+    return found
+
+
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """A process's resident memory now and its peak (VmRSS, VmHWM), in KiB."""
+    now = peak = 0
+    with suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1])
+    return now, peak
+
+
+class MemoryWatch:
+    """Samples the resident memory of a process tree: each process's own peak (VmHWM, so
+    a peak between two samples is not missed) and the tree's total at any one time."""
+
+    def __init__(self, root: int, every: float = 0.2) -> None:
+        self.root, self.every = root, every
+        self.peaks: dict[int, int] = {}
+        self.total_peak = 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.stopped.wait(self.every):
+            total = 0
+            for pid in _descendants(self.root):
+                now, peak = _memory_kib(pid)
+                total += now
+                self.peaks[pid] = max(self.peaks.get(pid, 0), peak)
+            self.total_peak = max(self.total_peak, total)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
+def _overlaps(spans: list[tuple[float, float]]) -> int:
+    """Pairs of runs whose [start, end] overlap."""
+    spans = sorted(spans)
+    return sum(
+        1
+        for i, (_start, end) in enumerate(spans)
+        for later_start, _later_end in spans[i + 1 :]
+        if later_start < end
+    )
+
+
+def _most_at_once(spans: list[tuple[float, float]]) -> int:
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    most = now = 0
+    for _moment, step in events:
+        now += step
+        most = max(most, now)
+    return most
+
+
+def _small_files(source: Path, into: list[Path], rows: int) -> None:
+    """Files of up to `rows` data rows each, cut from `source` one after another (so each
+    has its own content: a customer's second file is a changed file, not a copy)."""
+    with source.open("rb") as handle:
+        header = handle.readline()
+        body = [line for _, line in zip(range(rows * len(into)), handle, strict=False)]
+    rows = min(rows, len(body) // len(into))
+    for i, target in enumerate(into):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(header + b"".join(body[i * rows : (i + 1) * rows]))
+
+
+def _big_file(source: Path, target: Path, rows: int) -> int:
+    """The first `rows` data rows of `source` (all of them if it has fewer)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with source.open("rb") as read, target.open("wb") as write:
+        write.write(read.readline())
+        for line in read:
+            if written == rows:
+                break
+            write.write(line)
+            written += 1
+    return written
+
+
+def queue_daemon(
+    work: Path,
+    files: int,
+    big_rows: int = 500_000,
+    customers_twice: int = 3,
+    small_rows: int = 400,
+    timeout: float = 3600.0,
+    say: Callable[[str], None] = print,
+) -> Figure:
+    """`files` customer files dropped at once into the inbox (one of `big_rows` rows, and
+    `customers_twice` customers with two different files), then `dagster-daemon run` —
+    the daemon of `dagster dev`, with the instance's `dagster.yaml` (QueuedRunCoordinator:
+    4 runs at once, one per customer) — left to it: its sensor asks for the runs, its queue
+    launches them, each in a process of its own. Figures: deliveries, runs per customer,
+    overlapping runs of one customer, most runs at once, each run process's peak resident
+    memory (the largest: the big file's), and the whole tree's peak."""
+    from dagster import DagsterInstance, DagsterRunStatus, RunsFilter  # noqa: PLC0415
+
+    from pipelines.paths import ensure_dagster_home  # noqa: PLC0415
+
+    figure = Figure(7, f"{files} customer files at once through `dagster-daemon`")
+    big_source = (
+        data(work, orgs=max(150, big_rows * 2 // 5), rows=big_rows, seed=1) if big_rows else None
+    )
+    generated = big_source or data(work)
+    env = {
+        **environment(work / "daemon-queue"),
+        "TIETOHUOLTO_SENSOR_INTERVAL": "2",
+        "DAGSTER_DISABLE_TELEMETRY": "yes",
+    }
+    var = Path(env["TIETOHUOLTO_VAR"])
+    inbox, outbox = var / "inbox", var / "outbox"
+    customers = files - customers_twice
+    names = [f"c{i:03d}" for i in range(customers)]
+    targets = [inbox / name / "export.csv" for name in names]
+    targets += [inbox / names[-1 - i] / "export-2.csv" for i in range(customers_twice)]
+    big_target = targets[0] if big_rows else None
+    with using(env):
+        load = run_child(["register", "load", str(generated.snapshot_dir)], env, work)
+        assert load.code == 0, load.stderr[-400:]
+        home = ensure_dagster_home()
+        small = [t for t in targets if t != big_target]
+        _small_files(generated.crm_file, small, small_rows)
+        big_written = _big_file(generated.crm_file, big_target, big_rows) if big_target else 0
+        log = (work / "daemon.log").open("wb")
+        started = time.perf_counter()
+        daemon = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("dagster-daemon")),
+                "run",
+                "-m",
+                "pipelines.definitions",
+            ],
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        watch = MemoryWatch(daemon.pid)
+        finished: list[Any] = []
+        try:
+            with DagsterInstance.from_config(str(home)) as instance:
+                while time.perf_counter() - started < timeout:
+                    time.sleep(2)
+                    runs = instance.get_runs(RunsFilter(job_name="refresh_job"))
+                    done = [r for r in runs if r.is_finished]
+                    if len(done) >= files and len(done) == len(runs):
+                        finished = done
+                        break
+                    if daemon.poll() is not None:
+                        break
+                else:
+                    finished = list(instance.get_runs(RunsFilter(job_name="refresh_job")))
+                records = instance.get_run_records(RunsFilter(job_name="refresh_job"))
+        finally:
+            watch.stop()
+            with suppress(ProcessLookupError):
+                os.killpg(daemon.pid, signal.SIGTERM)
+            try:
+                daemon.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(daemon.pid, signal.SIGKILL)
+                daemon.wait()
+            log.close()
+        seconds = time.perf_counter() - started
+    succeeded = [r for r in finished if r.status == DagsterRunStatus.SUCCESS]
+    spans: dict[str, list[tuple[float, float]]] = {}
+    all_spans: list[tuple[float, float]] = []
+    for record in records:
+        if record.start_time is None or record.end_time is None:
+            continue
+        span = (record.start_time, record.end_time)
+        spans.setdefault(record.dagster_run.tags.get("customer", "?"), []).append(span)
+        all_spans.append(span)
+    per_customer = {
+        c.name: len([p for p in c.iterdir() if not p.name.startswith(".")])
+        for c in (outbox.iterdir() if outbox.is_dir() else [])
+    }
+    runs_per_customer = {c: len(s) for c, s in spans.items()}
+    expected = dict.fromkeys(names, 1)
+    for i in range(customers_twice):
+        expected[names[-1 - i]] = 2
+    same_customer_overlaps = sum(_overlaps(s) for s in spans.values())
+    at_once = _most_at_once(all_spans)
+    peaks = sorted(watch.peaks.values(), reverse=True)
+    mib = 1024
+    biggest, next_biggest = [peak // mib for peak in [*peaks, 0, 0][:2]]
+    delivered = sum(min(per_customer.get(c, 0), n) for c, n in expected.items())
+    twice = sum(max(0, per_customer.get(c, 0) - n) for c, n in expected.items())
+    big_bound, small_bound = 4096, 1536
+    figure.done = files
+    figure.held = len(succeeded)
+    figure.numbers = {
+        "files": files,
+        "big file rows": big_written,
+        "delivered": f"{delivered}/{files}",
+        "twice": twice,
+        "runs": f"{len(succeeded)} succeeded of {len(records)}",
+        "runs of one customer overlapping": same_customer_overlaps,
+        "most runs at once": f"{at_once} (limit 4)",
+        "largest process peak MiB (the big file's run)": biggest,
+        "next largest process peak MiB": next_biggest,
+        "whole tree peak MiB": watch.total_peak // mib,
+        "seconds": round(seconds),
+    }
+    if (
+        delivered != files
+        or twice
+        or same_customer_overlaps
+        or at_once > 4
+        or runs_per_customer != expected
+        or biggest > big_bound
+        or next_biggest > small_bound
+    ):
+        figure.held = 0
+        off = [c for c in expected if runs_per_customer.get(c) != expected[c]]
+        figure.notes.append(f"customers whose runs are not as many as their files: {off}")
+    say(figure.line())
+    return figure
+
+
 # -- the bench command ---------------------------------------------------------------------
 
 
@@ -777,8 +1173,12 @@ def run_bench(
     postgres_url: str | None = None,
     dask: bool = True,
     say: Callable[[str], None] = print,
+    cuts: int = 30,
+    big_rows: int = 500_000,
 ) -> list[Figure]:
-    """All rows with the full counts; prints the table as it goes."""
+    """All rows with the full counts; prints the table as it goes. Row 5 (PostgreSQL cut)
+    needs `postgres_url`; row 7 goes through `dagster-daemon` with one file of `big_rows`
+    rows (0: all small)."""
     say("| # | probe | held | figures |")
     say("| --- | --- | --- | --- |")
     figures = [
@@ -789,7 +1189,9 @@ def run_bench(
         figures.append(kill_load(work, load_kills, _fresh_database(postgres_url), say=say))
     figures.append(repeatable(work, times, dask_workers=(1, 2) if dask else (), say=say))
     figures.append(inbox_identity(work, say=say))
-    figures.append(queue(work, files, say=say))
+    if postgres_url:
+        figures.append(outages(work, postgres_url, cuts, say=say))
+    figures.append(queue_daemon(work, files, big_rows=big_rows, say=say))
     for figure in figures:
         for note in figure.notes[:5]:
             say(f"  row {figure.row}: {note}")
