@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance
+from dagster import AssetKey, DagsterInstance
 
 from synthetic import GeneratedData
 from tests.faults.fault_tools import run_cli
@@ -40,4 +40,48 @@ def test_the_register_password_is_never_echoed(
     print(
         f"row 12: 0 hits of the password in 2 commands' output and {seen} run(s)' "
         "config, tags and event log"
+    )
+
+
+@pytest.mark.postgres
+def test_a_successful_load_and_refresh_on_postgresql_leave_no_password(
+    faults_env: Path,
+    small_data: GeneratedData,
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Runs that work, on PostgreSQL with the password in the URL: the load's
+    materialisation (the catalog's `store`), the refresh's run, the event log and every
+    file under DAGSTER_HOME and var/ hold the URL without its password."""
+    user_and_password = postgres_url.split("://", 1)[1].split("@", 1)[0]
+    assert ":" in user_and_password, "the test server's URL carries a password"
+    password = user_and_password.split(":", 1)[1]
+    needles = [f":{password}@".encode(), f"password={password}".encode()]
+    monkeypatch.setenv("TIETOHUOLTO_REGISTER_URL", postgres_url)
+    outputs = [
+        run_cli("register", "load", str(small_data.snapshot_dir)),
+        run_cli("register", "status"),
+        run_cli("refresh", str(small_data.crm_file), "--customer", "acme"),
+    ]
+    for done in outputs:
+        assert done.returncode == 0, done.stderr[-800:]
+        text = (done.stdout + done.stderr).encode()
+        assert not any(needle in text for needle in needles), text[-2000:]
+    files = [p for p in faults_env.rglob("*") if p.is_file()]
+    hits = [
+        str(p.relative_to(faults_env)) for p in files if any(n in p.read_bytes() for n in needles)
+    ]
+    assert hits == []
+    stores = []
+    with DagsterInstance.from_config(str(faults_env / "dagster")) as instance:
+        event = instance.get_latest_materialization_event(AssetKey("master_register"))
+        assert event is not None and event.asset_materialization is not None
+        stores.append(str(event.asset_materialization.metadata["store"].value))
+        for run in instance.get_runs():
+            assert password not in repr(run.run_config)
+    assert stores and all(":***@" in store or password not in store for store in stores)
+    print(
+        f"row 12 (PostgreSQL, runs that work): 0 hits of the password in 3 commands' output "
+        f"and {len(files)} files under DAGSTER_HOME and var/; the catalog shows {len(stores)} "
+        "store URL(s) redacted"
     )
