@@ -35,8 +35,8 @@ def two_ticks(instance: Any) -> tuple[list[Any], Any]:
 
     from pipelines.sensors import inbox_sensor
 
-    first = inbox_sensor(build_sensor_context(instance=instance, cursor=None))
-    result = inbox_sensor(build_sensor_context(instance=instance, cursor=str(first.cursor)))
+    first: Any = inbox_sensor(build_sensor_context(instance=instance, cursor=None))
+    result: Any = inbox_sensor(build_sensor_context(instance=instance, cursor=str(first.cursor)))
     return list(result.run_requests or []), result
 
 
