@@ -79,14 +79,18 @@ async def get_file(request: Request) -> Response:
                 return error(410, "this delivery has expired (removed after the retention period)")
             return error(404, "no such delivery")
         found = delivered_file(item, kind)
-        response = file_response(found[0], found[1]["name"]) if found else None
-        if found is None or response is None:
+        if found is None:
             return error(404, "no such file")
-        portal.store.record_download(
-            me.customer, delivery_id, kind, found[1].get("sha256"), user_id=None,
-            token_id=me.token_id,
-        )  # fmt: skip
-        return response
+        path, entry = found
+
+        def downloaded() -> None:  # after a whole GET only (a HEAD is no download)
+            portal.store.record_download(
+                me.customer, delivery_id, kind, entry.get("sha256"), user_id=None,
+                token_id=me.token_id,
+            )  # fmt: skip
+
+        response = file_response(path, entry["name"], on_complete=downloaded)
+        return response if response is not None else error(404, "no such file")
 
     return await run_in_threadpool(serve)
 

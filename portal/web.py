@@ -253,7 +253,8 @@ def serve_file(
     inline: bool,
 ) -> Response:
     """One file of one of the customer's own deliveries; 410 after retention removed it,
-    404 for anything else. Every file given out is recorded as a disclosure."""
+    404 for anything else. Every file given out is recorded as a disclosure: once a GET
+    has sent the whole file (a HEAD, or a download cut short, is none)."""
     if kind not in FILE_KINDS:
         return error_page(request, 404, "No such file.", me)
     item = delivered(portal.settings.outbox, me.customer, delivery_id)
@@ -267,12 +268,17 @@ def serve_file(
         return error_page(request, 404, "No such file.", me)
     path, entry = found
     headers = {"content-security-policy": REPORT_POLICY} if inline else None
-    response = file_response(path, entry["name"], inline=inline, headers=headers)
+
+    def downloaded() -> None:
+        portal.store.record_download(
+            me.customer, delivery_id, kind, entry.get("sha256"), user_id=me.user_id, token_id=None
+        )
+
+    response = file_response(
+        path, entry["name"], inline=inline, headers=headers, on_complete=downloaded
+    )
     if response is None:
         return error_page(request, 404, "No such file.", me)
-    portal.store.record_download(
-        me.customer, delivery_id, kind, entry.get("sha256"), user_id=me.user_id, token_id=None
-    )
     return response
 
 

@@ -4,15 +4,18 @@ counted as downloads, UTF-8 file names, guesses from one address, and the record
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from starlette.requests import ClientDisconnect
 
 from portal import accounts
 from portal.accounts import add_user, authenticate, set_disabled
+from portal.responses import file_response
 from portal.store import PortalStore
-from tests.portal.portal_tools import PASSWORD, Site
+from tests.portal.portal_tools import PASSWORD, Site, delivery_id
 
 BOUNDARY = "----reviewtest"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
@@ -190,3 +193,62 @@ def test_every_refused_login_costs_one_password_hash_check(
         assert checks("anna", f"arvaus-{attempt}") == 1
     assert checks("anna", password) == 1  # locked
     assert checks("anna", "arvaus") == 1
+
+
+def test_a_head_request_is_no_download(site: Site) -> None:
+    site.user("anna", "acme")
+    site.login("anna")
+    own = delivery_id(site.var, "acme")
+    token = site.token("acme")
+    bearer = {"authorization": f"Bearer {token}"}
+    refreshed = next((site.var / "outbox" / "acme" / own).glob("*-refreshed.csv"))
+    for path, headers in (
+        (f"/deliveries/{own}/files/refreshed", {}),
+        (f"/deliveries/{own}/report", {}),
+        (f"/api/v1/deliveries/{own}/files/refreshed", bearer),
+    ):
+        answer = site.client.head(path, headers=headers)
+        assert answer.status_code == 200, path
+        assert answer.content == b""
+    head = site.client.head(f"/deliveries/{own}/files/refreshed")
+    assert int(head.headers["content-length"]) == refreshed.stat().st_size
+    assert site.store.downloads() == []
+    assert "download" not in {row["event"] for row in site.store.audit_rows()}
+    # A whole GET is one download, on the page and on the API.
+    assert site.client.get(f"/deliveries/{own}/files/refreshed").content == refreshed.read_bytes()
+    assert site.client.get(f"/api/v1/deliveries/{own}/files/refreshed", headers=bearer).is_success
+    downloads = site.store.downloads("acme")
+    assert [(d["file_kind"], d["token_id"] is None) for d in downloads] == [
+        ("refreshed", True),
+        ("refreshed", False),
+    ]
+
+
+def test_a_download_cut_short_is_not_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "x-refreshed.csv"
+    path.write_bytes(b"Etunimi;Sukunimi\n" * 100_000)  # two chunks of a MiB
+    recorded: list[bool] = []
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def cut_after_one_chunk(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.body" and sent:
+            raise OSError("the client went away")
+        sent.append(message) if message["type"] == "http.response.body" else None
+
+    response = file_response(path, path.name, on_complete=lambda: recorded.append(True))
+    assert response is not None
+    scope = {"type": "http", "method": "GET", "asgi": {"spec_version": "2.4"}}
+    with pytest.raises(ClientDisconnect):
+        asyncio.run(response(scope, receive, cut_after_one_chunk))  # type: ignore[arg-type]
+    assert recorded == []
+
+    async def whole(message: dict[str, object]) -> None:
+        return None
+
+    response = file_response(path, path.name, on_complete=lambda: recorded.append(True))
+    assert response is not None
+    asyncio.run(response(scope, receive, whole))  # type: ignore[arg-type]
+    assert recorded == [True]
