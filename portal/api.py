@@ -6,6 +6,7 @@ errors (`{"error": {"status": 404, "message": "..."}}`). The OpenAPI document is
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -95,6 +96,26 @@ async def get_file(request: Request) -> Response:
     return await run_in_threadpool(serve)
 
 
+def header_file_name(request: Request) -> str:
+    """The X-File-Name header as the client meant it: UTF-8 (Starlette reads headers as
+    Latin-1, which made `ä` of a Finnish name `Ã¤`), or RFC 5987's `UTF-8''<percent-encoded>`
+    for clients that send ASCII only. Bytes that are not UTF-8 are read as Latin-1, as
+    before. The result still goes through safe_file_name."""
+    raw = next((value for key, value in request.headers.raw if key.lower() == b"x-file-name"), b"")
+    raw = raw.strip()
+    if raw[:7].lower() == b"utf-8''":
+        try:
+            return unquote(raw[7:].decode("ascii"), encoding="utf-8", errors="strict")
+        except UnicodeError:
+            raise UploadError(
+                400, "X-File-Name: UTF-8'' must be followed by percent-encoded UTF-8"
+            ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 async def post_file(request: Request) -> Response:
     portal, me = await _token(request, UPLOAD)
     limit = portal.settings.max_upload_bytes
@@ -114,7 +135,7 @@ async def post_file(request: Request) -> Response:
             writer, _ = await receive_multipart(content_type, request.stream(), open_file)
             safe = names["safe"]
         else:
-            raw_name = request.query_params.get("name") or request.headers.get("x-file-name", "")
+            raw_name = request.query_params.get("name") or header_file_name(request)
             if not raw_name:
                 raise UploadError(400, "name the file: ?name=export.csv (or X-File-Name)")
             safe = safe_file_name(raw_name)

@@ -64,7 +64,15 @@ OPENAPI: dict[str, Any] = {
                         "required": False,
                         "schema": {"type": "string"},
                         "description": "the file's name (for a raw body)",
-                    }
+                    },
+                    {
+                        "name": "X-File-Name",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string"},
+                        "description": "the file's name instead of `?name=`: UTF-8, or "
+                        "RFC 5987's `UTF-8''` followed by the percent-encoded name",
+                    },
                 ],
                 "requestBody": {
                     "required": True,

@@ -252,3 +252,37 @@ def test_a_download_cut_short_is_not_recorded(tmp_path: Path) -> None:
     assert response is not None
     asyncio.run(response(scope, receive, whole))  # type: ignore[arg-type]
     assert recorded == [True]
+
+
+def test_an_utf8_x_file_name_keeps_its_finnish_letters(site: Site) -> None:
+    token = site.token("acme")
+    inbox = site.var / "inbox" / "acme"
+    body = b"Etunimi;Sukunimi\nA;B\n"
+
+    def post(name: bytes) -> dict[str, object]:
+        answer = site.client.post(
+            "/api/v1/files",
+            content=body,
+            headers={"authorization": f"Bearer {token}", "x-file-name": name},
+        )
+        assert answer.status_code == 201, answer.text
+        answer_json: dict[str, object] = answer.json()
+        return answer_json
+
+    assert post("Yhteystiedot_äö.csv".encode())["file_name"] == "Yhteystiedot_äö.csv"
+    assert (inbox / "Yhteystiedot_äö.csv").read_bytes() == body
+    # RFC 5987, for clients that send ASCII headers only.
+    rfc5987 = post(b"UTF-8''Yhteystiedot_%C3%A4%C3%B6.csv")
+    assert rfc5987["file_name"] == "Yhteystiedot_äö-2.csv"
+    # The name is still sanitised: the last component, no traversal.
+    assert post("../../beta/Ääkköset.csv".encode())["file_name"] == "Ääkköset.csv"
+    assert post(b"UTF-8''..%2F..%2Fbeta%2Fp%C3%A4iv%C3%A4.csv")["file_name"] == "päivä.csv"
+    # Latin-1 bytes (not UTF-8) are read as before.
+    assert post("vanha_ö.csv".encode("latin-1"))["file_name"] == "vanha_ö.csv"
+    refused = site.client.post(
+        "/api/v1/files",
+        content=body,
+        headers={"authorization": f"Bearer {token}", "x-file-name": b"UTF-8''%FF%FE.csv"},
+    )
+    assert refused.status_code == 400
+    assert not (site.var / "inbox" / "beta" / "Ääkköset.csv").exists()
