@@ -104,7 +104,11 @@ def set_disabled(store: PortalStore, username: str, disabled: bool = True) -> No
     )
 
 
-class AccountLockedError(AccountError):
+class WrongPasswordError(AccountError):
+    """The current password given to the password form is wrong: a failed try."""
+
+
+class AccountLockedError(WrongPasswordError):
     """The account is locked (after repeated wrong passwords): nothing was changed."""
 
 
@@ -132,9 +136,9 @@ def change_password(
             customer=user.customer,
             user_id=user.user_id,
         )
-        raise (
-            AccountLockedError(LOCKED) if locked else AccountError("the current password is wrong")
-        )
+        if locked:
+            raise AccountLockedError(LOCKED)
+        raise WrongPasswordError("the current password is wrong")
     store.login_succeeded(user.user_id)
     if len(new) < MIN_PASSWORD:
         raise AccountError(f"the new password must have at least {MIN_PASSWORD} characters")

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from portal import security
 from portal.context import Portal, portal_of
 from portal.deliveries import FILE_KINDS, delivered, delivered_file
+from portal.limits import client_address
 from portal.openapi import OPENAPI
 from portal.responses import file_response
 from portal.uploads import InboxWriter, UploadError, receive_multipart, safe_file_name
@@ -32,9 +33,20 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> J
 
 async def _token(request: Request, scope: str) -> tuple[Portal, security.Principal]:
     portal = portal_of(request)
+    address = client_address(request)
+    wait = portal.limiter.retry_after(address)
+    if wait is not None:
+        raise HTTPException(
+            429,
+            f"too many failed attempts from this address; try again in {wait} seconds",
+            headers={"retry-after": str(wait)},
+        )
     principal = await run_in_threadpool(security.bearer_principal, request, portal.store)
     if principal is None:
         portal.store.audit("api_denied", object_id="401")
+        # A token presented and refused is a guess; a request without one guesses nothing.
+        if "authorization" in request.headers and portal.limiter.failed(address):
+            portal.store.audit("address_throttled")
         raise HTTPException(401, "a valid API token is required (Authorization: Bearer ...)")
     if scope not in principal.scopes:
         portal.store.audit(
@@ -188,12 +200,16 @@ def json_errors(request: Request, exc: Exception) -> Response:
     """HTTP errors under /api/ as JSON; elsewhere as the portal's own error page."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
     if request.url.path.startswith("/api/"):
-        headers = {"www-authenticate": "Bearer"} if status == 401 else None
-        return error(status, str(detail), headers)
+        if status == 401:
+            headers["www-authenticate"] = "Bearer"
+        return error(status, str(detail), headers or None)
     from portal.web import error_page  # noqa: PLC0415
 
-    return error_page(request, status, str(detail))
+    response = error_page(request, status, str(detail))
+    response.headers.update(headers)
+    return response
 
 
 routes = [

@@ -4,7 +4,7 @@ from the request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
@@ -15,6 +15,7 @@ from portal.deliveries import (
     find_delivery,
     find_upload,
 )
+from portal.limits import FailureLimiter
 from portal.security import Principal
 from portal.settings import PortalSettings
 from portal.store import PortalStore
@@ -30,6 +31,13 @@ class Portal:
     settings: PortalSettings
     store: PortalStore
     run_states: RunStates = _no_runs
+    # Failed authentications per client address (login, password form, API tokens).
+    limiter: FailureLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = FailureLimiter(
+            self.settings.ip_max_failures, self.settings.ip_failure_window
+        )
 
     def deliveries(self, customer: str) -> list[DeliveryView]:
         return customer_deliveries(

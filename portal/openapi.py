@@ -17,6 +17,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         410: "expired: removed after the retention period",
         413: "larger than the upload limit; nothing was kept",
         415: "not a CRM export (.csv, .tsv, .txt, .xlsx)",
+        429: "too many failed tokens from this address; wait the Retry-After seconds",
     }
     return {
         str(status): {
@@ -95,7 +96,7 @@ OPENAPI: dict[str, Any] = {
                             "application/json": {"schema": {"$ref": "#/components/schemas/Upload"}}
                         },
                     },
-                    **_errors(400, 401, 403, 413, 415),
+                    **_errors(400, 401, 403, 413, 415, 429),
                 },
             }
         },
@@ -121,7 +122,7 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    **_errors(401, 403),
+                    **_errors(401, 403, 429),
                 },
             }
         },
@@ -138,7 +139,7 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    **_errors(401, 403, 404),
+                    **_errors(401, 403, 404, 429),
                 },
             }
         },
@@ -174,7 +175,7 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    **_errors(401, 403, 404, 410),
+                    **_errors(401, 403, 404, 410, 429),
                 },
             }
         },
@@ -198,7 +199,7 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    **_errors(401, 403, 404),
+                    **_errors(401, 403, 404, 429),
                 },
             }
         },

@@ -14,6 +14,8 @@ from pipelines.paths import inbox_dir, outbox_dir, var_dir
 
 PORTAL_URL_ENV = "TIETOHUOLTO_PORTAL_URL"
 MAX_UPLOAD_ENV = "TIETOHUOLTO_PORTAL_MAX_UPLOAD_MB"
+IP_FAILURES_ENV = "TIETOHUOLTO_PORTAL_IP_FAILURES"
+IP_WINDOW_ENV = "TIETOHUOLTO_PORTAL_IP_WINDOW_MINUTES"
 # The inbox sensor refuses larger files (pipelines.sensors.MAX_INPUT_BYTES): taking more
 # over the wire would only fill the disk with a file that is refused on sight.
 DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
@@ -36,6 +38,11 @@ class PortalSettings:
     # Failures in a row that lock an account, and for how long.
     max_failed_logins: int = 5
     lockout: timedelta = timedelta(minutes=15)
+    # Failed logins, password-form tries and API token failures from one client address
+    # in `ip_failure_window`: past them the address is answered 429 (0 = no limit).
+    # Room for a few offices' worth of typos behind one NAT address.
+    ip_max_failures: int = 30
+    ip_failure_window: timedelta = timedelta(minutes=15)
     # A session ends after this long without a request, and after `session_max` whatever.
     session_idle: timedelta = timedelta(minutes=30)
     session_max: timedelta = timedelta(hours=8)
@@ -56,5 +63,11 @@ class PortalSettings:
         }
         if megabytes:
             values["max_upload_bytes"] = int(float(megabytes) * 1024 * 1024)
+        failures = os.environ.get(IP_FAILURES_ENV)
+        if failures:
+            values["ip_max_failures"] = int(failures)
+        minutes = os.environ.get(IP_WINDOW_ENV)
+        if minutes:
+            values["ip_failure_window"] = timedelta(minutes=float(minutes))
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from starlette.templating import Jinja2Templates
 from portal import accounts, security
 from portal.context import Portal, portal_of
 from portal.deliveries import FILE_KINDS, delivered, delivered_file
+from portal.limits import client_address
 from portal.responses import BodyTooLargeError, file_response, small_form
 from portal.store import now_utc
 from portal.uploads import InboxWriter, UploadError, receive_multipart, safe_file_name
@@ -67,8 +68,33 @@ def _login_page(request: Request, message: str | None, status: int) -> Response:
     return response
 
 
+def too_many_failures(request: Request, portal: Portal, principal: Any = None) -> Response | None:
+    """The 429 page for a client address past its failures (portal.limits), or None."""
+    wait = portal.limiter.retry_after(client_address(request))
+    if wait is None:
+        return None
+    response = error_page(
+        request,
+        429,
+        f"Too many failed attempts from your address. Try again in {wait} seconds.",
+        principal,
+    )
+    response.headers["retry-after"] = str(wait)
+    return response
+
+
+def count_failure(request: Request, portal: Portal, **ids: str | None) -> None:
+    """One failed authentication from this request's address; the audit says when an
+    address reaches the limit (without the address)."""
+    if portal.limiter.failed(client_address(request)):
+        portal.store.audit("address_throttled", **ids)
+
+
 async def login(request: Request) -> Response:
     portal = portal_of(request)
+    refused = too_many_failures(request, portal)
+    if refused is not None:
+        return refused
     try:
         form = await small_form(request)
     except BodyTooLargeError:
@@ -85,6 +111,7 @@ async def login(request: Request) -> Response:
         settings.lockout,
     )
     if result.user is None:
+        await run_in_threadpool(count_failure, request, portal)
         # One answer whatever the reason (unknown name, wrong password, locked, disabled).
         minutes = int(settings.lockout.total_seconds() // 60)
         return _login_page(request, accounts.FAILED_LOGIN.format(minutes=minutes), 401)
@@ -128,6 +155,9 @@ async def change_password(request: Request) -> Response:
     portal, me = await signed_in(request)
     if me is None or me.user is None:
         return error_page(request, 403, "Log in first.")
+    refused = too_many_failures(request, portal, me)
+    if refused is not None:
+        return refused
     try:
         form = await small_form(request)
     except BodyTooLargeError:
@@ -146,8 +176,11 @@ async def change_password(request: Request) -> Response:
             max_failures=portal.settings.max_failed_logins,
             lockout=portal.settings.lockout,
         )
-    except accounts.AccountLockedError as exc:
-        return page(request, "password.html", {"me": me, "message": str(exc)}, 403)
+    except accounts.WrongPasswordError as exc:
+        ids = {"customer": me.customer, "user_id": me.user_id}
+        await run_in_threadpool(count_failure, request, portal, **ids)
+        status = 403 if isinstance(exc, accounts.AccountLockedError) else 400
+        return page(request, "password.html", {"me": me, "message": str(exc)}, status)
     except accounts.AccountError as exc:
         return page(request, "password.html", {"me": me, "message": str(exc)}, 400)
     # Changing the password ended every session, this one too: log in with the new one.

@@ -5,14 +5,17 @@ counted as downloads, UTF-8 file names, guesses from one address, and the record
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from starlette.requests import ClientDisconnect
+from starlette.testclient import TestClient
 
-from portal import accounts
+from portal import accounts, create_app
 from portal.accounts import add_user, authenticate, set_disabled
+from portal.limits import FailureLimiter
 from portal.responses import file_response
 from portal.store import PortalStore
 from tests.portal.portal_tools import PASSWORD, Site, delivery_id
@@ -286,3 +289,72 @@ def test_an_utf8_x_file_name_keeps_its_finnish_letters(site: Site) -> None:
     )
     assert refused.status_code == 400
     assert not (site.var / "inbox" / "beta" / "Ääkköset.csv").exists()
+
+
+def test_failures_from_one_address_are_answered_429_with_retry_after(site: Site) -> None:
+    site.user("anna", "acme")
+    settings = replace(site.settings, ip_max_failures=3)
+    app = create_app(settings, site.store)
+    guesser = TestClient(app, base_url="https://testserver", client=("203.0.113.5", 40000))
+    other = TestClient(app, base_url="https://testserver", client=("203.0.113.6", 40000))
+    # Different names each time: the accounts' own lockout never comes into it.
+    for name in ("nobody-1", "nobody-2", "nobody-3"):
+        assert site.login(name, client=guesser).status_code == 401
+    refused = site.login("anna", client=guesser)  # even the right password
+    assert refused.status_code == 429
+    wait = int(refused.headers["retry-after"])
+    assert 0 < wait <= settings.ip_failure_window.total_seconds()
+    assert "Try again" in refused.text
+    user = site.store.user_by_name("anna")
+    assert user is not None and user.failed_logins == 0  # no password was tested
+    # Another address is not concerned.
+    assert site.login("anna", client=other).status_code == 303
+    # The API shares the count: a valid token from the refused address is refused too.
+    token = site.token("acme")
+    api = guesser.get("/api/v1/deliveries", headers={"authorization": f"Bearer {token}"})
+    assert api.status_code == 429 and api.json()["error"]["status"] == 429
+    assert int(api.headers["retry-after"]) > 0
+    assert "address_throttled" in {row["event"] for row in site.store.audit_rows()}
+    assert "203.0.113" not in str(site.store.audit_rows())  # addresses are not kept
+
+
+def test_token_and_password_form_failures_count_per_address(site: Site) -> None:
+    settings = replace(site.settings, ip_max_failures=3)
+    app = create_app(settings, site.store)
+    token = site.token("acme")
+    api = TestClient(app, base_url="https://testserver", client=("198.51.100.7", 40000))
+    for forged in ("th_0123456789abcdef_x", token[:-2] + "xx", "nothing"):
+        answer = api.get("/api/v1/deliveries", headers={"authorization": f"Bearer {forged}"})
+        assert answer.status_code == 401
+    answer = api.get("/api/v1/deliveries", headers={"authorization": f"Bearer {token}"})
+    assert answer.status_code == 429 and answer.headers["retry-after"]
+
+    site.user("anna", "acme")
+    browser = TestClient(app, base_url="https://testserver", client=("198.51.100.8", 40000))
+    assert site.login("anna", client=browser).status_code == 303
+    csrf = site.csrf(browser)
+    form = {"csrf_token": csrf, "new_password": "uusi-salasana-2026",
+            "repeat_password": "uusi-salasana-2026"}  # fmt: skip
+    for guess in ("arvaus-1", "arvaus-2", "arvaus-3"):
+        answer = browser.post("/password", data={**form, "current_password": guess})
+        assert answer.status_code == 400
+    answer = browser.post("/password", data={**form, "current_password": PASSWORD})
+    assert answer.status_code == 429 and answer.headers["retry-after"]
+
+
+def test_the_limiter_forgets_after_its_window_and_keeps_few_addresses() -> None:
+    moment = [1000.0]
+    limiter = FailureLimiter(2, timedelta(seconds=60), max_addresses=3, clock=lambda: moment[0])
+    assert limiter.retry_after("a") is None
+    assert limiter.failed("a") is False
+    moment[0] += 10
+    assert limiter.failed("a") is True
+    assert limiter.retry_after("a") == 50
+    moment[0] += 49.5
+    assert limiter.retry_after("a") == 1
+    moment[0] += 1
+    assert limiter.retry_after("a") is None  # the first failure left the window
+    for address in ("b", "c", "d", "e"):
+        limiter.failed(address)
+    assert len(limiter._failures) <= 3
+    assert FailureLimiter(0, timedelta(seconds=60)).failed("a") is False  # 0: no limit
