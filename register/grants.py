@@ -33,6 +33,7 @@ from register.tables import (
     organizations,
     persons,
     prohibitions,
+    register_revision,
     tombstones,
 )
 
@@ -49,6 +50,7 @@ _SUBJECT_REGISTER_WRITES: dict[str, tuple[str, ...]] = {
     persons.name: ("UPDATE", "DELETE"),  # rectification; erasure
     prohibitions.name: ("DELETE",),  # erasure
     organizations.name: ("UPDATE",),  # rectification
+    register_revision.name: ("INSERT", "UPDATE"),  # every request moves it on
 }
 
 

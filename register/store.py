@@ -33,6 +33,15 @@ from sqlalchemy.sql.schema import Table
 
 from matching.blocking import MAX_BLOCK_SIZE, organisation_block_keys
 from register.history import reapply_rectifications, utc
+from register.image import (
+    RegisterImage,
+    bump_revision,
+    current_image,
+    fingerprint,
+    image_from_columns,
+    image_from_database,
+    image_root,
+)
 from register.snapshot import PERSON_COLUMNS, PROHIBITION_COLUMNS, Snapshot, position_keys
 from register.tables import (
     metadata,
@@ -126,9 +135,14 @@ class RegisterStore:
     """The master register as loaded from the current snapshot, with the history of its
     positions and what the register's data subjects asked for."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, image: bool = True) -> None:
         self.engine = engine
         self._schema_ready = False
+        # The candidate queries are answered from a columnar image of the register where
+        # one can be kept (`register.image`); `image=False` sends them to SQL.
+        self._image_root = image_root(engine) if image else None
+        self._image: RegisterImage | None = None
+        self._image_tied_to: str | None = None
 
     @classmethod
     def from_url(cls, url: str) -> RegisterStore:
@@ -213,7 +227,53 @@ class RegisterStore:
             conn.execute(update(snapshots).values(is_current=False))
             conn.execute(delete(snapshots).where(snapshots.c.snapshot_id == info.snapshot_id))
             conn.execute(insert(snapshots).values(**info.__dict__, is_current=True))
+            bump_revision(conn)
+            tied_to = fingerprint(conn)
+        # The image the refreshes will read, made now from what was just written rather
+        # than read back by the first of them.
+        if self._image_root is not None and tied_to is not None:
+            with contextlib.suppress(OSError):  # then the first refresh makes it
+                image_from_columns(
+                    self._image_root,
+                    tied_to,
+                    CANDIDATE_PERSON_COLUMNS,
+                    {
+                        organizations.name: orgs,
+                        organization_keys.name: {
+                            name: block_keys[name].tolist() for name in block_keys
+                        },
+                        persons.name: merged,
+                    },
+                )
         return info
+
+    def candidate_image(self) -> RegisterImage | None:
+        """The columnar image of the current register, built first if the register moved
+        on since the last one (a load, a data subject's request); None where no image is
+        kept, or where it cannot be written (the candidate queries then go to SQL)."""
+        root = self._image_root
+        if root is None:
+            return None
+        self.create_schema()
+        with self.engine.connect() as conn:
+            # Read before the rows, so that a change made while they are read leaves the
+            # image tied to the older state, to be built again next time.
+            tied_to = fingerprint(conn)
+            if tied_to is None:
+                return None
+            if tied_to == self._image_tied_to and self._image is not None:
+                return self._image
+            folder = current_image(root, tied_to)
+            if folder is None:
+                try:
+                    folder = image_from_database(conn, root, tied_to, CANDIDATE_PERSON_COLUMNS)
+                except OSError:
+                    # A full or read-only disk costs speed, not the refresh.
+                    self._image_root = None
+                    return None
+        self._image = RegisterImage.open(folder, CANDIDATE_PERSON_COLUMNS)
+        self._image_tied_to = tied_to
+        return self._image
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -230,19 +290,24 @@ class RegisterStore:
         return SnapshotInfo(**{k: v for k, v in row.items() if k != "is_current"})
 
     def organizations_by_business_id(self, business_ids: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(organizations, organizations.c.business_id, business_ids)
+        return self._candidates(organizations, organizations.c.business_id, business_ids)
 
     def organizations_by_name_key(self, name_keys: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(organizations, organizations.c.name_key, name_keys)
+        return self._candidates(organizations, organizations.c.name_key, name_keys)
 
     def organizations_by_id(self, org_ids: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(organizations, organizations.c.org_id, org_ids)
+        return self._candidates(organizations, organizations.c.org_id, org_ids)
 
     def organization_key_hits(
         self, keys: Iterable[str], max_block: int = MAX_BLOCK_SIZE
     ) -> pd.DataFrame:
         """(key, org_id) for the wanted block keys that at most `max_block` organisations
         share: two indexed look-ups (sizes, then members), never a scan."""
+        image = self.candidate_image()
+        if image is not None:
+            return image.select_in(
+                organization_keys, "key", keys, ("key", "org_id"), max_block=max_block
+            )
         wanted = sorted({k for k in keys if k})
         usable: list[str] = []
         with self.engine.connect() as conn:
@@ -262,13 +327,13 @@ class RegisterStore:
     # dropped has the load date there), with the candidate columns only.
 
     def persons_by_org(self, org_ids: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(persons, persons.c.org_id, org_ids, CANDIDATE_PERSON_COLUMNS)
+        return self._candidates(persons, persons.c.org_id, org_ids, CANDIDATE_PERSON_COLUMNS)
 
     def persons_by_email(self, email_keys: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(persons, persons.c.email_key, email_keys, CANDIDATE_PERSON_COLUMNS)
+        return self._candidates(persons, persons.c.email_key, email_keys, CANDIDATE_PERSON_COLUMNS)
 
     def persons_by_name_key(self, name_keys: Iterable[str]) -> pd.DataFrame:
-        return self._select_in(persons, persons.c.name_key, name_keys, CANDIDATE_PERSON_COLUMNS)
+        return self._candidates(persons, persons.c.name_key, name_keys, CANDIDATE_PERSON_COLUMNS)
 
     def positions_of(self, person_ids: Iterable[str]) -> pd.DataFrame:
         """Every position of these persons with its history columns (first/last seen,
@@ -307,6 +372,19 @@ class RegisterStore:
                 table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
                 for table in (organizations, persons, prohibitions)
             }
+
+    def _candidates(
+        self,
+        table: Table,
+        column: ColumnElement[Any],
+        values: Iterable[str],
+        only: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """A candidate query: from the image where there is one, else from SQL."""
+        image = self.candidate_image()
+        if image is not None:
+            return image.select_in(table, column.name, values, only)
+        return self._select_in(table, column, values, only)
 
     def _select_in(
         self,

@@ -35,6 +35,7 @@ from register.history import (
     set_person_field,
     utc,
 )
+from register.image import bump_revision, discard_images
 from register.ledger import LEDGER_RETENTION_MONTHS
 from register.snapshot import PROHIBITION_KINDS
 from register.store import RegisterStore
@@ -146,6 +147,8 @@ def _audit(
     detail: str = "",
 ) -> str:
     request_id = uuid.uuid4().hex
+    # Whatever the request changed, an image of the register made before it is stale.
+    bump_revision(conn)
     conn.execute(
         insert(subject_requests).values(
             request_id=request_id,
@@ -726,6 +729,8 @@ def erase(
                 request_id=request_id,
             )
         )
+    # The register's columnar images may hold the person: gone now, not at the next refresh.
+    discard_images(store.engine)
     return RequestResult(request_id, "erase", marker, {k: int(v) for k, v in counts.items()})
 
 

@@ -81,6 +81,16 @@ organization_keys = Table(
     Index("ix_organization_keys_key", "key"),
 )
 
+# The register's revision: a counter that every change of the register outside a snapshot
+# load moves on (a data subject's request), so that a columnar image of the register
+# (`register.image`) made before it is known to be stale.
+register_revision = Table(
+    "register_revision",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("revision", Integer, nullable=False),
+)
+
 # One row per *position* (a person at an organisation from a date), keyed by
 # `position_key` = person_id + org_id + valid_from (see register.snapshot.position_key). A
 # position keeps its `position_id` across snapshots. When a later snapshot no longer lists a

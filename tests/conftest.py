@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,11 @@ from synthetic import GeneratedData, generate
 # Tests erase persons with the public development tombstone salt; outside this explicit
 # mode the project refuses to erase without TIETOHUOLTO_TOMBSTONE_SALT.
 os.environ.setdefault("TIETOHUOLTO_ENV", "test")
+# A PostgreSQL register's columnar image goes under var/ by default: the tests' test
+# databases keep theirs in a temporary folder instead.
+os.environ.setdefault(
+    "TIETOHUOLTO_REGISTER_IMAGE_DIR", tempfile.mkdtemp(prefix="tietohuolto-register-image-")
+)
 
 POSTGRES_URL = os.environ.get(
     "TIETOHUOLTO_TEST_POSTGRES_URL",

@@ -1,0 +1,404 @@
+"""The register's match keys and candidate columns as a columnar image: Arrow files,
+memory-mapped, each table with a sorted index per column it is looked up by.
+
+Matching a large file asks the register for hundreds of thousands of rows by key (business
+IDs, block keys, the positions of the matched organisations). Through SQL that is an index
+look-up and a Python tuple per row; from the image it is a hash look-up of the distinct
+keys and one `take` of the rows, in Arrow. `RegisterStore` answers its candidate queries
+from the image when one is current, and from SQL otherwise: both give the same frames.
+
+An image is tied to a *fingerprint*: the current snapshot and the register's revision, a
+counter that every change outside a load moves on (a data subject's rectification,
+erasure or prohibition, see `bump_revision`). A store whose fingerprint moved builds a new
+image before its next candidate query, so an erasure takes effect for the next refresh,
+and the old image, which may hold the erased person, is deleted with it (`discard_images`
+does the same at once where the erasure is made).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.sql.schema import Table
+from sqlalchemy.types import Boolean, Date, DateTime, Integer
+
+from register.tables import (
+    organization_keys,
+    organizations,
+    persons,
+    register_revision,
+    snapshots,
+)
+
+# Bumped whenever what an image holds or how it is laid out changes: an image of another
+# format is never read, it is built again.
+IMAGE_FORMAT = 1
+IMAGE_ENV = "TIETOHUOLTO_REGISTER_IMAGE"  # "off": candidate queries go to SQL
+IMAGE_DIR_ENV = "TIETOHUOLTO_REGISTER_IMAGE_DIR"  # where a PostgreSQL register's image goes
+_READ_BATCH = 100_000
+_REVISION_KEY = "register"
+
+
+# -- the revision ---------------------------------------------------------------------------
+
+
+def read_revision(conn: Connection) -> int:
+    value = conn.execute(
+        select(register_revision.c.revision).where(register_revision.c.name == _REVISION_KEY)
+    ).scalar()
+    return int(value or 0)
+
+
+def bump_revision(conn: Connection) -> None:
+    """Move the register's revision on, in the caller's transaction: any image made
+    before it is stale once the transaction commits."""
+    moved = conn.execute(
+        update(register_revision)
+        .where(register_revision.c.name == _REVISION_KEY)
+        .values(revision=register_revision.c.revision + 1)
+    ).rowcount
+    if not moved:
+        conn.execute(insert(register_revision).values(name=_REVISION_KEY, revision=1))
+
+
+def fingerprint(conn: Connection) -> str | None:
+    """What an image of this register must be tied to; None without a current snapshot."""
+    snapshot = conn.execute(
+        select(snapshots.c.snapshot_id, snapshots.c.loaded_at).where(snapshots.c.is_current)
+    ).first()
+    if snapshot is None:
+        return None
+    return f"{IMAGE_FORMAT}|{snapshot[0]}|{snapshot[1]}|{read_revision(conn)}"
+
+
+# -- where images live -------------------------------------------------------------------------
+
+
+def image_root(engine: Engine) -> Path | None:
+    """The folder of this register's images: beside a SQLite file (`<file>.image`), or for
+    PostgreSQL under $TIETOHUOLTO_REGISTER_IMAGE_DIR (default `register-image` in the
+    project's var folder), one folder per database. None where no image is kept
+    ($TIETOHUOLTO_REGISTER_IMAGE=off, an in-memory SQLite database)."""
+    if os.environ.get(IMAGE_ENV, "").strip().casefold() in {"off", "0", "no", "false"}:
+        return None
+    url = engine.url
+    if engine.dialect.name == "sqlite":
+        database = url.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database).with_name(Path(database).name + ".image")
+    chosen = os.environ.get(IMAGE_DIR_ENV)
+    base = Path(chosen) if chosen else _var_dir() / "register-image"
+    # The folder is named by the database, never by the password.
+    where = url.set(password=None).render_as_string(hide_password=True)
+    return base / hashlib.sha256(where.encode()).hexdigest()[:16]
+
+
+def _var_dir() -> Path:
+    # As `pipelines.paths.var_dir` (which this package may not import).
+    return Path(os.environ.get("TIETOHUOLTO_VAR") or Path(__file__).resolve().parents[1] / "var")
+
+
+def discard_images(engine: Engine) -> int:
+    """Delete every image of this register (after an erasure: they may hold the person).
+    Returns how many were deleted."""
+    root = image_root(engine)
+    if root is None or not root.is_dir():
+        return 0
+    gone = 0
+    for folder in root.iterdir():
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+    return gone
+
+
+# -- what an image holds --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    table: Table
+    columns: tuple[str, ...]
+    looked_up_by: tuple[str, ...]
+
+
+def _sources(person_columns: Sequence[str]) -> tuple[_Source, ...]:
+    return (
+        _Source(
+            organizations,
+            tuple(c.name for c in organizations.columns),
+            ("business_id", "name_key", "org_id"),
+        ),
+        _Source(organization_keys, ("key", "org_id"), ("key",)),
+        _Source(persons, tuple(person_columns), ("org_id", "email_key", "name_key")),
+    )
+
+
+def _arrow_type(column: Any) -> pa.DataType:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return pa.bool_()
+    if isinstance(kind, Integer):
+        return pa.int64()
+    if isinstance(kind, DateTime):
+        return pa.timestamp("us", tz="UTC")
+    if isinstance(kind, Date):
+        return pa.date32()
+    return pa.string()
+
+
+@dataclass
+class _Lookup:
+    """A table's rows by one column: the distinct non-empty keys (sorted), where each key's
+    rows start in `order` and how many there are, and `order`, the row numbers by key."""
+
+    keys: pa.Array
+    starts: np.ndarray
+    counts: np.ndarray
+    order: np.ndarray
+    _index: pd.Index | None = None
+
+    @classmethod
+    def of(cls, values: pa.ChunkedArray) -> _Lookup:
+        column = values.combine_chunks()
+        order = pc.sort_indices(column).to_numpy()
+        ordered = column.take(order)
+        usable = pc.and_(pc.is_valid(ordered), pc.not_equal(ordered, "")).fill_null(False)
+        order = order[usable.to_numpy(zero_copy_only=False)]
+        ordered = column.take(order)
+        if not len(ordered):
+            none = np.zeros(0, dtype=np.int64)
+            return cls(pa.array([], pa.string()), none, none, order)
+        # Sorted, so the dictionary is in key order and each key's rows are one run.
+        encoded = ordered.dictionary_encode()
+        codes = encoded.indices.to_numpy()
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        counts = np.diff(np.r_[starts, len(codes)])
+        return cls(encoded.dictionary, starts.astype(np.int64), counts.astype(np.int64), order)
+
+    def positions(self, wanted: Sequence[str]) -> np.ndarray:
+        """For each wanted key, its position among `keys` (-1: not there)."""
+        if self._index is None:
+            self._index = pd.Index(self.keys.to_numpy(zero_copy_only=False), dtype=object)
+        return self._index.get_indexer(pd.Index(list(wanted), dtype=object))
+
+    def rows(self, found: np.ndarray) -> np.ndarray:
+        """The row numbers of the keys at `found` (positions among `keys`), key by key."""
+        starts, counts = self.starts[found], self.counts[found]
+        total = int(counts.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64)
+        # Each key's run of `order`: its start, then start+1, ... (no Python loop).
+        shift = np.repeat(starts - np.cumsum(counts) + counts, counts)
+        return self.order[shift + np.arange(total)]
+
+
+class RegisterImage:
+    """The candidate columns of a register, answering the store's candidate queries."""
+
+    def __init__(self, folder: Path, tables: dict[str, pa.Table], lookups: dict[str, _Lookup]):
+        self.folder = folder
+        self._tables = tables
+        self._lookups = lookups
+
+    @classmethod
+    def open(cls, folder: Path, person_columns: Sequence[str]) -> RegisterImage:
+        tables: dict[str, pa.Table] = {}
+        lookups: dict[str, _Lookup] = {}
+        for source in _sources(person_columns):
+            name = source.table.name
+            tables[name] = _read_arrow(folder / f"{name}.arrow")
+            for column in source.looked_up_by:
+                index = _read_arrow(folder / f"{name}.{column}.keys.arrow")
+                order = _read_arrow(folder / f"{name}.{column}.order.arrow")
+                lookups[f"{name}.{column}"] = _Lookup(
+                    index.column("key").combine_chunks(),
+                    index.column("start").to_numpy(),
+                    index.column("count").to_numpy(),
+                    order.column("row").to_numpy(),
+                )
+        return cls(folder, tables, lookups)
+
+    def select_in(
+        self,
+        table: Table,
+        column: str,
+        values: Iterable[str],
+        only: Sequence[str] | None = None,
+        max_block: int | None = None,
+    ) -> pd.DataFrame:
+        """As `RegisterStore._select_in`: the rows whose `column` is one of `values` (with
+        `max_block`, only of the keys that at most that many rows share)."""
+        columns = list(only) if only else [c.name for c in table.columns]
+        keys = sorted({v for v in values if v})
+        lookup = self._lookups[f"{table.name}.{column}"]
+        found = lookup.positions(keys) if keys else np.zeros(0, dtype=np.int64)
+        found = found[found >= 0]
+        if max_block is not None:
+            found = found[lookup.counts[found] <= max_block]
+        rows = lookup.rows(found)
+        if not len(rows):
+            return pd.DataFrame(columns=columns)
+        taken = self._tables[table.name].select(columns).take(pa.array(rows))
+        return taken.to_pandas(date_as_object=True, timestamp_as_object=True)
+
+
+def _read_arrow(path: Path) -> pa.Table:
+    # Memory-mapped: the pages are the file's, read as they are touched and shared.
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+def _write_arrow(path: Path, table: pa.Table) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        sink = pa.PythonFile(handle, mode="w")
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+
+
+# -- building -----------------------------------------------------------------------------------
+
+
+def _arrow_array(values: list[Any], kind: pa.DataType) -> pa.Array:
+    """Values as SQLAlchemy returns them, as an Arrow array; dates and times that are
+    still ISO text (as a load writes them) parsed once per distinct value."""
+    if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+        parse = date.fromisoformat if pa.types.is_date(kind) else datetime.fromisoformat
+        parsed = {v: parse(v) for v in set(values) if isinstance(v, str)}
+        if parsed:
+            values = [parsed.get(v, v) if isinstance(v, str) else v for v in values]
+    return pa.array(values, type=kind)
+
+
+def _table_of(source: _Source, columns: Sequence[list[Any]]) -> pa.Table:
+    types = [_arrow_type(source.table.c[name]) for name in source.columns]
+    arrays = [_arrow_array(v, kind) for v, kind in zip(columns, types, strict=True)]
+    schema = pa.schema(list(zip(source.columns, types, strict=True)))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _read_table(conn: Connection, source: _Source) -> pa.Table:
+    """The source's columns of every row, read through the DBAPI cursor a batch at a time,
+    each value as SQLAlchemy would return it (dates as dates)."""
+    from register.store import _per_value  # noqa: PLC0415 - the store imports this module
+
+    dialect = conn.dialect
+    processors = [
+        source.table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
+        for name in source.columns
+    ]
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the register store's database connection is closed")
+    cursor = raw.cursor()
+    parts: list[pa.Table] = []
+    try:
+        cursor.execute(f"SELECT {', '.join(source.columns)} FROM {source.table.name}")
+        while rows := cursor.fetchmany(_READ_BATCH):
+            values = zip(*rows, strict=True)
+            columns = [
+                _per_value(list(v), process) for v, process in zip(values, processors, strict=True)
+            ]
+            parts.append(_table_of(source, columns))
+    finally:
+        cursor.close()
+    if not parts:
+        return _table_of(source, [[] for _ in source.columns])
+    return pa.concat_tables(parts)
+
+
+def image_from_database(
+    conn: Connection, root: Path, tied_to: str, person_columns: Sequence[str]
+) -> Path:
+    """Write the image of the register `conn` reads, tied to `tied_to` (read before the
+    rows, in the same connection), into `root`."""
+    return _write_image(root, tied_to, person_columns, lambda source: _read_table(conn, source))
+
+
+def image_from_columns(
+    root: Path,
+    tied_to: str,
+    person_columns: Sequence[str],
+    columns: Mapping[str, Mapping[str, list[Any]]],
+) -> Path:
+    """Write the image of a register from the columns a load has just written (table name
+    -> column name -> values, as stored): what reading them back would give, without the
+    reading."""
+    return _write_image(
+        root,
+        tied_to,
+        person_columns,
+        lambda source: _table_of(
+            source, [list(columns[source.table.name][name]) for name in source.columns]
+        ),
+    )
+
+
+def _write_image(
+    root: Path,
+    tied_to: str,
+    person_columns: Sequence[str],
+    table_of: Callable[[_Source], pa.Table],
+) -> Path:
+    """The image, table by table, in a temporary folder renamed into place (a reader sees
+    a whole image or none); the other images in `root` are deleted."""
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    final = root / _folder_name(tied_to)
+    building = root / f".building-{uuid.uuid4().hex}"
+    building.mkdir(mode=0o700)
+    try:
+        for source in _sources(person_columns):
+            name = source.table.name
+            table = table_of(source)
+            _write_arrow(building / f"{name}.arrow", table)
+            for column in source.looked_up_by:
+                lookup = _Lookup.of(table.column(column))
+                keys = pa.table(
+                    {
+                        "key": lookup.keys,
+                        "start": pa.array(lookup.starts, pa.int64()),
+                        "count": pa.array(lookup.counts, pa.int64()),
+                    }
+                )
+                _write_arrow(building / f"{name}.{column}.keys.arrow", keys)
+                order = pa.table({"row": pa.array(lookup.order, pa.int64())})
+                _write_arrow(building / f"{name}.{column}.order.arrow", order)
+        descriptor = os.open(building / "fingerprint.txt", os.O_WRONLY | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(tied_to + "\n")
+        try:
+            building.rename(final)
+        except OSError:
+            # Another process made the same image meanwhile: theirs serves as well.
+            if not final.is_dir():
+                raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    for folder in root.iterdir():
+        if folder != final and folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+    return final
+
+
+def current_image(root: Path, tied_to: str) -> Path | None:
+    folder = root / _folder_name(tied_to)
+    return folder if (folder / "fingerprint.txt").is_file() else None
+
+
+def _folder_name(tied_to: str) -> str:
+    return hashlib.sha256(tied_to.encode()).hexdigest()[:24]

@@ -1,0 +1,183 @@
+"""The register's columnar image (`register.image`): the candidate queries answer the same
+from it as from SQL, the image a load writes is what reading the register back gives, and
+a data subject's erasure or rectification takes effect for the next refresh."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from snapshot_factory import T1, T2, SnapshotWriter, ban, org, person
+from sqlalchemy import select
+
+from pipelines.cli import main
+from register import RegisterStore, erase, make_engine, read_snapshot, rectify
+from register.image import IMAGE_ENV, fingerprint, image_from_database, image_root
+from register.store import CANDIDATE_PERSON_COLUMNS
+from register.tables import organization_keys, organizations, persons
+from synthetic import GeneratedData
+
+ORGS = [org("O1", 1, "Alfa Oy", visiting_postcode="00100", www="alfa.fi"), org("O2", 2, "Beta")]
+PEOPLE = [
+    person("P1", "O1", "Aino", "Aalto"),
+    person("P2", "O1", "Eino", "Eskola"),
+    person("P3", "O2", "Ilmari", "Ikonen", valid_to="2025-12-31"),
+    person("P4", "O2", "Outi", "Oja", email=""),
+]
+
+
+def _sql_twin(store: RegisterStore) -> RegisterStore:
+    return RegisterStore(store.engine, image=False)
+
+
+def _same(image: pd.DataFrame, sql: pd.DataFrame, key: list[str]) -> None:
+    assert list(image.columns) == list(sql.columns)
+    pd.testing.assert_frame_equal(
+        image.sort_values(key).reset_index(drop=True),
+        sql.sort_values(key).reset_index(drop=True),
+    )
+
+
+def test_a_file_register_keeps_its_image_beside_it(store: RegisterStore) -> None:
+    root = image_root(store.engine)
+    assert root is not None
+    if store.engine.dialect.name == "sqlite":
+        assert root.name == "register.sqlite.image"
+
+
+def test_no_image_when_switched_off_or_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert image_root(make_engine("sqlite://")) is None
+    monkeypatch.setenv(IMAGE_ENV, "off")
+    assert image_root(make_engine("sqlite:////tmp/x.sqlite")) is None
+
+
+def test_candidate_queries_answer_the_same_from_the_image_and_from_sql(
+    store: RegisterStore, small_data: GeneratedData
+) -> None:
+    store.load(read_snapshot(small_data.snapshot_dir))
+    image = store.candidate_image()
+    assert image is not None
+    sql = _sql_twin(store)
+    with store.engine.connect() as conn:
+        orgs = conn.execute(select(organizations.c.org_id, organizations.c.business_id)).all()
+        org_names = conn.execute(select(organizations.c.name_key)).scalars().all()
+        people = conn.execute(select(persons.c.name_key, persons.c.email_key)).all()
+        keys = conn.execute(select(organization_keys.c.key)).scalars().all()
+    draw = random.Random(3)
+    org_ids = [*draw.sample([o for o, _ in orgs], 60), "no-such-org", ""]
+    business_ids = [*draw.sample([b for _, b in orgs], 60), "0000000-0"]
+    name_keys = [*draw.sample([n for n, _ in people], 80), "nobody"]
+    emails = draw.sample([e for _, e in people if e], 80)
+    cases = [
+        ("organizations_by_id", org_ids, ["org_id"]),
+        ("organizations_by_business_id", business_ids, ["org_id"]),
+        ("organizations_by_name_key", draw.sample(org_names, 40), ["org_id"]),
+        ("persons_by_org", org_ids, ["position_id"]),
+        ("persons_by_email", emails, ["position_id"]),
+        ("persons_by_name_key", name_keys, ["position_id"]),
+        ("persons_by_org", [], ["position_id"]),
+    ]
+    for method, values, key in cases:
+        found = getattr(store, method)(values)
+        _same(found, getattr(sql, method)(values), key)
+        assert found.empty == (not values), method
+    wanted = draw.sample(keys, 300)
+    for limit in (1, 3, 50):
+        _same(
+            store.organization_key_hits(wanted, max_block=limit),
+            sql.organization_key_hits(wanted, max_block=limit),
+            ["key", "org_id"],
+        )
+
+
+def test_the_image_a_load_writes_is_what_reading_the_register_back_gives(
+    store: RegisterStore, make_snapshot: SnapshotWriter, tmp_path: Path
+) -> None:
+    # History, a rectification and a prohibition: what a load's own columns hold is not
+    # just the snapshot.
+    store.load(make_snapshot("s1", ORGS, PEOPLE, [ban("P2", "direct_marketing")]), at=T1)
+    rectify(store, "person", "P1", "title", "Hallituksen pj", requested_by="op")
+    store.load(make_snapshot("s2", ORGS, PEOPLE[:3]), at=T2)  # P4's position ends
+    made_at_load = store.candidate_image()
+    assert made_at_load is not None
+    with store.engine.connect() as conn:
+        tied_to = fingerprint(conn)
+        assert tied_to is not None
+        read_back = image_from_database(
+            conn, tmp_path / "read-back", tied_to, CANDIDATE_PERSON_COLUMNS
+        )
+    files = sorted(p.name for p in made_at_load.folder.iterdir())
+    assert files == sorted(p.name for p in read_back.iterdir())
+    for name in files:
+        if name.endswith(".arrow"):
+            with (
+                pa.memory_map(str(made_at_load.folder / name)) as one,
+                pa.memory_map(str(read_back / name)) as other,
+            ):
+                assert (
+                    pa.ipc.open_file(one).read_all().equals(pa.ipc.open_file(other).read_all())
+                ), name
+    ended = store.persons_by_org(["O2"]).set_index("person_id")
+    assert ended.loc["P4", "valid_to"] is not None  # the ended position is in the image
+    assert store.persons_by_org(["O1"]).set_index("person_id").loc["P1", "title"] == (
+        "Hallituksen pj"
+    )
+
+
+def test_a_request_makes_the_next_query_read_a_new_image(
+    store: RegisterStore, make_snapshot: SnapshotWriter
+) -> None:
+    store.load(make_snapshot("s1", ORGS, PEOPLE), at=T1)
+    before = store.candidate_image()
+    assert before is not None and "P2" in set(store.persons_by_org(["O1"])["person_id"])
+    rectify(store, "person", "P1", "title", "Myyntijohtaja", requested_by="op")
+    after = store.candidate_image()
+    assert after is not None and after.folder != before.folder
+    assert not before.folder.exists()  # one image at a time: the stale one is deleted
+    assert store.persons_by_org(["O1"]).set_index("person_id").loc["P1", "title"] == (
+        "Myyntijohtaja"
+    )
+    erase(store, "P2", requested_by="dpo")
+    # The erased person's data left the disk with the image, before any refresh.
+    assert not after.folder.exists()
+    assert "P2" not in set(store.persons_by_org(["O1"])["person_id"])
+    assert store.persons_by_name_key(["eino eskola"]).empty
+    # Another process's store (the next refresh) sees the same.
+    other = RegisterStore(make_engine(str(store.engine.url.render_as_string(False))))
+    assert "P2" not in set(other.persons_by_org(["O1"])["person_id"])
+
+
+@pytest.mark.slow
+def test_an_erasure_takes_effect_for_the_next_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_data: GeneratedData
+) -> None:
+    register = tmp_path / "register.sqlite"
+    monkeypatch.setenv("TIETOHUOLTO_VAR", str(tmp_path))
+    monkeypatch.setenv("TIETOHUOLTO_REGISTER_URL", f"sqlite:///{register}")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    assert main(["register", "load", str(small_data.snapshot_dir)]) == 0
+    images = register.with_name("register.sqlite.image")
+    assert [p for p in images.iterdir() if p.is_dir()], "the load wrote no image"
+
+    def refreshed(name: str) -> list[dict[str, str]]:
+        out = tmp_path / name
+        code = main(
+            ["refresh", str(small_data.crm_file), "--as-of", "2026-11-25", "--output", str(out)]
+        )
+        assert code == 0
+        with out.open(encoding="cp1252", newline="") as handle:
+            return list(csv.DictReader(handle, delimiter=";"))
+
+    first = refreshed("first.csv")
+    matched = [r["register_person_id"] for r in first if r["register_person_id"]]
+    assert matched
+    erased = matched[0]
+    erase(RegisterStore.from_url(f"sqlite:///{register}"), erased, requested_by="dpo")
+    second = refreshed("second.csv")
+    assert erased not in {r["register_person_id"] for r in second}
+    # The rows that meant someone else are still found.
+    assert sum(bool(r["register_person_id"]) for r in second) >= len(matched) - 2
