@@ -18,7 +18,7 @@ from portal.deliveries import (
 from portal.limits import FailureLimiter
 from portal.security import Principal
 from portal.settings import PortalSettings
-from portal.store import PortalStore
+from portal.store import PortalStore, now_utc
 from portal.uploads import Stored
 
 
@@ -38,6 +38,15 @@ class Portal:
         self.limiter = FailureLimiter(
             self.settings.ip_max_failures, self.settings.ip_failure_window
         )
+
+    def forget_old(self) -> None:
+        """The portal's own retention, run at each login: sessions past their limits,
+        uploads past `upload_memory`, the audit and the downloads past theirs."""
+        settings, moment = self.settings, now_utc()
+        self.store.purge_sessions(moment - settings.session_max, moment - settings.session_idle)
+        self.store.purge_uploads(moment - settings.upload_memory)
+        self.store.purge_audit(moment - settings.audit_retention)
+        self.store.purge_downloads(moment - settings.download_retention)
 
     def deliveries(self, customer: str) -> list[DeliveryView]:
         return customer_deliveries(

@@ -49,6 +49,11 @@ class PortalSettings:
     # How long the portal remembers an upload (its file name, its delivery id): then an
     # expired delivery is forgotten too.
     upload_memory: timedelta = timedelta(days=90)
+    # How long the audit (ids, hashes, events) is kept, and the downloads: those are the
+    # portal's record of disclosures to the customer, kept as long as the register's
+    # disclosure ledger keeps its rows (register.ledger.LEDGER_RETENTION_MONTHS, 24).
+    audit_retention: timedelta = timedelta(days=365)
+    download_retention: timedelta = timedelta(days=730)
     # Whether a run's state (queued, running, failed) is asked from the Dagster instance;
     # without it a file waiting in the inbox shows as "waiting" until it is delivered.
     dagster_runs: bool = True

@@ -574,6 +574,18 @@ class PortalStore:
                 )
             )
 
+    def purge_downloads(self, before: datetime) -> int:
+        """Download records older than `before` (the disclosure ledger's period)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(downloads).where(downloads.c.downloaded_at < before))
+        return int(result.rowcount or 0)
+
+    def purge_audit(self, before: datetime) -> int:
+        """Audit rows older than `before`."""
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(audit).where(audit.c.at < before))
+        return int(result.rowcount or 0)
+
     def downloads(self, customer: str | None = None) -> list[dict[str, Any]]:
         query = select(downloads).order_by(downloads.c.download_id)
         if customer:

@@ -17,7 +17,6 @@ from portal.context import Portal, portal_of
 from portal.deliveries import FILE_KINDS, delivered, delivered_file
 from portal.limits import client_address
 from portal.responses import BodyTooLargeError, file_response, small_form
-from portal.store import now_utc
 from portal.uploads import InboxWriter, UploadError, receive_multipart, safe_file_name
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -115,13 +114,7 @@ async def login(request: Request) -> Response:
         # One answer whatever the reason (unknown name, wrong password, locked, disabled).
         minutes = int(settings.lockout.total_seconds() // 60)
         return _login_page(request, accounts.FAILED_LOGIN.format(minutes=minutes), 401)
-    moment = now_utc()
-    await run_in_threadpool(
-        portal.store.purge_sessions,
-        moment - settings.session_max,
-        moment - settings.session_idle,
-    )
-    await run_in_threadpool(portal.store.purge_uploads, moment - settings.upload_memory)
+    await run_in_threadpool(portal.forget_old)
     target = "/password" if result.user.must_change_password else "/deliveries"
     response = RedirectResponse(target, status_code=303)
     await run_in_threadpool(security.start_session, portal.store, result.user, response)

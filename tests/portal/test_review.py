@@ -358,3 +358,34 @@ def test_the_limiter_forgets_after_its_window_and_keeps_few_addresses() -> None:
         limiter.failed(address)
     assert len(limiter._failures) <= 3
     assert FailureLimiter(0, timedelta(seconds=60)).failed("a") is False  # 0: no limit
+
+
+def test_old_audit_rows_and_downloads_are_purged_at_a_login(site: Site) -> None:
+    from sqlalchemy import insert, select
+
+    from portal.store import audit, downloads, now_utc
+
+    moment = now_utc()
+    old_audit = moment - site.settings.audit_retention - timedelta(days=1)
+    kept_audit = moment - site.settings.audit_retention + timedelta(days=1)
+    old_download = moment - site.settings.download_retention - timedelta(days=1)
+    kept_download = moment - site.settings.download_retention + timedelta(days=1)
+    with site.store.engine.begin() as conn:
+        for when, event in ((old_audit, "old"), (kept_audit, "kept")):
+            conn.execute(insert(audit).values(at=when, event=event, customer="acme"))
+        for when, kind in ((old_download, "report.md"), (kept_download, "summary.json")):
+            conn.execute(
+                insert(downloads).values(
+                    customer="acme", delivery_id="d", file_kind=kind, downloaded_at=when
+                )
+            )
+    site.user("anna", "acme")
+    assert site.login("anna").status_code == 303
+    with site.store.engine.connect() as conn:
+        events = {row.event for row in conn.execute(select(audit.c.event))}
+        kinds = {row.file_kind for row in conn.execute(select(downloads.c.file_kind))}
+    assert "old" not in events and {"kept", "login"} <= events
+    assert kinds == {"summary.json"}
+    # The defaults: a year of audit, the disclosure ledger's 24 months of downloads.
+    assert site.settings.audit_retention == timedelta(days=365)
+    assert site.settings.download_retention == timedelta(days=730)
