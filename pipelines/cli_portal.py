@@ -156,7 +156,8 @@ def add_portal_commands(sub: Any) -> None:
         "TLS with --cert and --key, or a self-signed pair for local use with --dev-cert; "
         "plain HTTP is served only on a loopback address. Users: `tietohuolto users`. "
         "Database: $TIETOHUOLTO_PORTAL_URL (default var/portal.sqlite); upload limit: "
-        "$TIETOHUOLTO_PORTAL_MAX_UPLOAD_MB (default 500).",
+        "$TIETOHUOLTO_PORTAL_MAX_UPLOAD_MB (default 500); failed logins and tokens per client "
+        "address: $TIETOHUOLTO_PORTAL_IP_FAILURES (default 30 in 15 minutes, 0 = off).",
     )
     portal.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     portal.add_argument("--port", type=int, default=8443, help="port (default 8443)")
