@@ -22,6 +22,7 @@ from dagster import (
 )
 from pydantic import Field
 
+from pipelines.inbox import sweep_input_folders
 from pipelines.paths import inbox_dir, subject_requests_dir
 from pipelines.resources import DeliveryFoldersResource, RegisterResource
 from refresh.retention import (
@@ -148,6 +149,10 @@ def purge_expired_deliveries(
         sweep_partials(folders.root(), period, moment),
         sweep_files(subject_requests_dir(), "access_reports", period, moment),
     ]
+    # Private input folders of killed runs (a link each, no data) in $TMPDIR.
+    input_folders = sweep_input_folders()
+    if input_folders:
+        context.log.info(f"removed {input_folders} input folders of killed runs")
     for kind in swept:
         if kind.files:
             context.log.info(

@@ -92,11 +92,17 @@ def using(env: Mapping[str, str]) -> Iterator[None]:
 
 def data(work: Path, orgs: int = 150, rows: int = 400, seed: int = 7) -> Any:
     """A synthetic register snapshot and CRM file (made once per folder)."""
-    from synthetic import generate  # noqa: PLC0415
+    from synthetic import GeneratedData, generate  # noqa: PLC0415
 
-    return generate(
-        work / f"data-{orgs}-{rows}-{seed}", orgs=orgs, crm_rows=rows, seed=seed, as_of=AS_OF
-    )
+    folder = work / f"data-{orgs}-{rows}-{seed}"
+    done = folder / ".generated.json"
+    if done.is_file():  # large ones take minutes to make
+        known = json.loads(done.read_text(encoding="utf-8"))
+        return GeneratedData(folder / "snapshot", folder / "crm.csv", folder / "truth.csv", **known)
+    generated = generate(folder, orgs=orgs, crm_rows=rows, seed=seed, as_of=AS_OF)
+    counts = ("organisations", "positions", "crm_rows")
+    done.write_text(json.dumps({k: getattr(generated, k) for k in counts}), encoding="utf-8")
+    return generated
 
 
 @dataclass
@@ -197,7 +203,9 @@ def leftovers(env: Mapping[str, str]) -> dict[str, int]:
         if (inbox / CUSTOMER / "operator").is_dir()
         else 0
     )
-    temps = sum(1 for p in Path(env["TMPDIR"]).rglob("*") if p.is_file())
+    # Anything at all: a file, a folder, a link (a link is not followed: a killed run's
+    # link to /proc/self/fd/N would point at this process's own descriptor).
+    temps = sum(1 for _ in Path(env["TMPDIR"]).rglob("*"))
     return {
         "partial": partial,
         "incomplete": incomplete,

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
 import time
@@ -32,6 +33,12 @@ RESERVED = frozenset({REJECTED, OPERATOR, MANUAL})
 _TEMPORARY_PREFIXES = (".", "~$", "~")
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".filepart", ".swp")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# The private folder (in $TMPDIR) holding a run's link to its open input, named with the
+# process's id so that a folder left by a killed run can be told from a live run's.
+INPUT_FOLDER_PREFIX = "tietohuolto-input-"
+# A folder named without a process id (written before it was part of the name) is swept
+# once it is older than the longest run (run monitoring's cap in dagster.yaml).
+_UNNAMED_INPUT_FOLDER_SECONDS = 6 * 3600
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
@@ -257,7 +264,8 @@ def open_customer_file(crm_file: str, customer: str) -> Iterator[CustomerInput]:
         if bound is not None and not _inside(os.path.realpath(bound), folder):
             raise InboxFileError(f"{name}: not in the inbox folder of customer {customer}")
         digest = sha256_fd(descriptor)
-        with tempfile.TemporaryDirectory(prefix="tietohuolto-input-") as private:
+        sweep_input_folders()
+        with tempfile.TemporaryDirectory(prefix=f"{INPUT_FOLDER_PREFIX}{os.getpid()}-") as private:
             if bound is not None:
                 readable = Path(private) / name
                 readable.symlink_to(bound)
@@ -270,6 +278,49 @@ def open_customer_file(crm_file: str, customer: str) -> Iterator[CustomerInput]:
                     raise InboxFileError(f"{name}: changed while it was being read")
     finally:
         os.close(descriptor)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def sweep_input_folders(tmp: Path | None = None, now: float | None = None) -> int:
+    """Remove the private input folders of runs that were killed (SIGKILL, OOM): each holds
+    only a link to `/proc/self/fd/N`, which points nowhere once its process is gone — or,
+    read by another process, at that process's own descriptor N. A folder is removed when
+    the process named in it is gone (or, named without one, after the longest run); only
+    this user's folders, never through a link. Returns how many were removed."""
+    root = tmp if tmp is not None else Path(tempfile.gettempdir())
+    moment = time.time() if now is None else now
+    removed = 0
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.name.startswith(INPUT_FOLDER_PREFIX):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            continue
+        named = entry.name[len(INPUT_FOLDER_PREFIX) :].split("-", 1)[0]
+        if named.isdigit() and "-" in entry.name[len(INPUT_FOLDER_PREFIX) :]:
+            if _process_alive(int(named)):
+                continue
+        elif moment - info.st_mtime < _UNNAMED_INPUT_FOLDER_SECONDS:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed += not os.path.lexists(entry.path)
+    return removed
 
 
 def age_seconds(info: os.stat_result, now: float | None = None) -> float:
