@@ -44,11 +44,11 @@ FILE_NAME = "selection.csv"
 
 
 class SelectionConfig(Config):
-    """The order to run (a TOML file; see README "Selections")."""
+    """The order to run (a TOML or YAML file; see README "Selections")."""
 
     order_file: str = Field(
-        description="Path of the selection order (TOML). Its customer and order_id must be "
-        "the partition's `customer/order-id`."
+        description="Path of the selection order (TOML, or YAML if named .yaml/.yml). Its "
+        "customer and order_id must be the partition's `customer/order-id`."
     )
     as_of: str = Field(
         default="", description="The day positions must be held on (YYYY-MM-DD); empty = today."

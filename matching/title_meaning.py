@@ -28,6 +28,8 @@ LEVELS = (
     "board_member",
     "owner",
     "ceo",
+    "country",
+    "coo",
     "deputy_ceo",
     "director",
     "head",

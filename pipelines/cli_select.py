@@ -119,13 +119,15 @@ def add_select_commands(sub: Any) -> None:
         "select",
         help="run a selection order: the register's decision-makers for a campaign or "
         "continuous use (runs the Dagster selection job)",
-        description="Run the selection order ORDER (TOML; see README, 'Selections') against "
-        "the current register. Without --preview the file, report and manifest go to "
+        description="Run the selection order ORDER (TOML or YAML; see README, 'Selections') "
+        "against the current register. Without --preview the file, report and manifest go to "
         "var/outbox/<customer>/selection-<order-id>/ and every disclosed person and field to "
         "the disclosure ledger. A bad order (unknown criterion, cap of 0, a criterion that "
         "keeps everyone, empty result) is refused with one line.",
     )
-    sel.add_argument("order", metavar="ORDER", help="the order file (TOML)")
+    sel.add_argument(
+        "order", metavar="ORDER", help="the order file (TOML, or YAML if named .yaml/.yml)"
+    )
     sel.add_argument(
         "--preview",
         action="store_true",
