@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -390,9 +391,23 @@ def _write_image(
     finally:
         shutil.rmtree(building, ignore_errors=True)
     for folder in root.iterdir():
-        if folder != final and folder.is_dir() and not folder.is_symlink():
-            shutil.rmtree(folder, ignore_errors=True)
+        if folder == final or not folder.is_dir() or folder.is_symlink():
+            continue
+        # Another process's build under way is left to it; one killed long ago is swept.
+        if folder.name.startswith(".building-") and _age_seconds(folder) < _BUILD_GRACE:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
     return final
+
+
+_BUILD_GRACE = 3600.0
+
+
+def _age_seconds(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def current_image(root: Path, tied_to: str) -> Path | None:

@@ -5,7 +5,9 @@ a data subject's erasure or rectification takes effect for the next refresh."""
 from __future__ import annotations
 
 import csv
+import os
 import random
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -181,3 +183,20 @@ def test_an_erasure_takes_effect_for_the_next_refresh(
     assert erased not in {r["register_person_id"] for r in second}
     # The rows that meant someone else are still found.
     assert sum(bool(r["register_person_id"]) for r in second) >= len(matched) - 2
+
+
+def test_a_killed_build_is_swept_and_a_running_one_left_alone(
+    store: RegisterStore, make_snapshot: SnapshotWriter
+) -> None:
+    root = image_root(store.engine)
+    assert root is not None
+    root.mkdir(parents=True, exist_ok=True)
+    killed, running = root / ".building-killed", root / ".building-running"
+    for folder in (killed, running):
+        folder.mkdir()
+        (folder / "persons.arrow").write_bytes(b"partial")
+    os.utime(killed, (time.time() - 7200, time.time() - 7200))
+    store.load(make_snapshot("s1", ORGS, PEOPLE), at=T1)
+    assert not killed.exists()
+    assert running.exists()
+    assert store.candidate_image() is not None
