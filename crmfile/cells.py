@@ -8,6 +8,9 @@ import re
 # OWASP's CSV-injection list: a spreadsheet treats a cell starting with any of these as
 # the start of a formula (tab and carriage return because some apps strip them first).
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# The same as a set of first characters: a cell whose first character is not among them
+# is never neutralised (a quick test for writers of many cells).
+FORMULA_STARTS = frozenset(_FORMULA_TRIGGERS)
 
 # Phone numbers and plain numbers start with + or - but hold no letters, so no function
 # call or DDE link can be formed from them; prefixing them would alter customers' phones.

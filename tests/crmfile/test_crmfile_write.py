@@ -256,3 +256,25 @@ def test_write_then_read_returns_the_cells(tmp_path: Path, table) -> None:
     assert crm.rows == expected
     assert crm.format.delimiter == fmt.delimiter
     assert crm.format.line_terminator == fmt.line_terminator
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    rows=st.lists(
+        st.lists(
+            st.one_of(
+                st.text(max_size=8),
+                st.sampled_from(["=1+1", "+358 40 1", "-", "-x", "@SUM", "\tx", "\r", ""]),
+            ),
+            max_size=6,
+        ),
+        max_size=6,
+    )
+)
+def test_the_writer_neutralises_exactly_the_cells_neutralise_cell_does(
+    rows: list[list[str]],
+) -> None:
+    # The writer tests a cell's first character before calling the rule: the same cells.
+    from crmfile.write import _neutralised
+
+    assert list(_neutralised(rows)) == [[neutralise_cell(c) for c in row] for row in rows]
