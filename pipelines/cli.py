@@ -145,7 +145,8 @@ def cmd_register_status(args: argparse.Namespace) -> int:
     _say(
         f"current snapshot: {info.snapshot_id} (loaded {info.loaded_at:%Y-%m-%d %H:%M} UTC)\n"
         f"  organisations {info.organization_count}, positions {info.person_count}, "
-        f"prohibitions {info.prohibition_count}"
+        f"prohibitions {info.prohibition_count}\n"
+        f"{store.image_status()}"
     )
     return EXIT_OK
 

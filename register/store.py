@@ -247,6 +247,21 @@ class RegisterStore:
                 )
         return info
 
+    def image_status(self) -> str:
+        """One line on the columnar image: where it is and whether it is current (without
+        building one)."""
+        root = self._image_root
+        if root is None:
+            return "candidate image: none kept (queries go to SQL)"
+        self.create_schema()
+        with self.engine.connect() as conn:
+            tied_to = fingerprint(conn)
+        folder = current_image(root, tied_to) if tied_to is not None else None
+        if folder is None:
+            return f"candidate image: none current in {root} (the next refresh builds it)"
+        size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+        return f"candidate image: {folder} ({size / 2**20:.0f} MiB), current"
+
     def candidate_image(self) -> RegisterImage | None:
         """The columnar image of the current register, built first if the register moved
         on since the last one (a load, a data subject's request); None where no image is

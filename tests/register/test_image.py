@@ -200,3 +200,25 @@ def test_a_killed_build_is_swept_and_a_running_one_left_alone(
     assert not killed.exists()
     assert running.exists()
     assert store.candidate_image() is not None
+
+
+def test_register_status_tells_where_the_image_is_and_whether_it_is_current(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    small_data: GeneratedData,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    register = tmp_path / "register.sqlite"
+    monkeypatch.setenv("TIETOHUOLTO_VAR", str(tmp_path))
+    monkeypatch.setenv("TIETOHUOLTO_REGISTER_URL", f"sqlite:///{register}")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    assert main(["register", "load", str(small_data.snapshot_dir)]) == 0
+    capsys.readouterr()
+    assert main(["register", "status"]) == 0
+    assert "register.sqlite.image" in capsys.readouterr().out.split("candidate image:")[1]
+    store = RegisterStore.from_url(f"sqlite:///{register}")
+    with store.engine.connect() as conn:
+        first = conn.execute(select(persons.c.person_id)).scalar()
+    erase(store, str(first), requested_by="dpo")
+    assert main(["register", "status"]) == 0
+    assert "none current" in capsys.readouterr().out
