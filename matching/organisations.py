@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -101,9 +102,7 @@ def _register_names(register_orgs: pd.DataFrame) -> pd.DataFrame:
     aux = text_column(register_orgs, "aux_names").str.split("|")
     extra = register_orgs[["org_id"]].assign(name=aux).explode("name")
     both = pd.concat([names, extra[extra["name"].fillna("").str.strip() != ""]])
-    both["words"] = per_unique(
-        both["name"].astype(str).to_numpy(dtype=object), lambda n: " ".join(name_words(n))
-    )
+    both["words"] = per_unique(both["name"].astype(str).to_numpy(dtype=object), _words_of)
     return both[both["words"] != ""][["org_id", "words"]].drop_duplicates()
 
 
@@ -114,7 +113,7 @@ def _word_count(words: str) -> int:
 def _name_similarity(pairs: pd.DataFrame, contacts: pd.DataFrame, names: pd.DataFrame) -> pd.Series:
     """Best similarity of each (contact, org) pair over the organisation's names."""
     with_names = pairs[["contact", "org_id"]].merge(names, on="org_id", how="inner")
-    contact_words = contacts["org_name"].map(lambda n: " ".join(name_words(str(n))))
+    contact_words = contacts["org_name"].map(_joined_words)
     ours = contact_words.loc[with_names["contact"]].to_numpy()
     theirs = with_names["words"].to_numpy()
     sorted_score = process.cpdist(ours, theirs, scorer=fuzz.token_sort_ratio, workers=-1)
@@ -347,7 +346,14 @@ def _supported(
 
 
 def _joined_words(name: object) -> str:
-    return " ".join(name_words(str(name)))
+    return _words_of(str(name))
+
+
+# Register names recur from chunk to chunk of a file (an organisation shares block keys
+# with rows all over it): their words are made once.
+@lru_cache(maxsize=262_144)
+def _words_of(name: str) -> str:
+    return " ".join(name_words(name))
 
 
 def contradicted_by_name(
