@@ -1,5 +1,6 @@
 """Resources: the register store and the delivery folders. Connections live here."""
 
+import logging
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
@@ -8,6 +9,15 @@ from pydantic import PrivateAttr
 from pipelines.partitions import InvalidDeliveryKeyError, valid_customer, valid_delivery_id
 from pipelines.paths import outbox_dir, owner_only_folder, register_url
 from register import RegisterStore, make_engine
+
+# A register connection lost mid-query (a database restart, a cut network) fails its step,
+# which the CLI reports in one line. SQLAlchemy's pool then tries to roll the dead
+# connection back and logs that second failure with its traceback; with no logging set
+# up (the CLI), Python printed it on stderr, 25 lines around the one line (issue 15, row
+# 5). A handler here keeps it off bare stderr; logging an operator sets up still gets it.
+_POOL_LOG = logging.getLogger("sqlalchemy.pool")
+if not any(isinstance(h, logging.NullHandler) for h in _POOL_LOG.handlers):
+    _POOL_LOG.addHandler(logging.NullHandler())
 
 
 class RegisterResource(ConfigurableResource):

@@ -4,6 +4,9 @@ or a retry and success; never a half-written disclosure ledger."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,3 +96,27 @@ def test_thirty_percent_of_first_connections_dropped(tmp_path: Path, postgres_ur
         )
     outbox = Path(env["TIETOHUOLTO_VAR"]) / "outbox" / CUSTOMER
     assert not any(p.name.startswith(".") for p in outbox.glob("*")) if outbox.exists() else True
+
+
+def test_the_pools_failed_rollback_of_a_lost_connection_stays_off_stderr() -> None:
+    """Found by `bench faults` (row 5, 60 cuts mid-refresh): a refresh whose connection
+    was cut while candidates were read failed with its one line and, above it, SQLAlchemy's
+    "Exception during reset or similar" and two tracebacks (25 lines), logged by the pool
+    when it rolled the dead connection back and printed by Python's last-resort handler."""
+    code = textwrap.dedent(
+        """
+        import logging
+        import pipelines.definitions  # what `tietohuolto refresh` imports
+        try:
+            raise OSError("the connection is lost")
+        except OSError:
+            logging.getLogger("sqlalchemy.pool.impl.QueuePool").error(
+                "Exception during reset or similar", exc_info=True
+            )
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-800:]
+    assert "Exception during reset" not in done.stderr and "Traceback" not in done.stderr
