@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from crmfile.repair import repair_business_id, repair_dates, repair_phone, repair_postcode
-from crmfile.table import is_blank
 from crmfile.types import CANONICAL_COLUMNS, PROBLEM_COLUMN, REPAIRS_COLUMN
 
 CONTACT_COLUMNS: tuple[str, ...] = ("row_key", *CANONICAL_COLUMNS, PROBLEM_COLUMN, REPAIRS_COLUMN)
@@ -65,9 +65,10 @@ def row_problem(
     """
     names: Sequence[str] = [""] * header if isinstance(header, int) else header
     width = len(names)
-    if is_blank(cells):
-        return "row is empty"
     joined = "".join(cells)
+    if not joined.strip():
+        # is_blank(cells), on the joined text.
+        return "row is empty"
     if (
         len(cells) == width
         and len(joined) <= max_cell_chars
@@ -124,97 +125,151 @@ def build_contacts(
     cell) get the reason in "problem" and empty contact columns; rows that name no person
     get NO_IDENTITY. Usable rows get Excel damage repaired in the contacts (never in
     ``rows``) with notes in "repairs".
+
+    The rows are read once, in order (``rows`` may be PackedRows, which makes a row's list
+    anew on every read); a column's repeated values are held once (_SHARE_TRIAL_ROWS),
+    and the frame is one block of object pointers, filled column by column.
     """
-    problems = [row_problem(row, header, max_cell_chars) for row in rows]
+    # index() finds the first column of that name, as the mapping does.
+    mapped = [
+        (canonical, header.index(mapping[canonical]))
+        for canonical in CANONICAL_COLUMNS
+        if canonical in mapping
+    ]
+    columns: dict[str, list[str]] = {canonical: [] for canonical, _ in mapped}
+    # (cell index, column's append, the column's values seen: see _SHARE_TRIAL_ROWS)
+    targets: list[tuple[int, Callable[[str], None], dict[str, str] | None]] = [
+        (index, columns[canonical].append, {}) for canonical, index in mapped
+    ]
+    date_indexes = [header.index(name) for name in date_columns]
+    dates_read: list[list[str]] = [[] for _ in date_columns]
+    key_index = header.index(mapping["customer_row_id"]) if "customer_row_id" in mapping else None
+    keys: list[str] = []
+    problems: list[str] = []
+    for row in rows:
+        problem = row_problem(row, header, max_cell_chars)
+        problems.append(problem)
+        if problem:
+            for _index, append, _seen in targets:
+                append("")
+            for column in dates_read:
+                column.append("")
+        else:
+            for index, append, seen in targets:
+                value = row[index].strip()
+                append(value if seen is None else seen.setdefault(value, value))
+            for index, column in zip(date_indexes, dates_read, strict=True):
+                column.append(row[index] if index < len(row) else "")
+        if key_index is not None:
+            # A ragged row still carries its key: the id column is usually first, before
+            # whatever stray delimiter broke the row.
+            keys.append(_printable(row[key_index].strip()) if key_index < len(row) else "")
+        if len(problems) == _SHARE_TRIAL_ROWS:
+            targets = [
+                (index, append, seen if seen is not None and _repeats(seen) else None)
+                for index, append, seen in targets
+            ]
+    del targets
+    count = len(problems)
     usable = [not problem for problem in problems]
-    empty = [""] * len(rows)
-    columns: dict[str, list[str]] = {}
-    for canonical in CANONICAL_COLUMNS:
-        if canonical not in mapping:
-            columns[canonical] = empty
-            continue
-        # index() finds the first column of that name, as the mapping does.
-        index = header.index(mapping[canonical])
-        columns[canonical] = [
-            row[index].strip() if ok else "" for row, ok in zip(rows, usable, strict=True)
-        ]
     if "full_name" in mapping and "first_name" not in mapping and "last_name" not in mapping:
+        firsts: dict[str, str] = {}
+        lasts: dict[str, str] = {}
         split = [split_full_name(name) for name in columns["full_name"]]
-        columns["first_name"] = [first for first, _ in split]
-        columns["last_name"] = [last for _, last in split]
-    notes: list[list[str]] = [[] for _ in rows]
+        columns["first_name"] = [firsts.setdefault(first, first) for first, _ in split]
+        columns["last_name"] = [lasts.setdefault(last, last) for _, last in split]
+        del split, firsts, lasts
+    notes: dict[int, list[str]] = {}
     _repair_columns(columns, mapping, usable, notes)
-    dates = _date_frame(header, rows, date_columns, usable, notes)
+    dates = _date_frame(date_columns, dates_read, count, notes)
+    del dates_read
+    identity = [columns[name] for name in _IDENTITY_COLUMNS if name in columns]
     for number, ok in enumerate(usable):
-        if ok and not any(columns[name][number] for name in _IDENTITY_COLUMNS):
+        if ok and not any(column[number] for column in identity):
             problems[number] = NO_IDENTITY
-    columns["row_key"] = _row_keys(header, rows, mapping)
+    del usable
+    columns["row_key"] = keys if key_index is not None else _row_numbers(count)
     columns[PROBLEM_COLUMN] = problems
-    columns[REPAIRS_COLUMN] = ["; ".join(row_notes) for row_notes in notes]
-    frame = pd.DataFrame(
-        {name: pd.Series(columns[name], dtype=object) for name in CONTACT_COLUMNS},
-        columns=list(CONTACT_COLUMNS),
-    )
-    return Contacts(frame, dates)
+    columns[REPAIRS_COLUMN] = [
+        "; ".join(notes[number]) if number in notes else "" for number in range(count)
+    ]
+    del notes
+    return Contacts(_frame(columns, count), dates)
+
+
+# First names, surnames, companies and cities repeat across a file's rows, and a row's
+# cells are new string objects on every read of PackedRows: a column's equal values are
+# held as one object. A column whose first rows hardly repeat (e-mail addresses) stops
+# being looked up after them, so that the lookup never costs more than it saves.
+_SHARE_TRIAL_ROWS = 4096
+
+
+def _repeats(seen: Mapping[str, str]) -> bool:
+    return len(seen) * 4 <= _SHARE_TRIAL_ROWS * 3
+
+
+def _frame(columns: Mapping[str, list[str]], count: int) -> pd.DataFrame:
+    # One 2-D block of object pointers filled column by column, taken over by the frame
+    # as it is: a frame made from a dict of columns would copy them all into its block.
+    block = np.empty((len(CONTACT_COLUMNS), count), dtype=object)
+    for position, name in enumerate(CONTACT_COLUMNS):
+        values = columns.get(name)
+        if values is None:
+            block[position, :] = ""
+        else:
+            block[position, :] = values
+    return pd.DataFrame(block.T, columns=list(CONTACT_COLUMNS), copy=False)
 
 
 def _repair_columns(
     columns: dict[str, list[str]],
     mapping: Mapping[str, str],
     usable: Sequence[bool],
-    notes: list[list[str]],
+    notes: dict[int, list[str]],
 ) -> None:
     repairs: list[tuple[str, Callable[[int, str], tuple[str, str]]]] = [
         ("business_id", lambda _n, value: repair_business_id(value)),
         ("phone", lambda _n, value: repair_phone("phone", value)),
         ("mobile", lambda _n, value: repair_phone("mobile", value)),
-        ("postcode", lambda n, value: repair_postcode(value, columns["country"][n])),
+        ("postcode", lambda n, value: repair_postcode(value, _cell(columns, "country", n))),
     ]
     for canonical, repair in repairs:
         if canonical not in mapping:
             continue
-        values = columns[canonical] = list(columns[canonical])
+        values = columns[canonical]
         for number, value in enumerate(values):
             if not usable[number] or not value:
                 continue
             fixed, note = repair(number, value)
-            values[number] = fixed
+            if fixed != value:
+                values[number] = fixed
             if note:
-                notes[number].append(note)
+                notes.setdefault(number, []).append(note)
+
+
+def _cell(columns: Mapping[str, list[str]], name: str, number: int) -> str:
+    column = columns.get(name)
+    return column[number] if column is not None else ""
 
 
 def _date_frame(
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
     date_columns: Sequence[str],
-    usable: Sequence[bool],
-    notes: list[list[str]],
+    values: Sequence[list[str]],
+    count: int,
+    notes: dict[int, list[str]],
 ) -> pd.DataFrame:
     data: dict[str, pd.Series] = {}
-    for name in date_columns:
-        index = header.index(name)
-        values = [
-            row[index] if ok and index < len(row) else ""
-            for row, ok in zip(rows, usable, strict=True)
-        ]
-        iso, column_notes = repair_dates(name, values)
+    for name, column in zip(date_columns, values, strict=True):
+        iso, column_notes = repair_dates(name, column)
         for number, note in enumerate(column_notes):
             if note:
-                notes[number].append(note)
+                notes.setdefault(number, []).append(note)
         data[name] = pd.Series(iso, dtype=object)
-    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)), columns=list(date_columns))
+    return pd.DataFrame(data, index=pd.RangeIndex(count), columns=list(date_columns))
 
 
-def _row_keys(
-    header: Sequence[str], rows: Sequence[Sequence[str]], mapping: Mapping[str, str]
-) -> list[str]:
-    if "customer_row_id" not in mapping:
-        return [str(number) for number in range(1, len(rows) + 1)]
-    index = header.index(mapping["customer_row_id"])
-    # A ragged row still carries its key: the id column is usually first, before whatever
-    # stray delimiter broke the row. Bytes that did not decode become U+FFFD in the key,
-    # which goes to reports and metadata that must stay valid text.
-    return [_printable(row[index].strip()) if index < len(row) else "" for row in rows]
+def _row_numbers(count: int) -> list[str]:
+    return [str(number) for number in range(1, count + 1)]
 
 
 def _printable(value: str) -> str:

@@ -146,7 +146,7 @@ def _read_text(
     terminator = detect_line_terminator(text, QUOTECHAR)
     quote_all = detect_quote_all(text, delimiter, QUOTECHAR)
     records = iter_records(path, text, delimiter, QUOTECHAR)
-    table = collect_table(path, records, max_rows, rank, limits=limits)
+    table = collect_table(path, records, max_rows, rank, limits=limits, packed=True)
     fmt = FileFormat(
         kind="csv",
         encoding=decoded.encoding,

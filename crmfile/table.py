@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from crmfile.packed import LineNumbers, PackedRows
 from crmfile.types import CrmFileError
 
 # A hand-made sheet may have a title, a date or a note above the header; the header is
@@ -20,15 +21,17 @@ Record = tuple[int, list[str]]
 class RawTable:
     header: list[str]
     header_line: int
-    rows: list[list[str]]
-    line_numbers: list[int]
+    # A list, or for a delimited file PackedRows: a sequence of lists of cells either way.
+    rows: Sequence[list[str]]
+    line_numbers: Sequence[int]
     # The records above the header (title rows, blank lines), kept to be written back.
     preamble: list[list[str]] = field(default_factory=list)
 
 
 def is_blank(cells: Sequence[str]) -> bool:
     """True for a row with no content: no fields, or only empty or whitespace cells."""
-    return all(not cell.strip() for cell in cells)
+    # Cells that are all whitespace join to whitespace, and only they do.
+    return not "".join(cells).strip()
 
 
 def find_header(records: Iterable[Record], rank: Callable[[list[str]], int]) -> int | None:
@@ -58,6 +61,7 @@ def collect_table(
     rank: Callable[[list[str]], int] | None = None,
     *,
     limits: TableLimits | None = None,
+    packed: bool = False,
 ) -> RawTable | None:
     """Split (line, cells) records into the header and data rows; None when all are blank.
 
@@ -70,6 +74,8 @@ def collect_table(
 
     ``limits`` bounds what is held (see TableLimits), checked record by record so that a
     hostile file is refused before it is held, with the line where the limit was passed.
+    ``packed`` holds the rows as PackedRows and the line numbers as LineNumbers (a large
+    delimited file: a fraction of the memory of lists of strings) instead of lists.
     """
     guard = _Guard(path, limits or TableLimits())
     stream = guard.watch(iter(records))
@@ -86,8 +92,8 @@ def collect_table(
     header_line, header = lead[start]
     guard.check_header(header_line, header)
     preamble = [cells for _line, cells in lead[:start]]
-    rows: list[list[str]] = []
-    line_numbers: list[int] = []
+    rows: list[list[str]] | PackedRows = PackedRows() if packed else []
+    line_numbers: list[int] | LineNumbers = LineNumbers() if packed else []
     pending: list[Record] = []
     for line, cells in chain(lead[start + 1 :], stream):
         if is_blank(cells):
@@ -104,6 +110,8 @@ def collect_table(
         line_numbers.append(line)
         if len(rows) > max_rows:
             raise CrmFileError(path, line, f"file has more than {max_rows} data rows")
+    if isinstance(rows, PackedRows):
+        rows.finish()
     return RawTable(header, header_line, rows, line_numbers, preamble)
 
 

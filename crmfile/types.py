@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,10 @@ class CrmFile:
     ``rows`` and ``contacts`` hold personal data, so they stay out of the repr in case a
     CrmFile ends up in a log line or a traceback.
 
+    ``rows`` is a sequence of lists of cells: for a delimited file a PackedRows (the rows
+    held as blocks of text, each read as a new list: a fraction of the memory of a list of
+    lists of strings), for an xlsx a list. ``line_numbers`` likewise (LineNumbers or a list).
+
     ``contacts`` has the columns ``row_key``, CANONICAL_COLUMNS, ``problem`` (why the row is
     quarantined; "" for a usable row) and ``repairs`` (Excel damage repaired in the
     contacts, or doubtful values left as sent; "" when none). ``mapping_report`` says, one
@@ -125,8 +130,8 @@ class CrmFile:
     path: Path
     format: FileFormat
     header: list[str]
-    rows: list[list[str]] = field(repr=False)
-    line_numbers: list[int] = field(repr=False)
+    rows: Sequence[list[str]] = field(repr=False)
+    line_numbers: Sequence[int] = field(repr=False)
     mapping: dict[str, str]
     contacts: pd.DataFrame = field(repr=False)
     mapping_report: list[str] = field(default_factory=list)

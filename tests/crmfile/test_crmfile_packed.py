@@ -1,0 +1,90 @@
+"""PackedRows and LineNumbers: the compact rows of a delimited file behave as the lists of
+cells they replace (index, slice, iteration, equality, pickling), whatever the cells hold."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmfile import read_crm_file, write_crm_file
+from crmfile.packed import BLOCK_ROWS, SEPARATOR, LineNumbers, PackedRows
+
+cells = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from([SEPARATOR, "\udce4"]))
+rows_of_cells = st.lists(st.lists(cells, max_size=5), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows_of_cells)
+def test_packed_rows_give_back_the_rows_as_lists(rows: list[list[str]]) -> None:
+    packed = PackedRows(rows).finish()
+    assert len(packed) == len(rows)
+    assert list(packed) == rows
+    assert packed == rows and rows == packed
+    assert [packed[number] for number in range(len(rows))] == rows
+    assert [packed[-number] for number in range(1, len(rows) + 1)] == rows[::-1]
+    assert packed[1:-1:2] == rows[1:-1:2]
+    assert pickle.loads(pickle.dumps(packed)) == rows
+
+
+def test_rows_across_blocks_and_kept_apart() -> None:
+    rows = [[f"a{n}", "", "ä€😀"[n % 3]] for n in range(BLOCK_ROWS * 2 + 5)]
+    rows[3] = []
+    rows[BLOCK_ROWS] = ["x" + SEPARATOR + "y", "z"]
+    rows[-1] = [""]
+    packed = PackedRows()
+    for row in rows:
+        packed.append(row)
+    # Readable before and after the last block is sealed.
+    assert packed[-1] == [""] and packed[3] == [] and list(packed) == rows
+    packed.finish()
+    assert packed == rows
+    assert packed[BLOCK_ROWS] == ["x" + SEPARATOR + "y", "z"]
+    assert packed[3] == [] and packed[-1] == [""]
+    assert packed != rows[:-1] and packed != [*rows[:-1], ["other"]]
+    # Each read is a new list: changing it changes nothing held.
+    packed[0].append("more")
+    packed[3].append("more")
+    assert packed[0] == rows[0] and packed[3] == []
+    with pytest.raises(IndexError):
+        packed[len(rows)]
+    with pytest.raises(IndexError):
+        packed[-len(rows) - 1]
+
+
+def test_their_reprs_name_no_cell() -> None:
+    assert repr(PackedRows([["Matti", "matti@example.fi"]]).finish()) == "PackedRows(1 rows)"
+    numbers, expected = LineNumbers([2, 3, 5]), [2, 3, 5]
+    # list == LineNumbers is answered by LineNumbers.__eq__ too.
+    assert numbers == expected and expected == numbers and numbers != [2, 3]
+    assert list(numbers) == [2, 3, 5] and numbers[-1] == 5 and numbers[1:] == [3, 5]
+
+
+def test_a_delimited_file_is_read_into_packed_rows_and_written_back_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "Etunimi;Sukunimi;Sähköposti\r\n"
+        "Matti;Virtanen;matti@example.fi\r\n"
+        "\r\n"
+        '"Liisa\r\nMaria";"Kor;""pi""";liisa@example.fi\r\n'
+        f"Ari;Ko{SEPARATOR}ski;ari@example.fi\r\n"
+    )
+    path = tmp_path / "crm.csv"
+    path.write_bytes(text.encode("utf-8"))
+    crm = read_crm_file(path)
+    assert isinstance(crm.rows, PackedRows)
+    assert crm.rows == [
+        ["Matti", "Virtanen", "matti@example.fi"],
+        [],
+        ["Liisa\r\nMaria", 'Kor;"pi"', "liisa@example.fi"],
+        ["Ari", f"Ko{SEPARATOR}ski", "ari@example.fi"],
+    ]
+    assert crm.line_numbers == [2, 3, 4, 6]
+    assert list(crm.contacts["last_name"]) == ["Virtanen", "", 'Kor;"pi"', f"Ko{SEPARATOR}ski"]
+    out = tmp_path / "out.csv"
+    write_crm_file(out, crm.format, crm.header, crm.rows)
+    assert out.read_bytes() == path.read_bytes()
