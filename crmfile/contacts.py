@@ -127,75 +127,101 @@ def build_contacts(
     ``rows``) with notes in "repairs".
 
     The rows are read once, in order (``rows`` may be PackedRows, which makes a row's list
-    anew on every read); a column's repeated values are held once (_SHARE_TRIAL_ROWS),
-    and the frame is one block of object pointers, filled column by column.
+    anew on every read), into the frame's own block of object pointers, _CHUNK_ROWS at a
+    time: no column is held a second time as a list; a column's repeated values are held
+    once (_SHARE_TRIAL_ROWS).
     """
+    count = len(rows)
+    block = np.full((len(CONTACT_COLUMNS), count), "", dtype=object)
+    # canonical column -> its row of the block (a view: what is written there is the frame's).
+    column = {name: block[position] for position, name in enumerate(CONTACT_COLUMNS)}
     # index() finds the first column of that name, as the mapping does.
     mapped = [
         (canonical, header.index(mapping[canonical]))
         for canonical in CANONICAL_COLUMNS
         if canonical in mapping
     ]
-    columns: dict[str, list[str]] = {canonical: [] for canonical, _ in mapped}
-    # (cell index, column's append, the column's values seen: see _SHARE_TRIAL_ROWS)
-    targets: list[tuple[int, Callable[[str], None], dict[str, str] | None]] = [
-        (index, columns[canonical].append, {}) for canonical, index in mapped
-    ]
+    key_index = header.index(mapping["customer_row_id"]) if "customer_row_id" in mapping else None
+    fills = [column[canonical] for canonical, _ in mapped]
+    fills.append(column[PROBLEM_COLUMN])
+    if key_index is not None:
+        fills.append(column["row_key"])
+    # (cell index, the column's values seen: see _SHARE_TRIAL_ROWS) per mapped column.
+    targets: list[tuple[int, dict[str, str] | None]] = [(index, {}) for _, index in mapped]
     date_indexes = [header.index(name) for name in date_columns]
     dates_read: list[list[str]] = [[] for _ in date_columns]
-    key_index = header.index(mapping["customer_row_id"]) if "customer_row_id" in mapping else None
-    keys: list[str] = []
-    problems: list[str] = []
+    chunk: list[list[str]] = [[] for _ in fills]
+    problems, keys = chunk[len(mapped)], chunk[-1]
+    number = 0
     for row in rows:
         problem = row_problem(row, header, max_cell_chars)
         problems.append(problem)
         if problem:
-            for _index, append, _seen in targets:
-                append("")
-            for column in dates_read:
-                column.append("")
+            for values in chunk[: len(mapped)]:
+                values.append("")
+            for values in dates_read:
+                values.append("")
         else:
-            for index, append, seen in targets:
+            for (index, seen), values in zip(targets, chunk, strict=False):
                 value = row[index].strip()
-                append(value if seen is None else seen.setdefault(value, value))
-            for index, column in zip(date_indexes, dates_read, strict=True):
-                column.append(row[index] if index < len(row) else "")
+                values.append(value if seen is None else seen.setdefault(value, value))
+            for index, values in zip(date_indexes, dates_read, strict=True):
+                values.append(row[index] if index < len(row) else "")
         if key_index is not None:
             # A ragged row still carries its key: the id column is usually first, before
             # whatever stray delimiter broke the row.
             keys.append(_printable(row[key_index].strip()) if key_index < len(row) else "")
-        if len(problems) == _SHARE_TRIAL_ROWS:
+        number += 1
+        if number == _SHARE_TRIAL_ROWS:
             targets = [
-                (index, append, seen if seen is not None and _repeats(seen) else None)
-                for index, append, seen in targets
+                (index, seen if seen is not None and _repeats(seen) else None)
+                for index, seen in targets
             ]
-    del targets
-    count = len(problems)
-    usable = [not problem for problem in problems]
+        if len(problems) == _CHUNK_ROWS:
+            _flush(fills, chunk, number)
+    _flush(fills, chunk, number)
+    del targets, chunk, problems, keys, fills
+    if number != count:
+        raise ValueError(f"rows gave {number} rows, len(rows) is {count}")
+    if key_index is None:
+        keys_column = column["row_key"]
+        for start in range(0, count, _CHUNK_ROWS):
+            end = min(start + _CHUNK_ROWS, count)
+            keys_column[start:end] = [str(number) for number in range(start + 1, end + 1)]
+    usable = column[PROBLEM_COLUMN] == ""
     if "full_name" in mapping and "first_name" not in mapping and "last_name" not in mapping:
         firsts: dict[str, str] = {}
         lasts: dict[str, str] = {}
-        split = [split_full_name(name) for name in columns["full_name"]]
-        columns["first_name"] = [firsts.setdefault(first, first) for first, _ in split]
-        columns["last_name"] = [lasts.setdefault(last, last) for _, last in split]
-        del split, firsts, lasts
+        for start in range(0, count, _CHUNK_ROWS):
+            split = [
+                split_full_name(name) for name in column["full_name"][start : start + _CHUNK_ROWS]
+            ]
+            column["first_name"][start : start + len(split)] = [
+                firsts.setdefault(first, first) for first, _ in split
+            ]
+            column["last_name"][start : start + len(split)] = [
+                lasts.setdefault(last, last) for _, last in split
+            ]
+        del firsts, lasts
     notes: dict[int, list[str]] = {}
-    _repair_columns(columns, mapping, usable, notes)
+    _repair_columns(column, mapping, usable.tolist(), notes)
     dates = _date_frame(date_columns, dates_read, count, notes)
     del dates_read
-    identity = [columns[name] for name in _IDENTITY_COLUMNS if name in columns]
-    for number, ok in enumerate(usable):
-        if ok and not any(column[number] for column in identity):
-            problems[number] = NO_IDENTITY
-    del usable
-    columns["row_key"] = keys if key_index is not None else _row_numbers(count)
-    columns[PROBLEM_COLUMN] = problems
-    columns[REPAIRS_COLUMN] = [
-        "; ".join(notes[number]) if number in notes else "" for number in range(count)
-    ]
-    del notes
-    return Contacts(_frame(columns, count), dates)
+    nameless = usable.copy()
+    for name in _IDENTITY_COLUMNS:
+        nameless &= column[name] == ""
+    column[PROBLEM_COLUMN][nameless] = NO_IDENTITY
+    repairs = column[REPAIRS_COLUMN]
+    for number, row_notes in notes.items():
+        repairs[number] = "; ".join(row_notes)
+    del notes, column
+    # The block is taken over by the frame as it is (a frame made from a dict of columns
+    # would copy them all into a block of its own).
+    return Contacts(pd.DataFrame(block.T, columns=list(CONTACT_COLUMNS), copy=False), dates)
 
+
+# Rows read before their values are moved into the frame's block.
+_CHUNK_ROWS = 1 << 16
 
 # First names, surnames, companies and cities repeat across a file's rows, and a row's
 # cells are new string objects on every read of PackedRows: a column's equal values are
@@ -208,36 +234,32 @@ def _repeats(seen: Mapping[str, str]) -> bool:
     return len(seen) * 4 <= _SHARE_TRIAL_ROWS * 3
 
 
-def _frame(columns: Mapping[str, list[str]], count: int) -> pd.DataFrame:
-    # One 2-D block of object pointers filled column by column, taken over by the frame
-    # as it is: a frame made from a dict of columns would copy them all into its block.
-    block = np.empty((len(CONTACT_COLUMNS), count), dtype=object)
-    for position, name in enumerate(CONTACT_COLUMNS):
-        values = columns.get(name)
-        if values is None:
-            block[position, :] = ""
-        else:
-            block[position, :] = values
-    return pd.DataFrame(block.T, columns=list(CONTACT_COLUMNS), copy=False)
+def _flush(fills: Sequence[np.ndarray], chunk: Sequence[list[str]], end: int) -> None:
+    # The chunk's values into the block's columns, ending at row `end`; emptied for more.
+    for target, values in zip(fills, chunk, strict=True):
+        if values:
+            target[end - len(values) : end] = values
+            values.clear()
 
 
 def _repair_columns(
-    columns: dict[str, list[str]],
+    column: Mapping[str, np.ndarray],
     mapping: Mapping[str, str],
     usable: Sequence[bool],
     notes: dict[int, list[str]],
 ) -> None:
+    countries = column["country"]
     repairs: list[tuple[str, Callable[[int, str], tuple[str, str]]]] = [
         ("business_id", lambda _n, value: repair_business_id(value)),
         ("phone", lambda _n, value: repair_phone("phone", value)),
         ("mobile", lambda _n, value: repair_phone("mobile", value)),
-        ("postcode", lambda n, value: repair_postcode(value, _cell(columns, "country", n))),
+        ("postcode", lambda n, value: repair_postcode(value, countries[n])),
     ]
     for canonical, repair in repairs:
         if canonical not in mapping:
             continue
-        values = columns[canonical]
-        for number, value in enumerate(values):
+        values = column[canonical]
+        for number, value in enumerate(values.tolist()):
             if not usable[number] or not value:
                 continue
             fixed, note = repair(number, value)
@@ -245,11 +267,6 @@ def _repair_columns(
                 values[number] = fixed
             if note:
                 notes.setdefault(number, []).append(note)
-
-
-def _cell(columns: Mapping[str, list[str]], name: str, number: int) -> str:
-    column = columns.get(name)
-    return column[number] if column is not None else ""
 
 
 def _date_frame(
@@ -266,10 +283,6 @@ def _date_frame(
                 notes.setdefault(number, []).append(note)
         data[name] = pd.Series(iso, dtype=object)
     return pd.DataFrame(data, index=pd.RangeIndex(count), columns=list(date_columns))
-
-
-def _row_numbers(count: int) -> list[str]:
-    return [str(number) for number in range(1, count + 1)]
 
 
 def _printable(value: str) -> str:

@@ -88,3 +88,54 @@ def test_a_delimited_file_is_read_into_packed_rows_and_written_back_byte_for_byt
     out = tmp_path / "out.csv"
     write_crm_file(out, crm.format, crm.header, crm.rows)
     assert out.read_bytes() == path.read_bytes()
+
+
+def test_contacts_do_not_depend_on_how_the_rows_are_held_or_chunked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crmfile import contacts
+
+    header = ["Asiakasnro", "Nimi", "Sähköposti", "Y-tunnus", "Puhelin", "Postinumero", "Maa"]
+    header += ["Luotu"]
+    mapping = {
+        "customer_row_id": "Asiakasnro",
+        "full_name": "Nimi",
+        "email": "Sähköposti",
+        "business_id": "Y-tunnus",
+        "phone": "Puhelin",
+        "postcode": "Postinumero",
+        "country": "Maa",
+    }
+    rows: list[list[str]] = []
+    for n in range(101):
+        kind = n % 9
+        if kind == 0:
+            rows.append([])
+        elif kind == 1:
+            rows.append([f"k{n}", "Matti Virtanen"])
+        elif kind == 2:
+            rows.append([f"k{n}", "", "", "", "", "", "", ""])
+        else:
+            rows.append(
+                [
+                    f" k{n} ",
+                    ["Virtanen, Matti", "Anna von Wright", "Kim"][n % 3],
+                    f"h{n}@example.fi",
+                    "1572860" if n % 2 else "0737546-2",
+                    "401234567" if n % 4 else "",
+                    "100" if n % 5 else "",
+                    "FI",
+                    ["3.4.2024", "2024-04-03", "3/4/2024", "13/4/2024"][n % 4],
+                ]
+            )
+    reference = contacts.build_contacts(header, rows, mapping, ["Luotu"])
+    monkeypatch.setattr(contacts, "_CHUNK_ROWS", 7)
+    monkeypatch.setattr(contacts, "_SHARE_TRIAL_ROWS", 5)
+    chunked = contacts.build_contacts(header, PackedRows(rows).finish(), mapping, ["Luotu"])
+    assert chunked.frame.equals(reference.frame) and chunked.dates.equals(reference.dates)
+    assert set(reference.frame["problem"]) > {"", "row is empty", contacts.NO_IDENTITY}
+    assert reference.frame["repairs"].str.len().gt(0).any()
+    without_keys = {name: column for name, column in mapping.items() if name != "customer_row_id"}
+    assert list(contacts.build_contacts(header, rows, without_keys).frame["row_key"]) == [
+        str(number) for number in range(1, 102)
+    ]
