@@ -84,6 +84,12 @@ class PackedRows(Sequence[list[str]]):
     def __getitem__(self, index: slice) -> list[list[str]]: ...
 
     def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        if type(index) is int and 0 <= index < self._length and index not in self._apart:
+            # The common read (a row of a sealed block, by its number), inline.
+            block, at = divmod(index, BLOCK_ROWS)
+            if block < len(self._blocks):
+                offsets = self._offsets[block]
+                return self._blocks[block][offsets[at] : offsets[at + 1]].split(SEPARATOR)
         if isinstance(index, slice):
             return [self._row(number) for number in range(*index.indices(self._length))]
         number = index.__index__()
