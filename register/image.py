@@ -18,6 +18,7 @@ does the same at once where the erasure is made).
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import shutil
 import time
@@ -46,7 +47,7 @@ from register.tables import (
 
 # Bumped whenever what an image holds or how it is laid out changes: an image of another
 # format is never read, it is built again.
-IMAGE_FORMAT = 1
+IMAGE_FORMAT = 2
 IMAGE_ENV = "TIETOHUOLTO_REGISTER_IMAGE"  # "off": candidate queries go to SQL
 IMAGE_DIR_ENV = "TIETOHUOLTO_REGISTER_IMAGE_DIR"  # where a PostgreSQL register's image goes
 _READ_BATCH = 100_000
@@ -164,14 +165,15 @@ def _arrow_type(column: Any) -> pa.DataType:
 
 @dataclass
 class _Lookup:
-    """A table's rows by one column: the distinct non-empty keys (sorted), where each key's
-    rows start in `order` and how many there are, and `order`, the row numbers by key."""
+    """A table's rows by one column: the distinct non-empty keys, sorted, as fixed-width
+    UTF-8 (numpy `S`, zero-padded: binary search in C, no Python object per key), where
+    each key's rows start in `order` and how many there are, and `order`, the row
+    numbers by key."""
 
-    keys: pa.Array
+    keys: np.ndarray
     starts: np.ndarray
     counts: np.ndarray
     order: np.ndarray
-    _index: pd.Index | None = None
 
     @classmethod
     def of(cls, values: pa.ChunkedArray) -> _Lookup:
@@ -183,19 +185,35 @@ class _Lookup:
         ordered = column.take(order)
         if not len(ordered):
             none = np.zeros(0, dtype=np.int64)
-            return cls(pa.array([], pa.string()), none, none, order)
+            return cls(np.zeros(0, dtype="S1"), none, none, order)
         # Sorted, so the dictionary is in key order and each key's rows are one run.
         encoded = ordered.dictionary_encode()
         codes = encoded.indices.to_numpy()
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
         counts = np.diff(np.r_[starts, len(codes)])
-        return cls(encoded.dictionary, starts.astype(np.int64), counts.astype(np.int64), order)
+        keys = [key.encode("utf-8") for key in encoded.dictionary.to_pylist()]
+        if any(b"\0" in key for key in keys):
+            # Zero bytes are the padding: such a key could not be told apart.
+            raise ValueError("a register key holds a NUL character")
+        width = max(len(key) for key in keys)
+        fixed = np.array(keys, dtype=f"S{width}")
+        return cls(fixed, starts.astype(np.int64), counts.astype(np.int64), order)
 
     def positions(self, wanted: Sequence[str]) -> np.ndarray:
         """For each wanted key, its position among `keys` (-1: not there)."""
-        if self._index is None:
-            self._index = pd.Index(self.keys.to_numpy(zero_copy_only=False), dtype=object)
-        return self._index.get_indexer(pd.Index(list(wanted), dtype=object))
+        found = np.full(len(wanted), -1, dtype=np.int64)
+        if not len(self.keys) or not len(wanted):
+            return found
+        width = self.keys.dtype.itemsize
+        encoded = [key.encode("utf-8") for key in wanted]
+        # A key longer than the longest, or holding a zero byte, is none of them.
+        fits = np.array([len(key) <= width and b"\0" not in key for key in encoded], dtype=bool)
+        probes = np.array([key for key, ok in zip(encoded, fits, strict=True) if ok], f"S{width}")
+        at = np.searchsorted(self.keys, probes)
+        hit = at < len(self.keys)
+        hit[hit] = self.keys[at[hit]] == probes[hit]
+        found[np.flatnonzero(fits)[hit]] = at[hit]
+        return found
 
     def rows(self, found: np.ndarray) -> np.ndarray:
         """The row numbers of the keys at `found` (positions among `keys`), key by key."""
@@ -207,32 +225,68 @@ class _Lookup:
         shift = np.repeat(starts - np.cumsum(counts) + counts, counts)
         return self.order[shift + np.arange(total)]
 
+    def table(self) -> pa.Table:
+        """The look-up as written: one row per key (fixed-width key, start, count)."""
+        width = self.keys.dtype.itemsize
+        keys = pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(width), len(self.keys), [None, pa.py_buffer(self.keys.tobytes())]
+        )
+        return pa.table(
+            {
+                "key": keys,
+                "start": pa.array(self.starts, pa.int64()),
+                "count": pa.array(self.counts, pa.int64()),
+            }
+        )
+
+    @classmethod
+    def from_tables(cls, index: pa.Table, order: pa.Table) -> _Lookup:
+        column = index.column("key").combine_chunks()
+        width = column.type.byte_width
+        data = column.buffers()[1]
+        keys = np.frombuffer(
+            data, dtype=f"S{width}", count=len(column), offset=column.offset * width
+        )
+        return cls(
+            keys,
+            index.column("start").to_numpy(),
+            index.column("count").to_numpy(),
+            order.column("row").to_numpy(),
+        )
+
 
 class RegisterImage:
-    """The candidate columns of a register, answering the store's candidate queries."""
+    """The candidate columns of a register, answering the store's candidate queries.
 
-    def __init__(self, folder: Path, tables: dict[str, pa.Table], lookups: dict[str, _Lookup]):
+    The files are memory-mapped; after each query the pages it touched are handed back
+    (`MADV_DONTNEED`): they stay in the system's page cache, not in this process."""
+
+    def __init__(
+        self,
+        folder: Path,
+        tables: dict[str, pa.Table],
+        lookups: dict[str, _Lookup],
+        maps: list[mmap.mmap],
+    ):
         self.folder = folder
         self._tables = tables
         self._lookups = lookups
+        self._maps = maps
 
     @classmethod
     def open(cls, folder: Path, person_columns: Sequence[str]) -> RegisterImage:
         tables: dict[str, pa.Table] = {}
         lookups: dict[str, _Lookup] = {}
+        maps: list[mmap.mmap] = []
         for source in _sources(person_columns):
             name = source.table.name
-            tables[name] = _read_arrow(folder / f"{name}.arrow")
+            tables[name] = _read_arrow(folder / f"{name}.arrow", maps)
             for column in source.looked_up_by:
-                index = _read_arrow(folder / f"{name}.{column}.keys.arrow")
-                order = _read_arrow(folder / f"{name}.{column}.order.arrow")
-                lookups[f"{name}.{column}"] = _Lookup(
-                    index.column("key").combine_chunks(),
-                    index.column("start").to_numpy(),
-                    index.column("count").to_numpy(),
-                    order.column("row").to_numpy(),
+                lookups[f"{name}.{column}"] = _Lookup.from_tables(
+                    _read_arrow(folder / f"{name}.{column}.keys.arrow", maps),
+                    _read_arrow(folder / f"{name}.{column}.order.arrow", maps),
                 )
-        return cls(folder, tables, lookups)
+        return cls(folder, tables, lookups, maps)
 
     def select_in(
         self,
@@ -247,21 +301,31 @@ class RegisterImage:
         columns = list(only) if only else [c.name for c in table.columns]
         keys = sorted({v for v in values if v})
         lookup = self._lookups[f"{table.name}.{column}"]
-        found = lookup.positions(keys) if keys else np.zeros(0, dtype=np.int64)
-        found = found[found >= 0]
-        if max_block is not None:
-            found = found[lookup.counts[found] <= max_block]
-        rows = lookup.rows(found)
-        if not len(rows):
-            return pd.DataFrame(columns=columns)
-        taken = self._tables[table.name].select(columns).take(pa.array(rows))
-        return taken.to_pandas(date_as_object=True, timestamp_as_object=True)
+        try:
+            found = lookup.positions(keys)
+            found = found[found >= 0]
+            if max_block is not None:
+                found = found[lookup.counts[found] <= max_block]
+            rows = lookup.rows(found)
+            if not len(rows):
+                return pd.DataFrame(columns=columns)
+            taken = self._tables[table.name].select(columns).take(pa.array(rows))
+            return taken.to_pandas(date_as_object=True, timestamp_as_object=True)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        for mapped in self._maps:
+            mapped.madvise(mmap.MADV_DONTNEED)
 
 
-def _read_arrow(path: Path) -> pa.Table:
-    # Memory-mapped: the pages are the file's, read as they are touched and shared.
-    with pa.memory_map(str(path)) as source:
-        return pa.ipc.open_file(source).read_all()
+def _read_arrow(path: Path, maps: list[mmap.mmap]) -> pa.Table:
+    # Memory-mapped: the pages are the file's, read as they are touched and shared; the
+    # map is kept so that touched pages can be handed back.
+    with path.open("rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    maps.append(mapped)
+    return pa.ipc.open_file(pa.BufferReader(pa.py_buffer(mapped))).read_all()
 
 
 def _write_arrow(path: Path, table: pa.Table) -> None:
@@ -369,14 +433,7 @@ def _write_image(
             _write_arrow(building / f"{name}.arrow", table)
             for column in source.looked_up_by:
                 lookup = _Lookup.of(table.column(column))
-                keys = pa.table(
-                    {
-                        "key": lookup.keys,
-                        "start": pa.array(lookup.starts, pa.int64()),
-                        "count": pa.array(lookup.counts, pa.int64()),
-                    }
-                )
-                _write_arrow(building / f"{name}.{column}.keys.arrow", keys)
+                _write_arrow(building / f"{name}.{column}.keys.arrow", lookup.table())
                 order = pa.table({"row": pa.array(lookup.order, pa.int64())})
                 _write_arrow(building / f"{name}.{column}.order.arrow", order)
         descriptor = os.open(building / "fingerprint.txt", os.O_WRONLY | os.O_CREAT, 0o600)

@@ -232,7 +232,7 @@ class RegisterStore:
         # The image the refreshes will read, made now from what was just written rather
         # than read back by the first of them.
         if self._image_root is not None and tied_to is not None:
-            with contextlib.suppress(OSError):  # then the first refresh makes it
+            with contextlib.suppress(OSError, ValueError):  # the first refresh makes it
                 image_from_columns(
                     self._image_root,
                     tied_to,
@@ -282,8 +282,9 @@ class RegisterStore:
             if folder is None:
                 try:
                     folder = image_from_database(conn, root, tied_to, CANDIDATE_PERSON_COLUMNS)
-                except OSError:
-                    # A full or read-only disk costs speed, not the refresh.
+                except (OSError, ValueError):
+                    # A full or read-only disk (or a key the image cannot hold) costs
+                    # speed, not the refresh.
                     self._image_root = None
                     return None
         self._image = RegisterImage.open(folder, CANDIDATE_PERSON_COLUMNS)

@@ -222,3 +222,30 @@ def test_register_status_tells_where_the_image_is_and_whether_it_is_current(
     erase(store, str(first), requested_by="dpo")
     assert main(["register", "status"]) == 0
     assert "none current" in capsys.readouterr().out
+
+
+def test_fixed_width_keys_find_exactly_their_own_rows() -> None:
+    from register.image import _Lookup
+
+    values = ["abc", "abcd", "ab", "äänekoski", "abc", "", None, "zz", "ab "]
+    lookup = _Lookup.of(pa.chunked_array([pa.array(values, pa.string())]))
+    wanted = ["abc", "ab", "abcd", "äänekoski", "ab ", "a", "abcde", "x" * 200, "zz", "\x00"]
+    found = lookup.positions(wanted)
+    rows = {
+        key: sorted(lookup.rows(found[i : i + 1]).tolist()) if found[i] >= 0 else None
+        for i, key in enumerate(wanted)
+    }
+    assert rows == {
+        "abc": [0, 4],
+        "ab": [2],
+        "abcd": [1],
+        "äänekoski": [3],
+        "ab ": [8],
+        "a": None,
+        "abcde": None,
+        "x" * 200: None,
+        "zz": [7],
+        "\x00": None,
+    }
+    with pytest.raises(ValueError, match="NUL"):
+        _Lookup.of(pa.chunked_array([pa.array(["a\x00b"], pa.string())]))
