@@ -91,7 +91,9 @@ def make_engine(url: str) -> Engine:
     """
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    engine = create_engine(url, future=True)
+    # A pooled connection is tested before use: after a database restart or a cut network
+    # the pool would otherwise hand out dead connections, one failed query each.
+    engine = create_engine(url, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         _create_sqlite_file(engine.url.database, engine.url.query)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -438,6 +440,11 @@ class RegisterStore:
                         sql = f"SELECT {listed} FROM {table.name} WHERE {column.name} IN ({marks})"
                         cursor.execute(sql, chunk)
                     rows += cursor.fetchall()
+            except dialect.loaded_dbapi.OperationalError:
+                # The connection is gone (a restart, a cut network): the pool must not try
+                # to roll it back, which fails again and logs a second traceback.
+                conn.invalidate()
+                raise
             finally:
                 cursor.close()
         frame = pd.DataFrame.from_records(rows, columns=columns) if rows else None

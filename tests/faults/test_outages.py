@@ -4,6 +4,7 @@ or a retry and success; never a half-written disclosure ledger."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,7 @@ import psycopg
 import pytest
 
 from benchmarks.faults import CUSTOMER, CuttableProxy, data, environment, one_line, run_child, using
+from register import RegisterStore, make_engine
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres]
 
@@ -120,3 +122,21 @@ def test_the_pools_failed_rollback_of_a_lost_connection_stays_off_stderr() -> No
     )
     assert done.returncode == 0, done.stderr[-800:]
     assert "Exception during reset" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_connections_the_network_lost_are_replaced_without_a_failed_query(
+    postgres_url: str, proxy: CuttableProxy, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The pool's connections cut while idle (a database restart between two refreshes):
+    the next queries get new connections (tested before use), with nothing logged as an
+    error. A query whose connection is cut while it runs fails in one line and the pool
+    is told it is dead (`RegisterStore._select_in`; the refresh test above)."""
+    store = RegisterStore(make_engine(proxy.url(postgres_url)), image=False)
+    store.create_schema()
+    assert store.organizations_by_id(["O1"]).empty  # the pool now holds connections
+    proxy.cut(refuse_new=False)
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy.pool")
+    for _ in range(3):
+        assert store.organizations_by_id(["O1"]).empty
+    failed = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not failed, [r.getMessage() for r in failed]
