@@ -136,6 +136,13 @@ def _identifier(value: str | None, what: str) -> str:
     return value.strip()
 
 
+# The requests that change what the candidate queries return (positions, organisations).
+# An access request reads, a prohibition is read from the database at every refresh, and
+# clearing a rectification leaves the rows as they are until the next load: none of them
+# makes the register's columnar image stale.
+_CHANGES_THE_REGISTER = frozenset({"rectify", "erase"})
+
+
 def _audit(
     conn: Connection,
     kind: str,
@@ -147,8 +154,9 @@ def _audit(
     detail: str = "",
 ) -> str:
     request_id = uuid.uuid4().hex
-    # Whatever the request changed, an image of the register made before it is stale.
-    bump_revision(conn)
+    if kind in _CHANGES_THE_REGISTER:
+        # An image of the register made before this request is stale once it commits.
+        bump_revision(conn)
     conn.execute(
         insert(subject_requests).values(
             request_id=request_id,

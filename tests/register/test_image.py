@@ -17,7 +17,15 @@ from snapshot_factory import T1, T2, SnapshotWriter, ban, org, person
 from sqlalchemy import select
 
 from pipelines.cli import main
-from register import RegisterStore, erase, make_engine, read_snapshot, rectify
+from register import (
+    RegisterStore,
+    access_report,
+    add_prohibition,
+    erase,
+    make_engine,
+    read_snapshot,
+    rectify,
+)
 from register.image import IMAGE_ENV, fingerprint, image_from_database, image_root
 from register.store import CANDIDATE_PERSON_COLUMNS
 from register.tables import organization_keys, organizations, persons
@@ -249,3 +257,15 @@ def test_fixed_width_keys_find_exactly_their_own_rows() -> None:
     }
     with pytest.raises(ValueError, match="NUL"):
         _Lookup.of(pa.chunked_array([pa.array(["a\x00b"], pa.string())]))
+
+
+def test_requests_that_change_nothing_the_queries_return_keep_the_image(
+    store: RegisterStore, make_snapshot: SnapshotWriter
+) -> None:
+    store.load(make_snapshot("s1", ORGS, PEOPLE), at=T1)
+    image = store.candidate_image()
+    assert image is not None
+    add_prohibition(store, "P1", "direct_marketing", requested_by="op")
+    access_report(store, "P2", requested_by="op")
+    assert store.candidate_image() is image  # no rebuild after a prohibition or an access
+    assert not store.prohibitions_for(["P1"]).empty  # the prohibition is read at once
