@@ -40,6 +40,20 @@ PEOPLE = [
 ]
 
 
+@pytest.fixture
+def loaded_by_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_data: GeneratedData
+) -> Path:
+    """A private var/ and Dagster home, the small register loaded into SQLite by the CLI;
+    the register file's path."""
+    register = tmp_path / "register.sqlite"
+    monkeypatch.setenv("TIETOHUOLTO_VAR", str(tmp_path))
+    monkeypatch.setenv("TIETOHUOLTO_REGISTER_URL", f"sqlite:///{register}")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    assert main(["register", "load", str(small_data.snapshot_dir)]) == 0
+    return register
+
+
 def _sql_twin(store: RegisterStore) -> RegisterStore:
     return RegisterStore(store.engine, image=False)
 
@@ -163,13 +177,9 @@ def test_a_request_makes_the_next_query_read_a_new_image(
 
 @pytest.mark.slow
 def test_an_erasure_takes_effect_for_the_next_refresh(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_data: GeneratedData
+    tmp_path: Path, loaded_by_cli: Path, small_data: GeneratedData
 ) -> None:
-    register = tmp_path / "register.sqlite"
-    monkeypatch.setenv("TIETOHUOLTO_VAR", str(tmp_path))
-    monkeypatch.setenv("TIETOHUOLTO_REGISTER_URL", f"sqlite:///{register}")
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
-    assert main(["register", "load", str(small_data.snapshot_dir)]) == 0
+    register = loaded_by_cli
     images = register.with_name("register.sqlite.image")
     assert [p for p in images.iterdir() if p.is_dir()], "the load wrote no image"
 
@@ -211,16 +221,9 @@ def test_a_killed_build_is_swept_and_a_running_one_left_alone(
 
 
 def test_register_status_tells_where_the_image_is_and_whether_it_is_current(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    small_data: GeneratedData,
-    capsys: pytest.CaptureFixture[str],
+    loaded_by_cli: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    register = tmp_path / "register.sqlite"
-    monkeypatch.setenv("TIETOHUOLTO_VAR", str(tmp_path))
-    monkeypatch.setenv("TIETOHUOLTO_REGISTER_URL", f"sqlite:///{register}")
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
-    assert main(["register", "load", str(small_data.snapshot_dir)]) == 0
+    register = loaded_by_cli
     capsys.readouterr()
     assert main(["register", "status"]) == 0
     assert "register.sqlite.image" in capsys.readouterr().out.split("candidate image:")[1]
