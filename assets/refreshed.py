@@ -3,6 +3,7 @@ and the delivery into the outbox."""
 
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -100,7 +101,8 @@ class RefreshedTable:
     # What the customer sent and what the register holds, for the processor-only checks
     # to verify the output against, independently of the rules that made it.
     source_header: list[str]
-    source_rows: list[list[str]]
+    # The customer's rows as read: lists, or a CSV's compact `crmfile.PackedRows`.
+    source_rows: Sequence[Sequence[str]]
     key_column: str | None
     appended_columns: list[str]
     candidates: Candidates
