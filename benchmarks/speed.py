@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import resource
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -65,6 +66,8 @@ class SizeResult:
     load_seconds: dict[str, float] = field(default_factory=dict)  # backend -> seconds
     load_peak_mb: dict[str, float] = field(default_factory=dict)  # backend -> peak RSS
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # The refresh's resident set sampled during each stage: where its peak builds.
+    stage_peak_mb: dict[str, float] = field(default_factory=dict)
     end_to_end_seconds: float = 0.0
     peak_rss_mb: float = 0.0
     floor_seconds: float = 0.0
@@ -213,10 +216,70 @@ def refresh_once(
                 )
             )
             os.environ["TIETOHUOLTO_DASK_SCHEDULER"] = cluster.scheduler_address
+        sampler = stack.enter_context(RssSampler())
         started = time.perf_counter()
         outcome = run_refresh(crm_file, "bench", None, as_of, chunk_rows=chunk_rows)
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "steps": outcome["step_seconds"]}
+    return {
+        "seconds": seconds,
+        "steps": outcome["step_seconds"],
+        "step_peaks": sampler.peaks(_step_windows(outcome["run_id"])),
+    }
+
+
+class RssSampler:
+    """This process's resident set, sampled every `interval` seconds while in use: where a
+    refresh's peak builds, step by step (with Dask workers, their memory is their own)."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.samples: list[tuple[float, float]] = []  # (time.time(), MB)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with Path("/proc/self/status").open(encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        self.samples.append((time.time(), int(line.split()[1]) / 1024))
+                        break
+            self._stop.wait(self.interval)
+
+    def peaks(self, windows: dict[str, tuple[float, float]]) -> dict[str, float]:
+        """The largest sample within each (start, end) window."""
+        peaks: dict[str, float] = {}
+        for name, (start, end) in windows.items():
+            inside = [mb for at, mb in self.samples if start <= at <= end]
+            if inside:
+                peaks[name] = max(inside)
+        return peaks
+
+
+def _step_windows(run_id: str) -> dict[str, tuple[float, float]]:
+    """(start, success) times of each step of the run, from the instance's event log."""
+    from dagster import DagsterEventType, DagsterInstance  # noqa: PLC0415
+
+    started: dict[str, float] = {}
+    windows: dict[str, tuple[float, float]] = {}
+    with DagsterInstance.get() as instance:
+        for entry in instance.all_logs(run_id):
+            event = entry.dagster_event
+            if event is None or event.step_key is None:
+                continue
+            if event.event_type == DagsterEventType.STEP_START:
+                started[event.step_key] = entry.timestamp
+            elif event.event_type == DagsterEventType.STEP_SUCCESS and event.step_key in started:
+                windows[event.step_key] = (started[event.step_key], entry.timestamp)
+    return windows
 
 
 def profile_refresh(
@@ -263,6 +326,18 @@ def stage_seconds(steps: dict[str, float]) -> dict[str, float]:
     return stages
 
 
+def stage_peaks(step_peaks: dict[str, float]) -> dict[str, float]:
+    """The largest resident set sampled during each stage's steps."""
+    stages = {
+        name: max((step_peaks[s] for s in members if s in step_peaks), default=0.0)
+        for name, members in STAGES
+    }
+    stages["validate (checks)"] = max(
+        (mb for step, mb in step_peaks.items() if step.startswith(CHECK_PREFIXES)), default=0.0
+    )
+    return stages
+
+
 def measure(
     size: Size,
     data: BenchData,
@@ -295,6 +370,7 @@ def measure(
     )
     result.end_to_end_seconds = run["seconds"]
     result.stage_seconds = stage_seconds(run["steps"])
+    result.stage_peak_mb = stage_peaks(run["step_peaks"])
     if profile:
         result.top_costs, _ = in_child(
             profile_refresh, data.crm_file, work, sqlite_url, as_of.isoformat(), chunk_rows
@@ -342,6 +418,15 @@ def format_results(results: list[SizeResult]) -> str:
     row("rows/s end to end", [f"{r.crm_rows / r.end_to_end_seconds:,.0f}" for r in results])
     row("s per 1,000 rows", [f"{r.end_to_end_seconds / r.crm_rows * 1000:.3f}" for r in results])
     row("peak RSS, MB", [f"{r.peak_rss_mb:,.0f}" for r in results])
+    lines.append("resident set sampled during each stage, MB (where the peak builds):")
+    for name in names:
+        row(
+            f"  {name}",
+            [
+                f"{r.stage_peak_mb[name]:,.0f}" if r.stage_peak_mb.get(name) else "-"
+                for r in results
+            ],
+        )
     row("floor (pandas read+write), s", [f"{r.floor_seconds:.2f}" for r in results])
     row("end to end / floor", [f"{r.ratio_to_floor:.1f}x" for r in results])
     for backend in ("sqlite", "postgresql"):

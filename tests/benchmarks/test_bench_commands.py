@@ -36,6 +36,11 @@ def test_bench_speed_prints_stages_floor_and_writes_json(
     # Each measurement's peak is its own process's (an interpreter with pandas, at least).
     assert result["peak_rss_mb"] > 50
     assert result["load_peak_mb"]["sqlite"] > 50
+    # Where the peak builds: the resident set sampled during each stage, none above it.
+    assert "resident set sampled during each stage" in printed
+    peaks = result["stage_peak_mb"]
+    assert peaks["match persons"] > 50
+    assert max(peaks.values()) <= result["peak_rss_mb"] + 1
     # The targets follow the table; sizes the run did not include are not judged.
     assert "issue 14 target" in printed
     assert "not measured (size M not asked)" in printed
