@@ -265,21 +265,12 @@ class RssSampler:
 
 
 def _step_windows(run_id: str) -> dict[str, tuple[float, float]]:
-    """(start, success) times of each step of the run, from the instance's event log."""
-    from dagster import DagsterEventType, DagsterInstance  # noqa: PLC0415
+    from dagster import DagsterInstance  # noqa: PLC0415
 
-    started: dict[str, float] = {}
-    windows: dict[str, tuple[float, float]] = {}
+    from pipelines.cli import step_windows  # noqa: PLC0415
+
     with DagsterInstance.get() as instance:
-        for entry in instance.all_logs(run_id):
-            event = entry.dagster_event
-            if event is None or event.step_key is None:
-                continue
-            if event.event_type == DagsterEventType.STEP_START:
-                started[event.step_key] = entry.timestamp
-            elif event.event_type == DagsterEventType.STEP_SUCCESS and event.step_key in started:
-                windows[event.step_key] = (started[event.step_key], entry.timestamp)
-    return windows
+        return step_windows(instance, run_id)
 
 
 def profile_refresh(

@@ -288,12 +288,12 @@ def _copy_private(source: Path, target: Path) -> None:
     target.chmod(0o600)  # a file that was there before keeps its mode otherwise
 
 
-def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
-    """Wall seconds of each step of a run (start to success), from its event log."""
+def step_windows(instance: Any, run_id: str) -> dict[str, tuple[float, float]]:
+    """(start, success) times of each step of a run, from its event log."""
     from dagster import DagsterEventType  # noqa: PLC0415
 
     started: dict[str, float] = {}
-    seconds: dict[str, float] = {}
+    windows: dict[str, tuple[float, float]] = {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None or event.step_key is None:
@@ -301,8 +301,13 @@ def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
         if event.event_type == DagsterEventType.STEP_START:
             started[event.step_key] = entry.timestamp
         elif event.event_type == DagsterEventType.STEP_SUCCESS and event.step_key in started:
-            seconds[event.step_key] = entry.timestamp - started[event.step_key]
-    return seconds
+            windows[event.step_key] = (started[event.step_key], entry.timestamp)
+    return windows
+
+
+def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
+    """Wall seconds of each step of a run (start to success), from its event log."""
+    return {step: end - start for step, (start, end) in step_windows(instance, run_id).items()}
 
 
 def _failure_summary(result: Any) -> str:

@@ -12,10 +12,18 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from benchmarks.faults import CUSTOMER, CuttableProxy, data, environment, one_line, run_child, using
+from benchmarks.faults import (
+    CUSTOMER,
+    CuttableProxy,
+    data,
+    environment,
+    ledger_rows,
+    one_line,
+    run_child,
+    using,
+)
 from register import RegisterStore, make_engine
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres]
@@ -26,15 +34,6 @@ def proxy() -> Iterator[CuttableProxy]:
     through = CuttableProxy()
     yield through
     through.close()
-
-
-def _ledger(url: str) -> dict[str, int]:
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain) as conn:
-        rows = conn.execute(
-            "SELECT delivery_id, count(*) FROM disclosures GROUP BY delivery_id"
-        ).fetchall()
-    return {str(d): int(n) for d, n in rows}
 
 
 def test_load_cut_midway_fails_in_one_line_and_keeps_the_register(
@@ -66,14 +65,14 @@ def test_refresh_with_the_database_cut_fails_cleanly_or_retries_and_the_ledger_i
         assert run_child(["register", "load", str(generated.snapshot_dir)], env, tmp_path).code == 0
         clean = run_child(argv, env, tmp_path)
         assert clean.code == 0, clean.stderr[-800:]
-        whole = _ledger(postgres_url)
+        whole = ledger_rows(postgres_url)
         outcomes = []
         for moment in (0.3, 0.6, 0.85):
             timer = threading.Timer(moment * clean.seconds, lambda: proxy.cut(refuse_new=False))
             timer.start()
             outcomes.append(run_child(argv, env, tmp_path))
             timer.join()
-            assert _ledger(postgres_url) == whole  # all of the delivery's rows, or the old ones
+            assert ledger_rows(postgres_url) == whole  # all of the delivery's rows, or the old ones
     for outcome in outcomes:
         assert outcome.code == 0 or (outcome.code == 1 and one_line(outcome.stderr)), (
             outcome.stderr[-800:]
