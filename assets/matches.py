@@ -20,7 +20,8 @@ from matching import (
     needs_elsewhere,
     resolve_shared_persons,
 )
-from matching.parallel import DEFAULT_CHUNK_ROWS, SCHEDULER_ENV, chunks, map_chunks
+from matching.parallel import DEFAULT_CHUNK_ROWS, SCHEDULER_ENV, label_chunks, map_chunks
+from pipelines.handover import HANDOVER_IO_MANAGER
 from pipelines.partitions import deliveries
 from pipelines.resources import RegisterResource
 from refresh.progress import Progress
@@ -51,9 +52,12 @@ class PersonMatches:
     evidence: pd.DataFrame  # one row per contact, matching.EVIDENCE_COLUMNS
 
 
-def _usable(contacts: Contacts) -> pd.DataFrame:
+def _usable(contacts: Contacts) -> pd.Index:
+    """The labels of the rows that are matched (the quarantined ones are not): each stage
+    takes its chunks' rows from the contacts by these, instead of holding a filtered copy
+    of the whole file beside the contacts."""
     frame = contacts.frame
-    return frame[frame["problem"] == ""]
+    return frame.index[frame["problem"] == ""]
 
 
 class OrganisationMatchConfig(Config):
@@ -83,6 +87,7 @@ class OrganisationMatchConfig(Config):
     group_name="delivery",
     compute_kind="rapidfuzz",
     partitions_def=deliveries,
+    io_manager_key=HANDOVER_IO_MANAGER,
     # Matched against whatever snapshot is current; the lineage shows where it comes from.
     deps=[AssetKey("master_register")],
 )
@@ -109,7 +114,8 @@ def organisation_matches(
     pieces, named, labels = [], [], []
     considered = 0
     with Progress("matching organisations", len(usable)) as progress:
-        for chunk in chunks(usable, config.chunk_rows):
+        for chunk_labels in label_chunks(usable, config.chunk_rows):
+            chunk = contacts.frame.loc[chunk_labels]
             found = organisation_candidates(store, chunk, contacts.org_keys)
             considered += len(found.organizations)
             matched = match_organisations(
@@ -156,7 +162,12 @@ class PersonMatchConfig(Config):
     )
 
 
-@asset(group_name="delivery", compute_kind="rapidfuzz", partitions_def=deliveries)
+@asset(
+    group_name="delivery",
+    compute_kind="rapidfuzz",
+    partitions_def=deliveries,
+    io_manager_key=HANDOVER_IO_MANAGER,
+)
 def person_matches(
     context: AssetExecutionContext,
     config: PersonMatchConfig,
@@ -167,6 +178,7 @@ def person_matches(
     """The register person each row is, within its organisation and merger successors;
     for those not found there, whether the register knows them elsewhere (left)."""
     started = time.perf_counter()
+    frame = contacts.frame
     usable = _usable(contacts)
     store = register.store
     thresholds = PersonThresholds(config.accept, config.ambiguity_margin)
@@ -182,7 +194,7 @@ def person_matches(
                 store, organisation_matches.organizations, matches.loc[labels, "org_id"]
             )
             in_flight[number] = found
-            yield (usable.loc[labels], matches.loc[labels], found.organizations, found.persons)
+            yield (frame.loc[labels], matches.loc[labels], found.organizations, found.persons)
 
     # Read at run time, so that an operator can point a running deployment at a cluster.
     scheduler = os.environ.get(SCHEDULER_ENV) or None
@@ -196,11 +208,18 @@ def person_matches(
         pieces = map_chunks(
             partial(link_chunk, thresholds=thresholds), arguments(), scheduler, done
         )
+    chunk_count = len(pieces)
     evidence = pd.concat(pieces)
+    # Each step below copies the whole file's evidence: at most two copies at a time.
+    del pieces
     missing = needs_elsewhere(evidence)
-    elsewhere = elsewhere_candidates(store, usable.loc[missing[missing].index])
-    evidence = resolve_shared_persons(link_elsewhere(evidence, usable, elsewhere), usable)
-    candidates = named_by(replace(merge_candidates(kept), persons_elsewhere=elsewhere), evidence)
+    elsewhere = elsewhere_candidates(store, frame.loc[missing[missing].index])
+    evidence = link_elsewhere(evidence, frame, elsewhere)
+    evidence = resolve_shared_persons(evidence, frame)
+    merged = merge_candidates(kept)
+    kept.clear()
+    candidates = named_by(replace(merged, persons_elsewhere=elsewhere), evidence)
+    del merged
     methods = evidence["person_method"].replace("", "none").value_counts().to_dict()
     matched = int((evidence["person_id"] != "").sum())
     context.add_output_metadata(
@@ -211,7 +230,7 @@ def person_matches(
             "known_elsewhere": int(evidence["found_elsewhere"].sum()),
             "looked_for_elsewhere": int(missing.sum()),
             "duplicates": int(evidence["duplicate"].sum()),
-            "chunks": len(pieces),
+            "chunks": chunk_count,
             "executor": "dask" if scheduler else "local",
             "seconds": round(time.perf_counter() - started, 3),
         }

@@ -32,6 +32,19 @@ def chunks(frame: pd.DataFrame, rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.D
         yield frame.iloc[start : start + rows]
 
 
+def label_chunks(labels: pd.Index, rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.Index]:
+    """The labels in consecutive runs of at most `rows` (one empty run for none): a caller
+    takes each chunk's rows from its frame as it goes, instead of copying a filtered
+    frame whole first."""
+    if rows < 1:
+        raise ValueError(f"chunk size must be at least 1 row, not {rows}")
+    if labels.empty:
+        yield labels
+        return
+    for start in range(0, len(labels), rows):
+        yield labels[start : start + rows]
+
+
 def map_chunks(
     function: Callable[..., Result],
     arguments: Iterable[tuple[Any, ...]],
@@ -83,4 +96,4 @@ def map_chunks(
         return [done[number] for number in range(len(done))]
 
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "SCHEDULER_ENV", "chunks", "map_chunks"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "SCHEDULER_ENV", "chunks", "label_chunks", "map_chunks"]

@@ -175,9 +175,9 @@ def run_refresh(
     run and removed after it; `--output` is written here, by the operator's own process,
     never by a run (which a launchpad could point anywhere)."""
     ensure_dagster_home()
-    from dagster import DagsterInstance  # noqa: PLC0415
+    from dagster import DagsterInstance, execute_job, reconstructable  # noqa: PLC0415
 
-    from pipelines.definitions import defs  # noqa: PLC0415
+    from pipelines.definitions import refresh_job_definition  # noqa: PLC0415
     from pipelines.partitions import (  # noqa: PLC0415
         deliveries,
         delivery_key,
@@ -197,7 +197,6 @@ def run_refresh(
             f"--customer {customer!r}: use lower-case letters, digits, '-' and '_' "
             "(it names the outbox folder)"
         )
-    job = defs.resolve_job_def("refresh_job")
     key = delivery_key(customer, crm_file, sha256_file(crm_file), datetime.now(UTC))
     received, copied = _received_input(crm_file, customer, key.partition("/")[2])
     run_config = {
@@ -226,21 +225,25 @@ def run_refresh(
 
             fail_dead_runs(instance)
             instance.add_dynamic_partitions(deliveries.name, [key])
-            result = job.execute_in_process(
-                run_config=run_config,
+            # As a launched run executes (not `execute_in_process`, which keeps every
+            # step's output to the end of the run for its result): each step's data is let
+            # go by the I/O managers once no later step needs it.
+            with execute_job(
+                reconstructable(refresh_job_definition),
                 instance=instance,
-                partition_key=key,
+                run_config=run_config,
                 tags={
+                    "dagster/partition": key,  # the run's delivery (partition)
                     "customer": customer,
                     "delivery": key,
                     "source": "cli",
                     HOST_TAG: socket.gethostname(),
                 },
                 raise_on_error=False,
-            )
-            if not result.success:
-                raise CliError(_failure_summary(result))
-            delivered = result.output_for_node("delivery")
+            ) as result:
+                if not result.success:
+                    raise CliError(_failure_summary(result))
+                delivered = _delivery_of(result)
             if output is not None:
                 _copy_private(delivered.refreshed_file, output)
             return {
@@ -308,6 +311,24 @@ def step_windows(instance: Any, run_id: str) -> dict[str, tuple[float, float]]:
 def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
     """Wall seconds of each step of a run (start to success), from its event log."""
     return {step: end - start for step, (start, end) in step_windows(instance, run_id).items()}
+
+
+def _delivery_of(result: Any) -> Any:
+    """The delivery a successful run made, from its materialization and its summary."""
+    import json  # noqa: PLC0415
+
+    from assets.refreshed import Delivery  # noqa: PLC0415
+
+    for event in result.get_asset_materialization_events():
+        materialization = event.materialization
+        if materialization.asset_key.to_user_string() == "delivery":
+            folder = Path(str(materialization.metadata["delivery_folder"].value))
+            listed = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            # The refreshed file is the one the manifest gives a row count.
+            name = next(entry["name"] for entry in listed["files"] if "rows" in entry)
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+            return Delivery(folder, folder / name, summary)
+    raise CliError(f"refresh run {result.run_id} made no delivery; see the run in the Dagster UI")
 
 
 def _failure_summary(result: Any) -> str:

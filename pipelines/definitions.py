@@ -5,13 +5,15 @@ import os
 
 from dagster import (
     Definitions,
-    InMemoryIOManager,
+    JobDefinition,
     load_asset_checks_from_modules,
     load_assets_from_modules,
+    mem_io_manager,
 )
 
 from assets import contacts, matches, refreshed, register, selection
 from assets.subjects import SUBJECT_JOBS
+from pipelines.handover import HANDOVER_IO_MANAGER, handover_io_manager
 from pipelines.jobs import (
     refresh_job,
     register_job,
@@ -47,7 +49,17 @@ defs = Definitions(
         # (with any password) is never part of the config the UI shows.
         "register": RegisterResource(),
         "folders": DeliveryFoldersResource(),
-        # Steps hand data over in memory: nothing of a customer's file is stored.
-        "io_manager": InMemoryIOManager(),
+        # Steps hand data over in memory: nothing of a customer's file is stored. Both are
+        # made anew for each run (an instance given here would be shared by every run of
+        # a long-lived process, and would keep every run's values).
+        "io_manager": mem_io_manager,
+        # The matches, which only the next step reads, are let go once it has finished.
+        HANDOVER_IO_MANAGER: handover_io_manager,
     },
 )
+
+
+def refresh_job_definition() -> JobDefinition:
+    """The refresh job, resolved: what `tietohuolto refresh` runs, found again by this
+    function's module and name (`dagster.reconstructable`) as a launched run is."""
+    return defs.resolve_job_def("refresh_job")

@@ -163,6 +163,25 @@ def _arrow_type(column: Any) -> pa.DataType:
     return pa.string()
 
 
+def _fixed_width(strings: pa.Array) -> np.ndarray:
+    """Non-empty strings as one numpy `S` array of their UTF-8, zero-padded to the longest:
+    the bytes are moved in one scatter, with no Python object per string."""
+    binary = strings.cast(pa.large_binary())
+    offsets = np.frombuffer(binary.buffers()[1], dtype=np.int64)[
+        binary.offset : binary.offset + len(binary) + 1
+    ]
+    data = np.frombuffer(binary.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if (data == 0).any():
+        # Zero bytes are the padding: such a key could not be told apart.
+        raise ValueError("a register key holds a NUL character")
+    lengths = np.diff(offsets)
+    width = int(lengths.max())
+    padded = np.zeros((len(lengths), width), dtype=np.uint8)
+    row_of_byte = np.repeat(np.arange(len(lengths)), lengths)
+    padded[row_of_byte, np.arange(len(data)) - (offsets[:-1] - offsets[0])[row_of_byte]] = data
+    return padded.view(f"S{width}").ravel()
+
+
 @dataclass
 class _Lookup:
     """A table's rows by one column: the distinct non-empty keys, sorted, as fixed-width
@@ -191,12 +210,7 @@ class _Lookup:
         codes = encoded.indices.to_numpy()
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
         counts = np.diff(np.r_[starts, len(codes)])
-        keys = [key.encode("utf-8") for key in encoded.dictionary.to_pylist()]
-        if any(b"\0" in key for key in keys):
-            # Zero bytes are the padding: such a key could not be told apart.
-            raise ValueError("a register key holds a NUL character")
-        width = max(len(key) for key in keys)
-        fixed = np.array(keys, dtype=f"S{width}")
+        fixed = _fixed_width(encoded.dictionary)
         return cls(fixed, starts.astype(np.int64), counts.astype(np.int64), order)
 
     def positions(self, wanted: Sequence[str]) -> np.ndarray:
@@ -241,7 +255,10 @@ class _Lookup:
 
     @classmethod
     def from_tables(cls, index: pa.Table, order: pa.Table) -> _Lookup:
-        column = index.column("key").combine_chunks()
+        chunked = index.column("key")
+        # One chunk as written: used where it lies in the mapped file (combining would copy
+        # every key onto the heap for as long as the image is open).
+        column = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
         width = column.type.byte_width
         data = column.buffers()[1]
         keys = np.frombuffer(
@@ -309,14 +326,41 @@ class RegisterImage:
             rows = lookup.rows(found)
             if not len(rows):
                 return pd.DataFrame(columns=columns)
-            taken = self._tables[table.name].select(columns).take(pa.array(rows))
+            taken = self._take(self._tables[table.name].select(columns), rows)
             return taken.to_pandas(date_as_object=True, timestamp_as_object=True)
         finally:
             self._release()
 
+    def _take(self, source: pa.Table, rows: np.ndarray) -> pa.Table:
+        """`source.take(rows)`, one record batch of the file at a time. Arrow's take on a
+        table of several batches first concatenates each column whole, which reads every
+        page of the file onto the heap; a batch's own take reads only the rows it is asked
+        for, and the mapped pages it touched are handed back before the next batch."""
+        order = np.argsort(rows, kind="stable")
+        ordered = rows[order]
+        batches = source.to_batches()
+        ends = np.cumsum([batch.num_rows for batch in batches])
+        pieces = []
+        for batch, offset, part in zip(
+            batches,
+            np.r_[0, ends[:-1]],
+            np.split(ordered, np.searchsorted(ordered, ends[:-1])),
+            strict=True,
+        ):
+            if len(part):
+                pieces.append(batch.take(pa.array(part - offset)))
+                self._release()
+        # Back to the order of the rows asked for (key by key).
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(len(order))
+        return pa.Table.from_batches(pieces, schema=source.schema).take(pa.array(inverse))
+
     def _release(self) -> None:
         for mapped in self._maps:
             mapped.madvise(mmap.MADV_DONTNEED)
+        # The rows a query took were copied into Python objects; Arrow's allocator would
+        # otherwise keep their freed buffers for later use, in this process's memory.
+        pa.default_memory_pool().release_unused()
 
 
 def _read_arrow(path: Path, maps: list[mmap.mmap]) -> pa.Table:
