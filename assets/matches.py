@@ -21,7 +21,6 @@ from matching import (
     resolve_shared_persons,
 )
 from matching.parallel import DEFAULT_CHUNK_ROWS, SCHEDULER_ENV, label_chunks, map_chunks
-from pipelines.handover import HANDOVER_IO_MANAGER
 from pipelines.partitions import deliveries
 from pipelines.resources import RegisterResource
 from refresh.progress import Progress
@@ -87,7 +86,6 @@ class OrganisationMatchConfig(Config):
     group_name="delivery",
     compute_kind="rapidfuzz",
     partitions_def=deliveries,
-    io_manager_key=HANDOVER_IO_MANAGER,
     # Matched against whatever snapshot is current; the lineage shows where it comes from.
     deps=[AssetKey("master_register")],
 )
@@ -162,12 +160,7 @@ class PersonMatchConfig(Config):
     )
 
 
-@asset(
-    group_name="delivery",
-    compute_kind="rapidfuzz",
-    partitions_def=deliveries,
-    io_manager_key=HANDOVER_IO_MANAGER,
-)
+@asset(group_name="delivery", compute_kind="rapidfuzz", partitions_def=deliveries)
 def person_matches(
     context: AssetExecutionContext,
     config: PersonMatchConfig,

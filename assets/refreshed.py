@@ -92,7 +92,7 @@ class RefreshedTable:
     """The refreshed file in memory: the customer's header and rows, then ours."""
 
     header: list[str]
-    rows: list[list[str]]
+    rows: Sequence[list[str]]  # `crmfile.PackedRows`: read as lists of cells
     appended: pd.DataFrame
     # Status, flags, changes and ids per row as columns (`refresh.columnar`): the report
     # counts them from here, not from the rendered text.

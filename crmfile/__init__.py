@@ -11,6 +11,7 @@ is written per format).
 from crmfile.cells import neutralise_cell, written_cell
 from crmfile.headers import map_headers
 from crmfile.mapping_file import load_mapping_file
+from crmfile.packed import PackedRows
 from crmfile.read import read_crm_file
 from crmfile.suppression import read_suppression_list
 from crmfile.types import (
@@ -30,6 +31,7 @@ __all__ = [
     "CrmFile",
     "CrmFileError",
     "FileFormat",
+    "PackedRows",
     "load_mapping_file",
     "map_headers",
     "neutralise_cell",

@@ -8,12 +8,11 @@ from dagster import (
     JobDefinition,
     load_asset_checks_from_modules,
     load_assets_from_modules,
-    mem_io_manager,
 )
 
 from assets import contacts, matches, refreshed, register, selection
 from assets.subjects import SUBJECT_JOBS
-from pipelines.handover import HANDOVER_IO_MANAGER, handover_io_manager
+from pipelines.handover import handover_io_manager
 from pipelines.jobs import (
     refresh_job,
     register_job,
@@ -49,12 +48,11 @@ defs = Definitions(
         # (with any password) is never part of the config the UI shows.
         "register": RegisterResource(),
         "folders": DeliveryFoldersResource(),
-        # Steps hand data over in memory: nothing of a customer's file is stored. Both are
-        # made anew for each run (an instance given here would be shared by every run of
-        # a long-lived process, and would keep every run's values).
-        "io_manager": mem_io_manager,
-        # The matches, which only the next step reads, are let go once it has finished.
-        HANDOVER_IO_MANAGER: handover_io_manager,
+        # Steps hand data over in memory: nothing of a customer's file is stored. A value
+        # is let go once the steps that read it have finished (the matches, read by the
+        # next step only, are not held through the rules and the checks). Made anew for
+        # each run: step keys repeat from run to run.
+        "io_manager": handover_io_manager,
     },
 )
 

@@ -3,8 +3,11 @@
 Dagster's `InMemoryIOManager` keeps every output until the run ends. For a refresh that is
 the whole file several times over: the organisation matches are still held while the
 rules and the checks run, though only person matching reads them. Assets whose outputs
-are large and read by one or two later steps use this manager (`HANDOVER_IO_MANAGER`):
-a value is dropped as soon as every step of the run that reads it has finished.
+are large and read by one or two later steps are let go by this manager as soon as every
+step of the run that reads them has finished. It knows a step has finished when it
+handles the step's output, so it is the default manager of every step; a step with no
+output of its own (an asset check) never counts as finished, and what it reads is kept
+to the end of the run, as before.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from dagster import (
     OutputContext,
     io_manager,
 )
-
-HANDOVER_IO_MANAGER = "handover_io_manager"
 
 
 class HandOverIOManager(IOManager):
@@ -73,4 +74,4 @@ def _readers(context: OutputContext) -> frozenset[str]:
     )
 
 
-__all__ = ["HANDOVER_IO_MANAGER", "HandOverIOManager", "handover_io_manager"]
+__all__ = ["HandOverIOManager", "handover_io_manager"]

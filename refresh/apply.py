@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from crmfile import PackedRows
 from refresh.columnar import WRITABLE_COLUMNS, decide_columns, row_updates
 from refresh.rules import RefreshSettings
 from refresh.suppression import EMPTY_SUPPRESSION, SuppressionList
@@ -91,7 +92,7 @@ def refreshed_rows(
     mapping: Mapping[str, str],
     decisions: pd.DataFrame,
     appended: pd.DataFrame,
-) -> tuple[list[str], list[list[str]]]:
+) -> tuple[list[str], PackedRows]:
     """The customer's rows with register values in the columns they have, then ours.
 
     A row that gains no update keeps its cells exactly as sent. A ragged row keeps every
@@ -100,7 +101,9 @@ def refreshed_rows(
     """
     width = len(header)
     position = {canonical: header.index(name) for canonical, name in mapping.items()}
-    out_rows: list[list[str]] = []
+    # Held compactly (a run of text per row) until written: as lists of strings the
+    # refreshed rows were the whole file again in Python objects, to the end of the run.
+    out_rows = PackedRows()
     for cells, updates, extra in zip(
         rows, row_updates(decisions), appended.itertuples(index=False), strict=True
     ):
@@ -108,4 +111,4 @@ def refreshed_rows(
         for canonical, value in updates.items():
             new_cells[position[canonical]] = value
         out_rows.append(new_cells + list(extra) + list(cells[width:]))
-    return [*header, *appended.columns], out_rows
+    return [*header, *appended.columns], out_rows.finish()

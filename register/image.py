@@ -17,6 +17,7 @@ does the same at once where the erasure is made).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mmap
 import os
@@ -386,6 +387,11 @@ def _write_arrow(path: Path, table: pa.Table) -> None:
 def _arrow_array(values: list[Any], kind: pa.DataType) -> pa.Array:
     """Values as SQLAlchemy returns them, as an Arrow array; dates and times that are
     still ISO text (as a load writes them) parsed once per distinct value."""
+    if pa.types.is_date(kind):
+        # ISO dates (and no values) are parsed by Arrow in one pass; anything else (date
+        # objects among them) takes the way below.
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowTypeError):
+            return pa.array(values, pa.string()).cast(kind)
     if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
         parse = date.fromisoformat if pa.types.is_date(kind) else datetime.fromisoformat
         parsed = {v: parse(v) for v in set(values) if isinstance(v, str)}

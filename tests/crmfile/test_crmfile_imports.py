@@ -43,6 +43,7 @@ def test_public_face() -> None:
             "CANONICAL_COLUMNS",
             "CrmFile",
             "CrmFileError",
+            "PackedRows",
             "FileFormat",
             "PROBLEM_COLUMN",
             "REPAIRS_COLUMN",

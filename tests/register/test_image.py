@@ -10,9 +10,12 @@ import random
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from snapshot_factory import T1, T2, SnapshotWriter, ban, org, person
 from sqlalchemy import select
 
@@ -272,3 +275,34 @@ def test_requests_that_change_nothing_the_queries_return_keep_the_image(
     access_report(store, "P2", requested_by="op")
     assert store.candidate_image() is image  # no rebuild after a prohibition or an access
     assert not store.prohibitions_for(["P1"]).empty  # the prohibition is read at once
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(st.one_of(st.none(), st.text(max_size=6)), min_size=1, max_size=7),
+        min_size=1,
+        max_size=5,
+    ),
+    picks=st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=40),
+)
+def test_a_query_takes_the_rows_asked_for_in_their_order_from_a_file_of_many_batches(
+    batches: list[list[str | None]], picks: list[int]
+) -> None:
+    """Rows are taken batch by batch (so that a large query does not read the whole file
+    at once), yet come back as `take` on the whole table gives them: in the order asked,
+    repeats included, across batch boundaries."""
+    from register.image import RegisterImage
+
+    schema = pa.schema([("value", pa.string()), ("row", pa.int64())])
+    start, parts = 0, []
+    for values in batches:
+        rows = list(range(start, start + len(values)))
+        parts.append(
+            pa.record_batch([pa.array(values, pa.string()), pa.array(rows)], schema=schema)
+        )
+        start += len(values)
+    table = pa.Table.from_batches(parts)
+    rows = np.array([pick % table.num_rows for pick in picks], dtype=np.int64)
+    image = RegisterImage(Path(), {}, {}, [])
+    assert image._take(table, rows).to_pylist() == table.take(pa.array(rows)).to_pylist()
