@@ -26,21 +26,23 @@ from pipelines.resources import RegisterResource
 from refresh.progress import Progress
 from register import (
     Candidates,
+    RegisterStore,
     elsewhere_candidates,
     merge_candidates,
     named_by,
     organisation_candidates,
     person_candidates,
+    positions_together,
 )
 
 
 @dataclass(frozen=True)
 class OrganisationMatches:
     snapshot_id: str
-    matches: pd.DataFrame  # one row per contact, matching.ORG_MATCH_COLUMNS
-    # The register organisations the rows were matched to (their persons are fetched
-    # chunk by chunk when persons are matched).
-    organizations: pd.DataFrame
+    # One row per contact, matching.ORG_MATCH_COLUMNS. The register organisations they
+    # name are read again, chunk by chunk, when persons are matched: by id, far cheaper
+    # than holding a large file's organisations between the stages.
+    matches: pd.DataFrame
     chunks: list[pd.Index]  # the file in chunks (row labels)
 
 
@@ -109,7 +111,7 @@ def organisation_matches(
         name_with_support=config.name_with_support,
         ambiguity_margin=config.ambiguity_margin,
     )
-    pieces, named, labels = [], [], []
+    pieces, labels = [], []
     considered = 0
     with Progress("matching organisations", len(usable)) as progress:
         for chunk_labels in label_chunks(usable, config.chunk_rows):
@@ -120,13 +122,10 @@ def organisation_matches(
                 chunk, found.organizations, found.org_key_hits, thresholds, keys=contacts.org_keys
             )
             pieces.append(matched)
-            orgs = found.organizations
-            named.append(orgs[orgs["org_id"].isin(set(matched["org_id"]))])
             labels.append(chunk.index)
             progress.advance(len(chunk))
             context.log.info(f"organisations matched for {progress.done:,} / {len(usable):,} rows")
     matches = pd.concat(pieces)
-    organizations = pd.concat(named, ignore_index=True).drop_duplicates("org_id", ignore_index=True)
     methods = matches["org_method"].replace("", "none").value_counts().to_dict()
     matched = int((matches["org_id"] != "").sum())
     context.add_output_metadata(
@@ -137,12 +136,12 @@ def organisation_matches(
             "match_rate": round(matched / len(usable), 4) if len(usable) else 0.0,
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
             "candidate_organisations": considered,
-            "organisations_matched_distinct": len(organizations),
+            "organisations_matched_distinct": len(set(matches["org_id"]) - {""}),
             "chunks": len(labels),
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
-    return OrganisationMatches(snapshot.snapshot_id, matches, organizations, labels)
+    return OrganisationMatches(snapshot.snapshot_id, matches, labels)
 
 
 class PersonMatchConfig(Config):
@@ -183,9 +182,7 @@ def person_matches(
 
     def arguments() -> Iterator[tuple[object, ...]]:
         for number, labels in enumerate(organisation_matches.chunks):
-            found = person_candidates(
-                store, organisation_matches.organizations, matches.loc[labels, "org_id"]
-            )
+            found = person_candidates(store, matches.loc[labels, "org_id"])
             in_flight[number] = found
             yield (frame.loc[labels], matches.loc[labels], found.organizations, found.persons)
 
@@ -205,13 +202,14 @@ def person_matches(
     evidence = pd.concat(pieces)
     # Each step below copies the whole file's evidence: at most two copies at a time.
     del pieces
-    missing = needs_elsewhere(evidence)
-    elsewhere = elsewhere_candidates(store, frame.loc[missing[missing].index])
-    evidence = link_elsewhere(evidence, frame, elsewhere)
+    evidence, elsewhere = _linked_elsewhere(store, frame, evidence)
+    looked_for_elsewhere = int(needs_elsewhere(evidence).sum())
     evidence = resolve_shared_persons(evidence, frame)
     merged = merge_candidates(kept)
     kept.clear()
-    candidates = named_by(replace(merged, persons_elsewhere=elsewhere), evidence)
+    candidates = positions_together(
+        named_by(replace(merged, persons_elsewhere=elsewhere), evidence)
+    )
     del merged
     methods = evidence["person_method"].replace("", "none").value_counts().to_dict()
     matched = int((evidence["person_id"] != "").sum())
@@ -221,7 +219,7 @@ def person_matches(
             "match_rate": round(matched / len(usable), 4) if len(usable) else 0.0,
             "by_method": MetadataValue.json({k: int(v) for k, v in methods.items()}),
             "known_elsewhere": int(evidence["found_elsewhere"].sum()),
-            "looked_for_elsewhere": int(missing.sum()),
+            "looked_for_elsewhere": looked_for_elsewhere,
             "duplicates": int(evidence["duplicate"].sum()),
             "chunks": chunk_count,
             "executor": "dask" if scheduler else "local",
@@ -229,3 +227,39 @@ def person_matches(
         }
     )
     return PersonMatches(organisation_matches.snapshot_id, candidates, evidence)
+
+
+def _linked_elsewhere(
+    store: RegisterStore, contacts: pd.DataFrame, evidence: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`link_elsewhere` for the rows whose person was not found in their organisation, a
+    chunk of them at a time, and the register positions the rules can need of what was
+    fetched: those of the persons the rows were matched to, here or elsewhere. A large
+    file's rows not found share common names with a million positions and more (1.5M at
+    1M rows), far more than the persons they turn out to be; a row's result depends only
+    on the positions with its own e-mail or name, so chunks give the same evidence."""
+    missing = needs_elsewhere(evidence)
+    labels = missing.index[missing.to_numpy(dtype=bool)]
+    named = set(evidence["person_id"]) - {""}
+    linked: list[pd.DataFrame] = []
+    kept: list[pd.DataFrame] = []
+    for part in label_chunks(labels):
+        if part.empty:
+            continue
+        found = elsewhere_candidates(store, contacts.loc[part])
+        piece = link_elsewhere(evidence.loc[part], contacts, found)
+        linked.append(piece[["found_elsewhere", "elsewhere_person_id"]])
+        wanted = named | (set(piece["elsewhere_person_id"]) - {""})
+        kept.append(found[found["person_id"].isin(wanted)])
+    result = evidence.copy()
+    if linked:
+        done = pd.concat(linked)
+        result.loc[done.index, "found_elsewhere"] = done["found_elsewhere"]
+        result.loc[done.index, "elsewhere_person_id"] = done["elsewhere_person_id"]
+        positions = pd.concat(kept, ignore_index=True).drop_duplicates("position_id")
+        # In one order whatever the chunks were.
+        positions = positions.sort_values("position_id", ignore_index=True)
+    else:
+        positions = elsewhere_candidates(store, contacts.iloc[:0])
+    result["found_elsewhere"] = result["found_elsewhere"].astype(bool)
+    return result, positions

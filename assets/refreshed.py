@@ -144,6 +144,8 @@ class RefreshedTable:
 
 
 def _positions(candidates: Candidates) -> pd.DataFrame:
+    if candidates.persons_elsewhere.empty:  # already together (`positions_together`)
+        return candidates.persons
     return pd.concat(
         [candidates.persons, candidates.persons_elsewhere], ignore_index=True
     ).drop_duplicates("position_id")

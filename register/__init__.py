@@ -9,6 +9,7 @@ from register.candidates import (
     named_by,
     organisation_candidates,
     person_candidates,
+    positions_together,
 )
 from register.diff import SnapshotDiff, diff_snapshots, format_diff
 from register.ledger import (
@@ -64,6 +65,7 @@ __all__ = [
     "organisation_candidates",
     "person_candidates",
     "position_key",
+    "positions_together",
     "purge_ledger",
     "read_snapshot",
     "record_disclosures",

@@ -4,7 +4,7 @@ look-ups on the keys the file holds, never a scan of the register (the gazetteer
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -124,16 +124,14 @@ def organisation_candidates(
     )
 
 
-def person_candidates(
-    store: RegisterStore, organizations: pd.DataFrame, matched_org_ids: Iterable[str]
-) -> Candidates:
-    """Stage two, once a chunk's organisations are matched (`organizations` holds them):
-    those organisations and their merger successors, and every position there (current
-    and ended). The positions elsewhere come in stage three, for the rows not found there
+def person_candidates(store: RegisterStore, matched_org_ids: Iterable[str]) -> Candidates:
+    """Stage two, once a chunk's organisations are matched: those organisations (read
+    again by id, so that the file's matched organisations need not be kept between the
+    stages) and their merger successors, and every position there (current and ended).
+    The positions elsewhere come in stage three, for the rows not found there
     (`elsewhere_candidates`); prohibitions later still, for the persons the rows turn out
     to be (`RegisterStore.prohibitions_for`)."""
-    matched = set(matched_org_ids) - {""}
-    orgs = _with_successors(store, organizations[organizations["org_id"].isin(matched)])
+    orgs = _with_successors(store, store.organizations_by_id(set(matched_org_ids) - {""}))
     return Candidates(
         organizations=orgs.reset_index(drop=True),
         persons=store.persons_by_org(orgs["org_id"]),
@@ -169,6 +167,20 @@ def elsewhere_candidates(store: RegisterStore, contacts: pd.DataFrame) -> pd.Dat
     or full names (pass only the rows not found in their organisation)."""
     person_keys = contact_person_keys(contacts)
     return _positions_elsewhere(store, person_keys["email_key"], person_keys["name_key"])
+
+
+def positions_together(candidates: Candidates) -> Candidates:
+    """The positions found in the matched organisations and those found elsewhere as one
+    frame (`persons`, each position once, in that order), `persons_elsewhere` empty: what
+    the rules and the checks read, held once instead of as two frames and their union."""
+    if candidates.persons_elsewhere.empty:
+        return candidates
+    together = pd.concat(
+        [candidates.persons, candidates.persons_elsewhere], ignore_index=True
+    ).drop_duplicates("position_id", ignore_index=True)
+    return replace(
+        candidates, persons=together, persons_elsewhere=candidates.persons_elsewhere.iloc[:0]
+    )
 
 
 def merge_candidates(parts: Sequence[Candidates]) -> Candidates:

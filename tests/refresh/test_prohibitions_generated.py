@@ -57,7 +57,7 @@ def _refresh(folder: Path) -> tuple[list[list[str]], list[list[str]], int]:
     # prohibitions of the persons the rows turned out to be.
     stage_one = organisation_candidates(store, usable)
     org_matches = match_organisations(usable, stage_one.organizations, stage_one.org_key_hits)
-    found = person_candidates(store, stage_one.organizations, org_matches["org_id"])
+    found = person_candidates(store, org_matches["org_id"])
     elsewhere = elsewhere_candidates(store, usable)
     evidence = link_persons(usable, org_matches, found.organizations, found.persons, elsewhere)
     named = set(evidence["person_id"]) | set(evidence["elsewhere_person_id"])
