@@ -230,7 +230,10 @@ def person_matches(
 
 
 def _linked_elsewhere(
-    store: RegisterStore, contacts: pd.DataFrame, evidence: pd.DataFrame
+    store: RegisterStore,
+    contacts: pd.DataFrame,
+    evidence: pd.DataFrame,
+    rows: int = DEFAULT_CHUNK_ROWS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`link_elsewhere` for the rows whose person was not found in their organisation, a
     chunk of them at a time, and the register positions the rules can need of what was
@@ -243,7 +246,7 @@ def _linked_elsewhere(
     named = set(evidence["person_id"]) - {""}
     linked: list[pd.DataFrame] = []
     kept: list[pd.DataFrame] = []
-    for part in label_chunks(labels):
+    for part in label_chunks(labels, rows):
         if part.empty:
             continue
         found = elsewhere_candidates(store, contacts.loc[part])
