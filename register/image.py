@@ -177,10 +177,11 @@ def _fixed_width(strings: pa.Array) -> np.ndarray:
         raise ValueError("a register key holds a NUL character")
     lengths = np.diff(offsets)
     width = int(lengths.max())
-    padded = np.zeros((len(lengths), width), dtype=np.uint8)
-    row_of_byte = np.repeat(np.arange(len(lengths)), lengths)
-    padded[row_of_byte, np.arange(len(data)) - (offsets[:-1] - offsets[0])[row_of_byte]] = data
-    return padded.view(f"S{width}").ravel()
+    padded = np.zeros(len(lengths) * width, dtype=np.uint8)
+    # Byte i of key k goes to k * width + (i - where key k starts in `data`).
+    shift = np.arange(len(lengths), dtype=np.int64) * width - (offsets[:-1] - offsets[0])
+    padded[np.repeat(shift, lengths) + np.arange(len(data), dtype=np.int64)] = data
+    return padded.view(f"S{width}")
 
 
 @dataclass
