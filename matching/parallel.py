@@ -23,13 +23,8 @@ Result = TypeVar("Result")
 
 def chunks(frame: pd.DataFrame, rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Consecutive slices of at most `rows` rows (one empty frame for an empty one)."""
-    if rows < 1:
-        raise ValueError(f"chunk size must be at least 1 row, not {rows}")
-    if frame.empty:
-        yield frame
-        return
-    for start in range(0, len(frame), rows):
-        yield frame.iloc[start : start + rows]
+    for run in label_chunks(pd.RangeIndex(len(frame)), rows):
+        yield frame.iloc[run.start : run.stop] if len(run) else frame
 
 
 def label_chunks(labels: pd.Index, rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.Index]:
