@@ -63,7 +63,7 @@ from refresh.report import (
     summarise,
 )
 from refresh.report_html import report_html
-from register import Candidates, record_disclosures
+from register import Candidates, positions_together, record_disclosures
 
 
 class RefreshRulesConfig(Config):
@@ -144,11 +144,8 @@ class RefreshedTable:
 
 
 def _positions(candidates: Candidates) -> pd.DataFrame:
-    if candidates.persons_elsewhere.empty:  # already together (`positions_together`)
-        return candidates.persons
-    return pd.concat(
-        [candidates.persons, candidates.persons_elsewhere], ignore_index=True
-    ).drop_duplicates("position_id")
+    # Person matching hands them over together already: then this is no copy.
+    return positions_together(candidates).persons
 
 
 @asset(group_name="delivery", compute_kind="python", partitions_def=deliveries)
