@@ -14,6 +14,7 @@ from assets.contacts import Contacts
 from matching import (
     OrganisationThresholds,
     PersonThresholds,
+    complete_evidence,
     link_chunk,
     link_elsewhere,
     match_organisations,
@@ -50,7 +51,8 @@ class OrganisationMatches:
 class PersonMatches:
     snapshot_id: str
     candidates: Candidates  # the register rows the evidence names, nothing more
-    evidence: pd.DataFrame  # one row per contact, matching.EVIDENCE_COLUMNS
+    # One row per row of the file (quarantined ones too), complete (`complete_evidence`).
+    evidence: pd.DataFrame
 
 
 def _usable(contacts: Contacts) -> pd.Index:
@@ -204,7 +206,9 @@ def person_matches(
     del pieces
     evidence, elsewhere = _linked_elsewhere(store, frame, evidence)
     looked_for_elsewhere = int(needs_elsewhere(evidence).sum())
-    evidence = resolve_shared_persons(evidence, frame)
+    # Completed here, once (quarantined rows given the defaults): the rules then read it
+    # as it is instead of completing a copy of it beside this one.
+    evidence = complete_evidence(resolve_shared_persons(evidence, frame), frame.index)
     merged = merge_candidates(kept)
     kept.clear()
     candidates = positions_together(

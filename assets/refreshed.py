@@ -6,8 +6,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from dagster import (
@@ -24,7 +24,7 @@ from pydantic import Field
 from assets.contacts import Contacts
 from assets.matches import PersonMatches
 from assets.outbox_files import json_text, write_private
-from crmfile import read_suppression_list, write_crm_file
+from crmfile import CrmFile, read_suppression_list, write_crm_file
 from pipelines.partitions import deliveries, split_key
 from pipelines.paths import tool_version
 from pipelines.resources import (
@@ -89,63 +89,54 @@ class RefreshRulesConfig(Config):
 
 @dataclass(frozen=True)
 class RefreshedTable:
-    """The refreshed file in memory: the customer's header and rows, then ours."""
+    """The refreshed file in memory: the customer's header and rows, then ours, and what
+    the checks and the delivery need of how it was made. The decisions and the register
+    rows behind them are not kept: a large file's are gigabytes, and they are let go when
+    the rules' step ends."""
 
     header: list[str]
     rows: Sequence[list[str]]  # `crmfile.PackedRows`: read as lists of cells
     appended: pd.DataFrame
-    # Status, flags, changes and ids per row as columns (`refresh.columnar`): the report
-    # counts them from here, not from the rendered text.
-    decisions: pd.DataFrame
     snapshot_id: str
-    # What the customer sent and what the register holds, for the processor-only checks
-    # to verify the output against, independently of the rules that made it.
     source_header: list[str]
     # The customer's rows as read: lists, or a CSV's compact `crmfile.PackedRows`.
     source_rows: Sequence[Sequence[str]]
-    key_column: str | None
     appended_columns: list[str]
-    candidates: Candidates
+    # What each output row may hold, recomputed from what the customer sent and what the
+    # register holds (`quality.processor_frame`), independently of the rules that made the
+    # output; the processor-only checks verify it.
+    facts: pd.DataFrame
+    # Counts per status, flag and changed column, from the decisions' columns (`summarise`).
+    summary: dict[str, Any]
     # person_id -> the person fields whose register values went into the file (ledger).
     disclosed: dict[str, list[str]]
     # The least confident matches and how they were made, for the change report.
     review: list[dict[str, str]]
-    # canonical column -> the customer's own header: the report names columns as they do.
-    column_names: dict[str, str]
-    # `csv` or `xlsx`: the checks compare cells as that kind of file carries them.
-    file_kind: str = "csv"
-
-    @cached_property
-    def facts(self) -> pd.DataFrame:
-        """What each output row may hold, recomputed from the register; the three checks
-        that read it share one computation."""
-        return self._processor_facts()
-
-    def processor_facts(self) -> pd.DataFrame:
-        return self.facts
-
-    def _processor_facts(self) -> pd.DataFrame:
-        allowed, contract = register_values(
-            self.appended,
-            self.candidates.organizations,
-            _positions(self.candidates),
-            self.candidates.prohibitions,
-        )
-        key = self.source_header.index(self.key_column) if self.key_column else None
-        return processor_frame(
-            self.source_rows,
-            self.rows,
-            len(self.source_header),
-            key,
-            allowed,
-            contract,
-            file_kind=self.file_kind,
-        )
 
 
-def _positions(candidates: Candidates) -> pd.DataFrame:
-    # Person matching hands them over together already: then this is no copy.
-    return positions_together(candidates).persons
+def processor_facts(
+    appended: pd.DataFrame,
+    rows: Sequence[Sequence[str]],
+    crm: CrmFile,
+    candidates: Candidates,
+) -> pd.DataFrame:
+    """The processor-only facts of the output rows (`quality.processor_frame`)."""
+    allowed, contract = register_values(
+        appended,
+        candidates.organizations,
+        positions_together(candidates).persons,
+        candidates.prohibitions,
+    )
+    key_column = crm.mapping.get("customer_row_id")
+    return processor_frame(
+        crm.rows,
+        rows,
+        len(crm.header),
+        crm.header.index(key_column) if key_column else None,
+        allowed,
+        contract,
+        file_kind=crm.format.kind,
+    )
 
 
 @asset(group_name="delivery", compute_kind="python", partitions_def=deliveries)
@@ -182,7 +173,7 @@ def refreshed_table(
         set(contacts.crm.mapping),
         complete_evidence(person_matches.evidence, frame.index),
         candidates.organizations,
-        _positions(candidates),
+        positions_together(candidates).persons,
         candidates.prohibitions,
         settings,
         suppression,
@@ -192,6 +183,13 @@ def refreshed_table(
         contacts.crm.header, contacts.crm.rows, contacts.crm.mapping, decisions, appended
     )
     statuses = appended["refresh_status"].value_counts().to_dict()
+    histogram = confidence_table(decisions)
+    summary = summarise(decisions, contacts.crm.mapping)
+    disclosed = disclosed_fields(decisions)
+    review = review_list(decisions, list(frame["row_key"]))
+    # Let go before the facts are computed: they take the room the decisions had.
+    del decisions
+    facts = processor_facts(appended, rows, contacts.crm, candidates)
     context.add_output_metadata(
         {
             "rows": len(rows),
@@ -200,7 +198,7 @@ def refreshed_table(
             "suppression_list_entries": len(suppression),
             "organisation_fields_added": MetadataValue.json(list(settings.allowed_org_fields)),
             "register_snapshot": person_matches.snapshot_id,
-            "confidence_histogram": MetadataValue.md(confidence_table(decisions)),
+            "confidence_histogram": MetadataValue.md(histogram),
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
@@ -208,17 +206,14 @@ def refreshed_table(
         header=header,
         rows=rows,
         appended=appended,
-        decisions=decisions,
         snapshot_id=person_matches.snapshot_id,
         source_header=contacts.crm.header,
         source_rows=contacts.crm.rows,
-        key_column=contacts.crm.mapping.get("customer_row_id"),
         appended_columns=[*APPENDED_COLUMNS, *org_field_columns(settings.allowed_org_fields)],
-        candidates=candidates,
-        disclosed=disclosed_fields(decisions),
-        review=review_list(decisions, list(frame["row_key"])),
-        column_names=dict(contacts.crm.mapping),
-        file_kind=contacts.crm.format.kind,
+        facts=facts,
+        summary=summary,
+        disclosed=disclosed,
+        review=review,
     )
 
 
@@ -232,7 +227,7 @@ def _check(outcome: SuiteResult) -> AssetCheckResult:
     description="One output row per input row, the customer's row keys in the same order.",
 )
 def same_rows_as_input(refreshed_table: RefreshedTable) -> AssetCheckResult:
-    facts = refreshed_table.processor_facts()
+    facts = refreshed_table.facts
     return _check(validate_same_rows(facts, len(refreshed_table.source_rows)))
 
 
@@ -256,7 +251,7 @@ def same_columns_as_input(refreshed_table: RefreshedTable) -> AssetCheckResult:
     "non-prohibited person or organisation.",
 )
 def values_from_customer_or_register(refreshed_table: RefreshedTable) -> AssetCheckResult:
-    facts = refreshed_table.processor_facts()
+    facts = refreshed_table.facts
     return _check(validate_row_flag("values_origin", facts, "values_from_customer_or_register"))
 
 
@@ -266,7 +261,7 @@ def values_from_customer_or_register(refreshed_table: RefreshedTable) -> AssetCh
     description="A disclosure prohibition: the row goes back exactly as sent.",
 )
 def opted_out_rows_as_sent(refreshed_table: RefreshedTable) -> AssetCheckResult:
-    facts = refreshed_table.processor_facts()
+    facts = refreshed_table.facts
     return _check(validate_row_flag("opted_out", facts, "opted_out_as_sent"))
 
 
@@ -336,10 +331,7 @@ def delivery(
             staging / name, contacts.crm.format, refreshed_table.header, refreshed_table.rows
         )
         (staging / name).chmod(0o600)
-        summary = {
-            **summarise(refreshed_table.decisions, refreshed_table.column_names),
-            "review": refreshed_table.review,
-        }
+        summary = {**refreshed_table.summary, "review": refreshed_table.review}
         about = {
             "customer": contacts.customer,
             "delivery_id": contacts.delivery_id,

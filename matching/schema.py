@@ -130,7 +130,11 @@ EVIDENCE_COLUMNS: tuple[str, ...] = tuple(EVIDENCE_DEFAULTS)
 
 def complete_evidence(evidence: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     """Evidence for every row of the file (quarantined rows were never matched), each
-    column of `EVIDENCE_COLUMNS` present, typed and without missing values."""
+    column of `EVIDENCE_COLUMNS` present, typed and without missing values. Evidence that
+    is so already is returned as it is (not copied: a large file's is most of a gigabyte);
+    callers read it, never write into it."""
+    if _is_complete(evidence, index):
+        return evidence
     full = evidence.reindex(index)
     for column, default in EVIDENCE_DEFAULTS.items():
         if column not in full:
@@ -144,6 +148,27 @@ def complete_evidence(evidence: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
         else:
             full[column] = values.astype(object).where(values.notna(), default).astype(str)
     return full
+
+
+def _is_complete(evidence: pd.DataFrame, index: pd.Index) -> bool:
+    if not evidence.index.equals(index):
+        return False
+    for column, default in EVIDENCE_DEFAULTS.items():
+        if column not in evidence:
+            return False
+        values = evidence[column]
+        if isinstance(default, bool):
+            typed = values.dtype == bool
+        elif isinstance(default, float):
+            typed = values.dtype == float and not values.isna().any()
+        else:
+            # Text only, no missing value (a scan in C, not a copy).
+            typed = values.dtype == object and (
+                values.empty or pd.api.types.infer_dtype(values, skipna=False) == "string"
+            )
+        if not typed:
+            return False
+    return True
 
 
 __all__ = [

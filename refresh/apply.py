@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crmfile import PackedRows
@@ -58,12 +59,19 @@ def decide_file(
         contacts,
         present,
         evidence,
-        organizations[organizations["org_id"].isin(wanted_orgs)],
-        positions[positions["person_id"].isin(wanted_persons)],
+        _rows_with(organizations, "org_id", wanted_orgs),
+        _rows_with(positions, "person_id", wanted_persons),
         prohibitions,
         settings,
         suppression,
     )
+
+
+def _rows_with(frame: pd.DataFrame, column: str, wanted: np.ndarray) -> pd.DataFrame:
+    # Person matching hands over only what its evidence names: then there is nothing to
+    # leave out, and no copy of a large file's positions is made.
+    keep = frame[column].isin(wanted).to_numpy(dtype=bool)
+    return frame if keep.all() else frame[keep]
 
 
 # The person's own fields: disclosing one of these is what the register's ledger records.

@@ -233,7 +233,8 @@ def decide_columns(
     `evidence` is complete (`matching.complete_evidence`)."""
     index = contacts.index
     n = len(contacts)
-    ev = evidence.loc[index, list(EVIDENCE_COLUMNS)]
+    # Read by column, never written: the file's own evidence needs no aligned copy.
+    ev = evidence if evidence.index.equals(index) else evidence.loc[index, list(EVIDENCE_COLUMNS)]
     org_id = ev["org_id"].to_numpy(dtype=object)
     person_id = ev["person_id"].to_numpy(dtype=object)
     elsewhere_id = ev["elsewhere_person_id"].to_numpy(dtype=object)
