@@ -370,7 +370,7 @@ def find_elsewhere(contacts: pd.DataFrame, register_persons: pd.DataFrame) -> pd
     if contacts.empty or register_persons.empty:
         return found
     keys = contact_person_keys(contacts).assign(
-        contact=contacts.index, phone_key=_phone_keys(contacts)
+        contact=contacts.index, phone_key=contact_phone_keys(contacts)
     )
     people = register_persons[["person_id", "name_key"]].assign(
         email_key=text_column(register_persons, "email_key"),
@@ -403,7 +403,7 @@ def _pair_phones(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(contact's, position's) mobile of each pair in E.164; the positions' numbers are
     parsed only where the contact has one to compare with."""
-    contact_phones = take(_phone_keys(contacts), ours)
+    contact_phones = take(contact_phone_keys(contacts), ours)
     register_phones = np.full(len(theirs), "", dtype=object)
     wanted = contact_phones != ""
     if wanted.any():
@@ -423,7 +423,7 @@ def _register_phones(register_persons: pd.DataFrame) -> np.ndarray:
     )
 
 
-def _phone_keys(contacts: pd.DataFrame) -> np.ndarray:
+def contact_phone_keys(contacts: pd.DataFrame) -> np.ndarray:
     """The contact's mobile in E.164, else its phone."""
     mobile = per_unique(text_column(contacts, "mobile").to_numpy(dtype=object), _e164)
     phone = per_unique(text_column(contacts, "phone").to_numpy(dtype=object), _e164)

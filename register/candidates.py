@@ -11,6 +11,7 @@ import pandas as pd
 from matching import (
     BusinessIdState,
     contact_person_keys,
+    contact_phone_keys,
     contradicted_by_name,
     organisation_keys,
 )
@@ -166,7 +167,13 @@ def elsewhere_candidates(store: RegisterStore, contacts: pd.DataFrame) -> pd.Dat
     """Stage three: the positions anywhere in the register with one of these rows' e-mails
     or full names (pass only the rows not found in their organisation)."""
     person_keys = contact_person_keys(contacts)
-    return _positions_elsewhere(store, person_keys["email_key"], person_keys["name_key"])
+    # A full name is evidence elsewhere only with the same mobile number beside it
+    # (`find_elsewhere`): the namesakes of a row without a number could never be its
+    # person, and a large register holds many of them for a common name.
+    with_number = contact_phone_keys(contacts) != ""
+    return _positions_elsewhere(
+        store, person_keys["email_key"], person_keys.loc[with_number, "name_key"]
+    )
 
 
 def positions_together(candidates: Candidates) -> Candidates:
