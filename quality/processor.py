@@ -445,7 +445,9 @@ def _chunk_facts(
         keys = np.array([str(n + 1) for n in numbers], dtype=object)
         input_keys, output_keys = keys, keys.copy()
     else:
-        input_keys, output_keys = sent[:, key_position], back[:, key_position]
+        # Copies: a column of a block is a view of it, and kept to the end it would keep
+        # every cell of the chunk alive with it (a large file's every cell, twice over).
+        input_keys, output_keys = sent[:, key_position].copy(), back[:, key_position].copy()
     return input_keys, output_keys, ~foreign, ~opted_out | ~(differs | touched)
 
 

@@ -40,6 +40,11 @@ def frame_records(
         yield dict(zip(columns, values, strict=True))
 
 
+# Rows decided at a time: the rules' arrays for a chunk, not for a million rows at once
+# (three quarters of a gigabyte at 1M rows); a whole file of M size is one chunk.
+DECIDE_CHUNK_ROWS = 100_000
+
+
 def decide_file(
     contacts: pd.DataFrame,
     present: set[str],
@@ -49,22 +54,31 @@ def decide_file(
     prohibitions: pd.DataFrame,
     settings: RefreshSettings,
     suppression: SuppressionList = EMPTY_SUPPRESSION,
+    *,
+    rows: int = DECIDE_CHUNK_ROWS,
 ) -> pd.DataFrame:
     """The decisions for a whole file (`refresh.columnar`), with the customer's
-    suppression list and the organisation fields its contract allows."""
+    suppression list and the organisation fields its contract allows; `rows` at a time
+    (a row's decision is its own: chunks give the decisions of one pass)."""
     # Only the register rows the evidence names: a large file's candidates are many more.
     wanted_orgs = pd.unique(pd.concat([evidence["org_id"], evidence["position_org_id"]]))
     wanted_persons = pd.unique(pd.concat([evidence["person_id"], evidence["elsewhere_person_id"]]))
-    return decide_columns(
-        contacts,
-        present,
-        evidence,
-        _rows_with(organizations, "org_id", wanted_orgs),
-        _rows_with(positions, "person_id", wanted_persons),
-        prohibitions,
-        settings,
-        suppression,
-    )
+    orgs = _rows_with(organizations, "org_id", wanted_orgs)
+    persons = _rows_with(positions, "person_id", wanted_persons)
+    parts = [
+        decide_columns(
+            contacts.iloc[start : start + rows],
+            present,
+            evidence,
+            orgs,
+            persons,
+            prohibitions,
+            settings,
+            suppression,
+        )
+        for start in range(0, max(len(contacts), 1), rows)
+    ]
+    return parts[0] if len(parts) == 1 else pd.concat(parts)
 
 
 def _rows_with(frame: pd.DataFrame, column: str, wanted: np.ndarray) -> pd.DataFrame:

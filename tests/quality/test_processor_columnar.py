@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from functools import partial
 from typing import Any
 from unittest import mock
 
@@ -24,7 +25,7 @@ from hypothesis import strategies as st
 from crmfile import written_cell
 from crmfile.packed import PackedRows
 from quality import processor
-from quality.processor import RegisterValues, processor_frame, register_values
+from quality.processor import RegisterValues, _chunk_facts, processor_frame, register_values
 from refresh import APPENDED_COLUMNS
 from tests.quality.processor_oracle import oracle_processor_frame, oracle_register_values
 
@@ -271,3 +272,22 @@ def test_an_output_row_cut_short_fails_the_origin_check() -> None:
     facts = processor_frame(sent, back, 3, 0, allowed, contract)
     assert facts["values_from_customer_or_register"].tolist() == [True, False]
     assert facts["output_key"].tolist() == ["c1", "c2"]
+
+
+def test_a_chunks_facts_hold_its_row_keys_not_its_rows() -> None:
+    """A chunk's facts are kept until the whole file's are put together: its row keys must
+    be their own arrays, not columns (views) of the chunk's block of cells, which would keep
+    every cell of a large file alive until then."""
+    organizations = pd.DataFrame([{"org_id": "O1", "name": "Yhtiö Oy"}])
+    positions = pd.DataFrame([{"person_id": "P1", "org_id": "O1", "first_name": "Matti"}])
+    prohibitions = pd.DataFrame(columns=["person_id", "kind"])
+    sent = [["c1", "Matti", "Oy"], ["c2", "Liisa", ""]]
+    back = [[*row, "verified", "", "", "", "", ""] for row in sent]
+    output = pd.DataFrame([back[0][3:]] * 2, columns=list(APPENDED_COLUMNS))
+    register = register_values(output, organizations, positions, prohibitions)
+    input_keys, output_keys, *_ = _chunk_facts(
+        sent, back, range(2), 3, 0, register, partial(written_cell, "csv")
+    )
+    for keys in (input_keys, output_keys):
+        assert keys.tolist() == ["c1", "c2"]
+        assert keys.base is None
