@@ -27,9 +27,9 @@ from pipelines.resources import RegisterResource
 from refresh.progress import Progress
 from register import (
     Candidates,
+    CandidateUnion,
     RegisterStore,
     elsewhere_candidates,
-    merge_candidates,
     named_by,
     organisation_candidates,
     person_candidates,
@@ -180,7 +180,7 @@ def person_matches(
     # Each chunk's positions are fetched as the chunk is sent, and only the positions its
     # evidence names are kept once it is done: memory holds a few chunks' candidates.
     in_flight: dict[int, Candidates] = {}
-    kept: list[Candidates] = []
+    kept = CandidateUnion()
 
     def arguments() -> Iterator[tuple[object, ...]]:
         for number, labels in enumerate(organisation_matches.chunks):
@@ -193,7 +193,7 @@ def person_matches(
     with Progress("matching persons", len(usable)) as progress:
 
         def done(number: int, piece: pd.DataFrame) -> None:
-            kept.append(named_by(in_flight.pop(number), piece))
+            kept.add(named_by(in_flight.pop(number), piece))
             progress.advance(len(piece))
             context.log.info(f"persons matched for {progress.done:,} / {len(usable):,} rows")
 
@@ -209,8 +209,7 @@ def person_matches(
     # Completed here, once (quarantined rows given the defaults): the rules then read it
     # as it is instead of completing a copy of it beside this one.
     evidence = complete_evidence(resolve_shared_persons(evidence, frame), frame.index)
-    merged = merge_candidates(kept)
-    kept.clear()
+    merged = kept.take()
     candidates = positions_together(
         named_by(replace(merged, persons_elsewhere=elsewhere), evidence)
     )

@@ -3,6 +3,7 @@ and diff, the disclosure ledger and data-subject requests (no Dagster)."""
 
 from register.candidates import (
     Candidates,
+    CandidateUnion,
     elsewhere_candidates,
     fetch_candidates,
     merge_candidates,
@@ -38,6 +39,7 @@ from register.tombstones import TOMBSTONE_SALT_ENV, TombstoneSaltError
 __all__ = [
     "LEDGER_RETENTION_MONTHS",
     "TOMBSTONE_SALT_ENV",
+    "CandidateUnion",
     "Candidates",
     "LedgerError",
     "PersonCandidate",

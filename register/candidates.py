@@ -190,6 +190,55 @@ def positions_together(candidates: Candidates) -> Candidates:
     )
 
 
+# Each kind of register row and the columns that tell one from another.
+_ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "organizations": ("org_id",),
+    "persons": ("position_id",),
+    "persons_elsewhere": ("position_id",),
+    "prohibitions": ("person_id", "kind"),
+    "org_key_hits": ("key", "org_id"),
+}
+
+
+class CandidateUnion:
+    """The union of chunks' candidates, built as the chunks come: a row already kept from
+    an earlier chunk is not kept again (a large file's chunks name the same organisations
+    over and over: at 1M rows each was held two or three times until the end). `take()`
+    is `merge_candidates` of the parts as they came."""
+
+    def __init__(self) -> None:
+        self._parts: list[Candidates] = []
+        self._seen: dict[str, set[object]] = {name: set() for name in _ROW_KEYS}
+
+    def add(self, part: Candidates) -> None:
+        fresh = {name: self._new_rows(name, getattr(part, name)) for name in _ROW_KEYS}
+        self._parts.append(replace(part, **fresh))
+
+    def _new_rows(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        columns = _ROW_KEYS[name]
+        if frame.empty or not set(columns) <= set(frame.columns):
+            return frame
+        # One hashable key per row: the id itself, or the tuple of a composite key.
+        values = [frame[c] for c in columns]
+        keys = pd.Series(
+            values[0].to_numpy(dtype=object)
+            if len(values) == 1
+            else list(zip(*values, strict=True)),
+            index=frame.index,
+            dtype=object,
+        )
+        seen = self._seen[name]
+        new = ~keys.isin(seen) & ~keys.duplicated()
+        seen.update(keys[new])
+        return frame if new.all() else frame[new.to_numpy(dtype=bool)]
+
+    def take(self) -> Candidates:
+        """The union. The parts are let go as it is made, so it is taken once."""
+        parts, self._parts = self._parts, []
+        self._seen = {name: set() for name in _ROW_KEYS}
+        return merge_candidates(parts)
+
+
 def merge_candidates(parts: Sequence[Candidates]) -> Candidates:
     """The union of several chunks' candidates (each register row once)."""
     if len(parts) == 1:
@@ -199,9 +248,8 @@ def merge_candidates(parts: Sequence[Candidates]) -> Candidates:
         return pd.concat(frames, ignore_index=True).drop_duplicates(key, ignore_index=True)
 
     return Candidates(
-        organizations=union([c.organizations for c in parts], ["org_id"]),
-        persons=union([c.persons for c in parts], ["position_id"]),
-        persons_elsewhere=union([c.persons_elsewhere for c in parts], ["position_id"]),
-        prohibitions=union([c.prohibitions for c in parts], ["person_id", "kind"]),
-        org_key_hits=union([c.org_key_hits for c in parts], ["key", "org_id"]),
+        **{
+            name: union([getattr(c, name) for c in parts], list(key))
+            for name, key in _ROW_KEYS.items()
+        }
     )
