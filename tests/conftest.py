@@ -16,6 +16,7 @@ import pytest
 
 from register import RegisterStore, make_engine
 from synthetic import GeneratedData, generate
+from tests.matched_file import MatchedFile, match_file
 
 # Tests erase persons with the public development tombstone salt; outside this explicit
 # mode the project refuses to erase without TIETOHUOLTO_TOMBSTONE_SALT.
@@ -114,3 +115,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"{POSTGRES_URL.split('@')[-1]}. Start it with `pg_ctlcluster 15 main start` "
             "(roles: see .ci/run) or set TIETOHUOLTO_TEST_POSTGRES_URL, then run again."
         )
+
+
+@pytest.fixture
+def small_matched(tmp_path: Path, small_data: GeneratedData) -> Iterator[MatchedFile]:
+    """`small_data` matched up to its persons, on a register store of its own."""
+    matched = match_file(tmp_path, small_data)
+    yield matched
+    matched.store.engine.dispose()
