@@ -177,6 +177,8 @@ def refreshed_table(
         candidates.prohibitions,
         settings,
         suppression,
+        # Parsed once for the file already (input checks, organisation matching).
+        business_ids=contacts.org_keys["business_id_norm"],
     )
     appended = appended_text(decisions, frame, settings.allowed_org_fields, contacts.crm.mapping)
     header, rows = refreshed_rows(

@@ -56,11 +56,18 @@ def decide_file(
     suppression: SuppressionList = EMPTY_SUPPRESSION,
     *,
     rows: int = DECIDE_CHUNK_ROWS,
+    business_ids: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The decisions for a whole file (`refresh.columnar`), with the customer's
     suppression list and the organisation fields its contract allows; `rows` at a time
-    (a row's decision is its own: chunks give the decisions of one pass)."""
+    (a row's decision is its own: chunks give the decisions of one pass). `business_ids`
+    are the contacts' canonical business IDs where the caller has them already
+    (`matching.organisation_keys`' `business_id_norm`, same index)."""
     aligned = evidence.index.equals(contacts.index)
+    # Each register frame indexed by its id once; a chunk then takes its own rows.
+    org_rows = _RowsBy(organizations, "org_id")
+    position_rows = _RowsBy(positions, "person_id")
+    prohibition_rows = _RowsBy(prohibitions, "person_id")
     parts = []
     for start in range(0, max(len(contacts), 1), rows):
         chunk = contacts.iloc[start : start + rows]
@@ -75,23 +82,42 @@ def decide_file(
                 chunk,
                 present,
                 named,
-                _rows_with(organizations, "org_id", wanted_orgs),
-                _rows_with(positions, "person_id", wanted_persons),
-                _rows_with(prohibitions, "person_id", wanted_persons),
+                org_rows.of(wanted_orgs),
+                position_rows.of(wanted_persons),
+                prohibition_rows.of(wanted_persons),
                 settings,
                 suppression,
+                business_ids=None
+                if business_ids is None
+                else business_ids.loc[chunk.index].to_numpy(dtype=object),
             )
         )
     return parts[0] if len(parts) == 1 else pd.concat(parts)
 
 
-def _rows_with(frame: pd.DataFrame, column: str, wanted: np.ndarray) -> pd.DataFrame:
-    # Person matching hands over only what its evidence names: for a file of one chunk
-    # there is then nothing to leave out, and no copy of its positions is made.
-    if column not in frame:
-        return frame
-    keep = frame[column].isin(wanted).to_numpy(dtype=bool)
-    return frame if keep.all() else frame[keep]
+class _RowsBy:
+    """A frame's rows by an id column, the ids factorised once: the rows of a few ids
+    are then a mask built in numpy, not a hash look-up of every row for each chunk."""
+
+    def __init__(self, frame: pd.DataFrame, column: str) -> None:
+        self.frame = frame
+        self.codes: np.ndarray | None = None
+        if column in frame:
+            self.codes, ids = pd.factorize(frame[column])
+            self.ids = pd.Index(ids)
+
+    def of(self, wanted: np.ndarray) -> pd.DataFrame:
+        """The rows whose id is one of `wanted`, in the frame's order."""
+        if self.codes is None:
+            return self.frame
+        marked = np.zeros(len(self.ids) + 1, dtype=bool)
+        marked[self.ids.get_indexer(wanted)] = True
+        # -1 (an id not there, and a missing id's code) is the last slot: never kept.
+        marked[-1] = False
+        keep = marked[self.codes]
+        # Person matching hands over only what its evidence names: for a file of one
+        # chunk there is then nothing to leave out, and no copy of its positions is made.
+        return self.frame if keep.all() else self.frame[keep]
 
 
 # The person's own fields: disclosing one of these is what the register's ledger records.

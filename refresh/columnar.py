@@ -228,9 +228,14 @@ def decide_columns(
     prohibitions: pd.DataFrame,
     settings: RefreshSettings,
     suppression: SuppressionList = EMPTY_SUPPRESSION,
+    *,
+    business_ids: Strings | None = None,
 ) -> pd.DataFrame:
     """The decision for every contact (same index), as columns; see the module docstring.
-    `evidence` is complete (`matching.complete_evidence`)."""
+    `evidence` is complete (`matching.complete_evidence`). `business_ids`, where the caller
+    has them, are the contacts' canonical business IDs ("" where none), as
+    `matching.organisation_keys` gives them: parsing them again here costs a large file
+    most of the rules' time, once the parser's cache no longer holds them."""
     index = contacts.index
     n = len(contacts)
     # Read by column, never written: the file's own evidence needs no aligned copy.
@@ -298,11 +303,12 @@ def decide_columns(
 
     # 4. an inactive organisation: the successor's business ID where the person carried on.
     successor = _register_text(org, "successor_business_id")
-    customer_bid = _per_value(
-        lambda raw: normalise_business_id(raw)[0], _strings(contacts, "business_id")
-    )
-    has_bid = np.array([value is not None for value in customer_bid], dtype=bool)
-    bid_text = np.where(has_bid, customer_bid, "").astype(object)
+    if business_ids is None:
+        business_ids = _per_value(
+            lambda raw: normalise_business_id(raw)[0] or "", _strings(contacts, "business_id")
+        )
+    bid_text = business_ids
+    has_bid = bid_text != ""
     carried_on = position_current & (position_org_id != "") & (position_org_id != org_id)
     successor_rows = inactive & (successor != "") & has_bid & carried_on
     writes_inactive = _Writes(contacts, present, {})
