@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
+import numpy as np
 import pandas as pd
 
 from matching.contact_points import email_domain
@@ -161,18 +162,36 @@ def candidate_pairs(
     max_per_row: int = MAX_CANDIDATES_PER_ROW,
 ) -> pd.DataFrame:
     """(contact, org_id, shared_keys): the organisations each row shares a usable key with,
-    at most `max_per_row` of them, those sharing the most keys (ties by org_id)."""
+    at most `max_per_row` of them, those sharing the most keys (ties by org_id), in the
+    order the pairs first meet in the join."""
     if contact_keys.empty or key_hits.empty:
         return pd.DataFrame({"contact": [], "org_id": [], "shared_keys": []})
     pairs = contact_keys.merge(key_hits, on="key", how="inner")
-    counted = (
-        pairs.groupby(["contact", "org_id"], sort=False).size().rename("shared_keys").reset_index()
+    if pairs.empty:
+        return pd.DataFrame({"contact": [], "org_id": [], "shared_keys": []})
+    # Counted and ranked on integer codes: the keys a row shares grow with the register
+    # (more organisations per block), and sorting the pairs as text was a third of a
+    # 1M-row file's organisation candidates. Organisation codes follow id order (ties).
+    contact_codes, contacts = pd.factorize(pairs["contact"])
+    org_codes, orgs = pd.factorize(pairs["org_id"], sort=True)
+    width = np.int64(len(orgs))
+    pair_codes, first, shared = np.unique(
+        contact_codes.astype(np.int64) * width + org_codes, return_index=True, return_counts=True
     )
-    ranked = counted.sort_values(
-        ["contact", "shared_keys", "org_id"], ascending=[True, False, True], kind="stable"
+    contact, org = pair_codes // width, pair_codes % width
+    ranked = np.lexsort((org, -shared, contact))
+    grouped = contact[ranked]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    rank = np.arange(len(ranked)) - np.repeat(starts, np.diff(np.r_[starts, len(ranked)]))
+    kept = ranked[rank < max_per_row]
+    kept = kept[np.argsort(first[kept], kind="stable")]
+    return pd.DataFrame(
+        {
+            "contact": contacts.take(contact[kept]),
+            "org_id": orgs.take(org[kept]),
+            "shared_keys": shared[kept].astype(np.int64),
+        }
     )
-    kept = ranked[ranked.groupby("contact", sort=False).cumcount() < max_per_row]
-    return kept.sort_index().reset_index(drop=True)
 
 
 __all__ = [

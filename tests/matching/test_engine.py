@@ -404,6 +404,44 @@ def test_candidate_limit_keeps_the_organisations_sharing_most_keys(
         assert all(counts[o] == n for o, n in zip(mine["org_id"], mine["shared_keys"], strict=True))
 
 
+def _pairs_as_text(
+    contact_keys: pd.DataFrame, key_hits: pd.DataFrame, max_per_row: int
+) -> pd.DataFrame:
+    """`candidate_pairs` as it was written on frames (counted and sorted as text): the
+    reference the integer-coded one must equal, row for row and in the same order."""
+    pairs = contact_keys.merge(key_hits, on="key", how="inner")
+    counted = (
+        pairs.groupby(["contact", "org_id"], sort=False).size().rename("shared_keys").reset_index()
+    )
+    ranked = counted.sort_values(
+        ["contact", "shared_keys", "org_id"], ascending=[True, False, True], kind="stable"
+    )
+    kept = ranked[ranked.groupby("contact", sort=False).cumcount() < max_per_row]
+    return kept.sort_index().reset_index(drop=True)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.sampled_from("abcdefgh")), min_size=1, max_size=80),
+    st.lists(
+        st.tuples(st.sampled_from("abcdefgh"), st.sampled_from([f"O{i}" for i in range(40)])),
+        min_size=1,
+        max_size=200,
+    ),
+    st.integers(1, 8),
+)
+@settings(max_examples=300, deadline=None)
+def test_candidate_pairs_are_those_of_the_text_sort(
+    contact_keys: list[tuple[int, str]], hits: list[tuple[str, str]], limit: int
+) -> None:
+    keys = pd.DataFrame(contact_keys, columns=["contact", "key"]).drop_duplicates()
+    key_hits = pd.DataFrame(hits, columns=["key", "org_id"]).drop_duplicates()
+    expected = _pairs_as_text(keys, key_hits, limit)
+    if expected.empty:
+        assert candidate_pairs(keys, key_hits, max_per_row=limit).empty
+        return
+    pd.testing.assert_frame_equal(candidate_pairs(keys, key_hits, max_per_row=limit), expected)
+
+
 def test_a_name_found_among_many_organisations_sharing_one_common_key() -> None:
     # Thirty builders in one postcode share the key "postcode + rakennus" with the row;
     # the organisation it means shares its whole name too and is still found.
