@@ -407,8 +407,12 @@ def _pair_phones(
     register_phones = np.full(len(theirs), "", dtype=object)
     wanted = contact_phones != ""
     if wanted.any():
-        mobiles = text_column(register_persons, "mobile").to_numpy(dtype=object)
-        register_phones[wanted] = per_unique(mobiles[theirs[wanted]], _e164)
+        if "mobile_key" in register_persons:
+            keys = text_column(register_persons, "mobile_key").to_numpy(dtype=object)
+            register_phones[wanted] = keys[theirs[wanted]]
+        else:
+            mobiles = text_column(register_persons, "mobile").to_numpy(dtype=object)
+            register_phones[wanted] = per_unique(mobiles[theirs[wanted]], _e164)
     return contact_phones, register_phones
 
 
@@ -417,6 +421,10 @@ def _e164(phone: str) -> str:
 
 
 def _register_phones(register_persons: pd.DataFrame) -> np.ndarray:
+    """The positions' mobiles in E.164: the register's own key where the candidate rows
+    carry it (`mobile_key`, parsed once when the register image was written)."""
+    if "mobile_key" in register_persons:
+        return text_column(register_persons, "mobile_key").to_numpy(dtype=object)
     return per_unique(
         text_column(register_persons, "mobile").to_numpy(dtype=object),
         _e164,

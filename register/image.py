@@ -38,6 +38,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.sql.schema import Table
 from sqlalchemy.types import Boolean, Date, DateTime, Integer
 
+from register.derived import DERIVED_COLUMNS, derive
 from register.tables import (
     organization_keys,
     organizations,
@@ -48,7 +49,7 @@ from register.tables import (
 
 # Bumped whenever what an image holds or how it is laid out changes: an image of another
 # format is never read, it is built again.
-IMAGE_FORMAT = 2
+IMAGE_FORMAT = 3
 IMAGE_ENV = "TIETOHUOLTO_REGISTER_IMAGE"  # "off": candidate queries go to SQL
 IMAGE_DIR_ENV = "TIETOHUOLTO_REGISTER_IMAGE_DIR"  # where a PostgreSQL register's image goes
 _READ_BATCH = 100_000
@@ -135,8 +136,9 @@ def discard_images(engine: Engine) -> int:
 @dataclass(frozen=True)
 class _Source:
     table: Table
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # stored in the table
     looked_up_by: tuple[str, ...]
+    derived: tuple[str, ...] = ()  # computed from stored ones (`register.derived`)
 
 
 def _sources(person_columns: Sequence[str]) -> tuple[_Source, ...]:
@@ -147,8 +149,20 @@ def _sources(person_columns: Sequence[str]) -> tuple[_Source, ...]:
             ("business_id", "name_key", "org_id"),
         ),
         _Source(organization_keys, ("key", "org_id"), ("key",)),
-        _Source(persons, tuple(person_columns), ("org_id", "email_key", "name_key")),
+        _Source(
+            persons,
+            tuple(c for c in person_columns if c not in DERIVED_COLUMNS),
+            ("org_id", "email_key", "name_key"),
+            tuple(c for c in person_columns if c in DERIVED_COLUMNS),
+        ),
     )
+
+
+def _with_derived(source: _Source, table: pa.Table) -> pa.Table:
+    for name in source.derived:
+        values = derive(name, table.column(DERIVED_COLUMNS[name][0]).to_pylist())
+        table = table.append_column(name, pa.array(values, pa.string()))
+    return table
 
 
 def _arrow_type(column: Any) -> pa.DataType:
@@ -480,7 +494,7 @@ def _write_image(
     try:
         for source in _sources(person_columns):
             name = source.table.name
-            table = table_of(source)
+            table = _with_derived(source, table_of(source))
             _write_arrow(building / f"{name}.arrow", table)
             for column in source.looked_up_by:
                 lookup = _Lookup.of(table.column(column))

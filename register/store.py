@@ -32,6 +32,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.schema import Table
 
 from matching.blocking import MAX_BLOCK_SIZE, organisation_block_keys
+from register.derived import DERIVED_COLUMNS, derive, stored_columns
 from register.history import reapply_rectifications, utc
 from register.image import (
     RegisterImage,
@@ -61,8 +62,9 @@ from register.tombstones import erased_ids
 _IN_CHUNK = 10_000
 
 # What the candidate queries return for a position: the snapshot's columns and the look-up
-# keys (matching depends on exactly these); the history columns stay in the store.
-CANDIDATE_PERSON_COLUMNS = ("position_id", *PERSON_COLUMNS, "name_key", "email_key")
+# keys (matching depends on exactly these), one of them derived (`register.derived`); the
+# history columns stay in the store.
+CANDIDATE_PERSON_COLUMNS = ("position_id", *PERSON_COLUMNS, "name_key", "email_key", "mobile_key")
 PROHIBITION_RESULT_COLUMNS = PROHIBITION_COLUMNS
 
 
@@ -418,7 +420,9 @@ class RegisterStore:
         Values are converted by each column type's own result processor, once per distinct
         value, so the frame holds what SQLAlchemy would have returned."""
         keys = sorted({v for v in values if v})
-        columns = list(only) if only else [c.name for c in table.columns]
+        wanted = list(only) if only else [c.name for c in table.columns]
+        # Derived columns are made from their stored source once the rows are read.
+        columns = stored_columns(wanted)
         rows: list[tuple[Any, ...]] = []
         with self.engine.connect() as conn:
             dialect = conn.dialect
@@ -449,14 +453,18 @@ class RegisterStore:
                 cursor.close()
         frame = pd.DataFrame.from_records(rows, columns=columns) if rows else None
         if frame is None:
-            return pd.DataFrame(columns=columns)
+            return pd.DataFrame(columns=wanted)
         for name in columns:
             process = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
             if process is not None:
                 frame[name] = pd.Series(
                     _per_value(frame[name].tolist(), process), index=frame.index, dtype=object
                 )
-        return frame
+        for name in wanted:
+            if name in DERIVED_COLUMNS:
+                values = derive(name, frame[DERIVED_COLUMNS[name][0]].tolist())
+                frame[name] = pd.Series(values, index=frame.index, dtype=object)
+        return frame if list(frame.columns) == wanted else frame[wanted]
 
 
 def _bulk_settings(conn: Connection) -> Callable[[], None]:

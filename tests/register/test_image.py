@@ -178,6 +178,25 @@ def test_a_request_makes_the_next_query_read_a_new_image(
     assert "P2" not in set(other.persons_by_org(["O1"])["person_id"])
 
 
+def test_a_rectified_mobile_is_looked_up_by_its_new_number(
+    store: RegisterStore, make_snapshot: SnapshotWriter
+) -> None:
+    people = [
+        person("P1", "O1", "Aino", "Aalto", mobile="040 123 4567"),
+        person("P2", "O1", "Eino", "Eskola", mobile=""),
+        person("P5", "O1", "Ulla", "Uusi", mobile="ei numeroa"),
+    ]
+    store.load(make_snapshot("s1", ORGS, people), at=T1)
+    keys = store.persons_by_org(["O1"]).set_index("person_id")["mobile_key"]
+    assert keys["P1"] == "+358401234567"
+    assert keys["P2"] == keys["P5"] == ""  # no number, or not a number: no key
+    rectify(store, "person", "P1", "mobile", "050-765 4321", requested_by="op")
+    for answering in (store, _sql_twin(store)):
+        rows = answering.persons_by_org(["O1"]).set_index("person_id")
+        assert rows.loc["P1", "mobile"] == "050-765 4321"
+        assert rows.loc["P1", "mobile_key"] == "+358507654321"
+
+
 @pytest.mark.slow
 def test_an_erasure_takes_effect_for_the_next_refresh(
     tmp_path: Path, loaded_by_cli: Path, small_data: GeneratedData

@@ -1,0 +1,33 @@
+"""The register's positions carry their mobile in E.164 (`mobile_key`, made once where the
+candidate rows are made) so that matching no longer parses the same register numbers in
+every chunk: the evidence is the one parsing them gives."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from matching import contact_phone_keys, link_persons
+from register import elsewhere_candidates
+from tests.matched_file import MatchedFile
+
+
+def test_evidence_with_the_registers_mobile_key_is_that_of_parsing(
+    small_matched: MatchedFile,
+) -> None:
+    found, contacts = small_matched.found, small_matched.contacts
+    assert "mobile_key" in found.persons
+    elsewhere = elsewhere_candidates(small_matched.store, contacts)
+    with_key = small_matched.persons(elsewhere)
+    parsed = link_persons(
+        contacts,
+        small_matched.org_matches,
+        found.organizations,
+        found.persons.drop(columns="mobile_key"),
+        elsewhere.drop(columns="mobile_key"),
+    )
+    pd.testing.assert_frame_equal(with_key, parsed)
+    # The numbers decided something: rows found by phone, and rows whose number agrees.
+    assert (with_key["person_method"] == "phone").any() or (
+        with_key["person_evidence"].str.contains("phone exact").any()
+    )
+    assert (contact_phone_keys(contacts) != "").any()
