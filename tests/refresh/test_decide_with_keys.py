@@ -37,6 +37,4 @@ def test_decisions_with_the_files_business_id_keys(small_matched: MatchedFile) -
     assert parsed["business_id_changed"].any()
     assert (parsed["new_business_id"] != "").any()
     for rows in (len(crm.contacts), 13):
-        pd.testing.assert_frame_equal(
-            decide_file(*arguments, rows=rows, business_ids=keys), parsed
-        )
+        pd.testing.assert_frame_equal(decide_file(*arguments, rows=rows, business_ids=keys), parsed)
