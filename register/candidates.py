@@ -17,6 +17,7 @@ from matching import (
     organisation_keys,
 )
 from matching.blocking import candidate_pairs, contact_block_keys
+from register.derived import DERIVED_COLUMNS
 from register.snapshot import PROHIBITION_COLUMNS
 from register.store import CANDIDATE_PERSON_COLUMNS, RegisterStore
 
@@ -146,14 +147,16 @@ def named_by(candidates: Candidates, evidence: pd.DataFrame) -> Candidates:
     """Only the register rows the evidence names: the organisations rows were matched to
     (and where their person's position is), every position of the persons they were
     matched to or found elsewhere. That is all the rules and the checks read, and far less
-    than a large file's candidates, which need not stay in memory once matched."""
+    than a large file's candidates, which need not stay in memory once matched. The
+    derived look-up keys (`register.derived`) are left out: only matching reads them."""
     org_ids = set(evidence["org_id"]) | set(evidence["position_org_id"])
     person_ids = set(evidence["person_id"])
     if "elsewhere_person_id" in evidence:
         person_ids |= set(evidence["elsewhere_person_id"])
 
     def persons(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["person_id"].isin(person_ids)].reset_index(drop=True)
+        kept = [c for c in frame.columns if c not in DERIVED_COLUMNS]
+        return frame.loc[frame["person_id"].isin(person_ids), kept].reset_index(drop=True)
 
     orgs = candidates.organizations
     return Candidates(

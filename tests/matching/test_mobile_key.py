@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from matching import contact_phone_keys, link_persons
-from register import elsewhere_candidates
+from register import elsewhere_candidates, named_by
 from tests.matched_file import MatchedFile
 
 
@@ -31,3 +31,12 @@ def test_evidence_with_the_registers_mobile_key_is_that_of_parsing(
         with_key["person_evidence"].str.contains("phone exact").any()
     )
     assert (contact_phone_keys(contacts) != "").any()
+
+
+def test_the_positions_kept_for_the_rules_leave_the_key_out(small_matched: MatchedFile) -> None:
+    # Only matching reads it: held to the end of a large file's run it was memory for nothing.
+    evidence = small_matched.persons()
+    kept = named_by(small_matched.found, evidence)
+    assert not kept.persons.empty
+    assert "mobile_key" not in kept.persons
+    assert {"mobile", "email", "person_id"} <= set(kept.persons.columns)
