@@ -143,19 +143,24 @@ def person_candidates(store: RegisterStore, matched_org_ids: Iterable[str]) -> C
     )
 
 
+# The positions' look-up keys: matching finds candidates and compares them by these, the
+# rules and the checks read the register's own columns.
+_MATCHING_ONLY = frozenset({"name_key", "email_key", *DERIVED_COLUMNS})
+
+
 def named_by(candidates: Candidates, evidence: pd.DataFrame) -> Candidates:
     """Only the register rows the evidence names: the organisations rows were matched to
     (and where their person's position is), every position of the persons they were
     matched to or found elsewhere. That is all the rules and the checks read, and far less
     than a large file's candidates, which need not stay in memory once matched. The
-    derived look-up keys (`register.derived`) are left out: only matching reads them."""
+    positions' look-up keys are left out: only matching reads them."""
     org_ids = set(evidence["org_id"]) | set(evidence["position_org_id"])
     person_ids = set(evidence["person_id"])
     if "elsewhere_person_id" in evidence:
         person_ids |= set(evidence["elsewhere_person_id"])
 
     def persons(frame: pd.DataFrame) -> pd.DataFrame:
-        kept = [c for c in frame.columns if c not in DERIVED_COLUMNS]
+        kept = [c for c in frame.columns if c not in _MATCHING_ONLY]
         return frame.loc[frame["person_id"].isin(person_ids), kept].reset_index(drop=True)
 
     orgs = candidates.organizations
