@@ -170,8 +170,8 @@ def candidate_pairs(
     if pairs.empty:
         return pd.DataFrame({"contact": [], "org_id": [], "shared_keys": []})
     # Counted and ranked on integer codes: the keys a row shares grow with the register
-    # (more organisations per block), and sorting the pairs as text was a third of a
-    # 1M-row file's organisation candidates. Organisation codes follow id order (ties).
+    # (more organisations per block), and sorting the pairs as text was two thirds of
+    # ranking a 1M-row file's candidates. Organisation codes follow id order (ties).
     contact_codes, contacts = pd.factorize(pairs["contact"])
     org_codes, orgs = pd.factorize(pairs["org_id"], sort=True)
     width = np.int64(len(orgs))
