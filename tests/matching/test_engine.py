@@ -375,21 +375,29 @@ def test_a_mover_is_identified_by_mobile_or_e_mail_never_by_name_alone() -> None
     assert list(found["person_id"]) == ["", "P11", "P10"]
 
 
-@given(
-    st.lists(st.tuples(st.integers(0, 3), st.sampled_from("abcdefg")), min_size=1, max_size=40),
-    st.lists(
-        st.tuples(st.sampled_from("abcdefg"), st.sampled_from([f"O{i}" for i in range(30)])),
-        min_size=1,
-        max_size=120,
-    ),
-    st.integers(1, 6),
-)
+def _blocks(contacts: int, orgs: int) -> st.SearchStrategy[tuple[pd.DataFrame, pd.DataFrame, int]]:
+    """A file's block keys (contact, key), the register's key hits (key, org_id) and a
+    per-row limit: `contacts` rows and `orgs` organisations sharing a few keys."""
+    names = "abcdefgh"
+    return st.tuples(
+        st.lists(
+            st.tuples(st.integers(0, contacts), st.sampled_from(names)), min_size=1, max_size=80
+        ).map(lambda rows: pd.DataFrame(rows, columns=["contact", "key"]).drop_duplicates()),
+        st.lists(
+            st.tuples(st.sampled_from(names), st.sampled_from([f"O{i}" for i in range(orgs)])),
+            min_size=1,
+            max_size=200,
+        ).map(lambda rows: pd.DataFrame(rows, columns=["key", "org_id"]).drop_duplicates()),
+        st.integers(1, 8),
+    )
+
+
+@given(_blocks(contacts=3, orgs=30))
 @settings(max_examples=300, deadline=None)
 def test_candidate_limit_keeps_the_organisations_sharing_most_keys(
-    contact_keys: list[tuple[int, str]], hits: list[tuple[str, str]], limit: int
+    blocks: tuple[pd.DataFrame, pd.DataFrame, int],
 ) -> None:
-    keys = pd.DataFrame(contact_keys, columns=["contact", "key"]).drop_duplicates()
-    key_hits = pd.DataFrame(hits, columns=["key", "org_id"]).drop_duplicates()
+    keys, key_hits, limit = blocks
     every = candidate_pairs(keys, key_hits, max_per_row=10**6)
     kept = candidate_pairs(keys, key_hits, max_per_row=limit)
     for contact, all_of_row in every.groupby("contact"):
@@ -420,21 +428,12 @@ def _pairs_as_text(
     return kept.sort_index().reset_index(drop=True)
 
 
-@given(
-    st.lists(st.tuples(st.integers(0, 30), st.sampled_from("abcdefgh")), min_size=1, max_size=80),
-    st.lists(
-        st.tuples(st.sampled_from("abcdefgh"), st.sampled_from([f"O{i}" for i in range(40)])),
-        min_size=1,
-        max_size=200,
-    ),
-    st.integers(1, 8),
-)
+@given(_blocks(contacts=30, orgs=40))
 @settings(max_examples=300, deadline=None)
 def test_candidate_pairs_are_those_of_the_text_sort(
-    contact_keys: list[tuple[int, str]], hits: list[tuple[str, str]], limit: int
+    blocks: tuple[pd.DataFrame, pd.DataFrame, int],
 ) -> None:
-    keys = pd.DataFrame(contact_keys, columns=["contact", "key"]).drop_duplicates()
-    key_hits = pd.DataFrame(hits, columns=["key", "org_id"]).drop_duplicates()
+    keys, key_hits, limit = blocks
     expected = _pairs_as_text(keys, key_hits, limit)
     if expected.empty:
         assert candidate_pairs(keys, key_hits, max_per_row=limit).empty
