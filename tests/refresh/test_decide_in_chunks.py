@@ -2,8 +2,8 @@
 at once took three quarters of a gigabyte): a row's decision is its own, so the decisions
 are those of one pass over the whole file, row for row and column for column. They also
 take the contacts' canonical business IDs from organisation matching where the caller has
-them (parsing them again cost a large file most of the rules' time), with the same
-decisions."""
+them (parsing them again cost a 1M-row file about a seventh of the rules' time), with the
+same decisions."""
 
 from __future__ import annotations
 
