@@ -13,16 +13,38 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from matching.contact_points import normalise_phone
+
+# `matching.contact_points._PLAIN_FINNISH_PHONE` in RE2 (Arrow's regex engine), anchored,
+# for a number with no blanks around it (Python's and RE2's ideas of a blank differ: a
+# number with any goes the slow way).
+_PLAIN_FINNISH_PHONE_RE2 = r"^(?:\+358|0)[ -]?[1-9](?:[ -]?[0-9]){4,11}$"
 
 
 def mobile_keys(mobiles: Sequence[Any]) -> list[str]:
-    """`normalise_phone` of each mobile, "" where it is none (missing or not a number)."""
+    """`normalise_phone` of each mobile, "" where it is none (missing or not a number).
+
+    The plain Finnish notations (nearly all of a register's numbers) are decided in Arrow
+    as `normalise_phone`'s own fast path decides them: `+358` and the digits after the
+    trunk prefix. The rest go through `normalise_phone` itself."""
+    text = pa.array(mobiles, type=pa.string())
+    plain = pc.match_substring_regex(text, _PLAIN_FINNISH_PHONE_RE2).fill_null(False)
+    digits = pc.replace_substring_regex(
+        pc.replace_substring_regex(text, r"^(?:\+358|0)", ""), "[ -]", ""
+    )
+    keys: list[str] = pc.if_else(
+        plain, pc.binary_join_element_wise("+358", digits, ""), ""
+    ).to_pylist()
     # Past the function's cache: a register's numbers are nearly all distinct, and
     # churning the cache would evict the numbers a refresh parses meanwhile.
     parse = getattr(normalise_phone, "__wrapped__", normalise_phone)
-    keys = {value: parse(value) or "" for value in set(mobiles)}
-    return [keys[value] for value in mobiles]
+    for i in np.flatnonzero(~plain.to_numpy(zero_copy_only=False)).tolist():
+        keys[i] = parse(mobiles[i]) or ""
+    return keys
 
 
 # derived column -> (the stored column it is made of, how).

@@ -191,11 +191,11 @@ def _fixed_width(strings: pa.Array) -> np.ndarray:
         raise ValueError("a register key holds a NUL character")
     lengths = np.diff(offsets)
     width = int(lengths.max())
-    padded = np.zeros(len(lengths) * width, dtype=np.uint8)
-    # Byte i of key k goes to k * width + (i - where key k starts in `data`).
-    shift = np.arange(len(lengths), dtype=np.int64) * width - (offsets[:-1] - offsets[0])
-    padded[np.repeat(shift, lengths) + np.arange(len(data), dtype=np.int64)] = data
-    return padded.view(f"S{width}")
+    padded = np.zeros((len(lengths), width), dtype=np.uint8)
+    # Row k's first lengths[k] cells, taken in row-major order, are key k's bytes as `data`
+    # holds them: one boolean mask places every byte (no index array per byte).
+    padded[np.arange(width) < lengths[:, None]] = data
+    return padded.reshape(-1).view(f"S{width}")
 
 
 @dataclass
@@ -213,20 +213,23 @@ class _Lookup:
     @classmethod
     def of(cls, values: pa.ChunkedArray) -> _Lookup:
         column = values.combine_chunks()
-        order = pc.sort_indices(column).to_numpy()
-        ordered = column.take(order)
-        usable = pc.and_(pc.is_valid(ordered), pc.not_equal(ordered, "")).fill_null(False)
-        order = order[usable.to_numpy(zero_copy_only=False)]
-        ordered = column.take(order)
-        if not len(ordered):
+        usable = pc.and_(pc.is_valid(column), pc.not_equal(column, "")).fill_null(False)
+        rows = np.flatnonzero(usable.to_numpy(zero_copy_only=False))
+        kept = column.take(rows)
+        # A stable sort: each key's rows stay in row order.
+        by_key = pc.sort_indices(kept).to_numpy()
+        order = rows[by_key].astype(np.int64)
+        if not len(order):
             none = np.zeros(0, dtype=np.int64)
             return cls(np.zeros(0, dtype="S1"), none, none, order)
-        # Sorted, so the dictionary is in key order and each key's rows are one run.
-        encoded = ordered.dictionary_encode()
-        codes = encoded.indices.to_numpy()
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        counts = np.diff(np.r_[starts, len(codes)])
-        fixed = _fixed_width(encoded.dictionary)
+        ordered = kept.take(by_key)
+        # Sorted, so each key's rows are one run: a run starts where the key differs from
+        # the one before (compared in Arrow, no hashing of every key).
+        differs = pc.not_equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+        first = np.r_[True, differs.to_numpy(zero_copy_only=False)]
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.r_[starts, len(ordered)])
+        fixed = _fixed_width(ordered.filter(pa.array(first)))
         return cls(fixed, starts.astype(np.int64), counts.astype(np.int64), order)
 
     def positions(self, wanted: Sequence[str]) -> np.ndarray:
@@ -460,18 +463,16 @@ def image_from_database(
     return _write_image(root, tied_to, person_columns, lambda source: _read_table(conn, source))
 
 
-def image_from_columns(
-    root: Path,
-    tied_to: str,
-    person_columns: Sequence[str],
-    columns: Mapping[str, Mapping[str, list[Any]]],
+def image_files_from_columns(
+    root: Path, person_columns: Sequence[str], columns: Mapping[str, Mapping[str, list[Any]]]
 ) -> Path:
-    """Write the image of a register from the columns a load has just written (table name
-    -> column name -> values, as stored): what reading them back would give, without the
-    reading."""
-    return _write_image(
+    """The files of the image of a register, made from the columns a load writes (table
+    name -> column name -> values, as stored): what reading them back would give, without
+    the reading. They lie in a temporary folder in `root`, seen by no reader until
+    `publish_image` ties them to the register as committed (a load builds them while its
+    transaction writes the same rows)."""
+    return _build_image(
         root,
-        tied_to,
         person_columns,
         lambda source: _table_of(
             source, [list(columns[source.table.name][name]) for name in source.columns]
@@ -485,10 +486,13 @@ def _write_image(
     person_columns: Sequence[str],
     table_of: Callable[[_Source], pa.Table],
 ) -> Path:
-    """The image, table by table, in a temporary folder renamed into place (a reader sees
-    a whole image or none); the other images in `root` are deleted."""
+    return publish_image(root, _build_image(root, person_columns, table_of), tied_to)
+
+
+def _build_image(
+    root: Path, person_columns: Sequence[str], table_of: Callable[[_Source], pa.Table]
+) -> Path:
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    final = root / _folder_name(tied_to)
     building = root / f".building-{uuid.uuid4().hex}"
     building.mkdir(mode=0o700)
     try:
@@ -501,6 +505,22 @@ def _write_image(
                 _write_arrow(building / f"{name}.{column}.keys.arrow", lookup.table())
                 order = pa.table({"row": pa.array(lookup.order, pa.int64())})
                 _write_arrow(building / f"{name}.{column}.order.arrow", order)
+    except BaseException:
+        discard_image(building)
+        raise
+    return building
+
+
+def discard_image(building: Path) -> None:
+    """Remove image files that will not be published."""
+    shutil.rmtree(building, ignore_errors=True)
+
+
+def publish_image(root: Path, building: Path, tied_to: str) -> Path:
+    """Tie the files `building` holds to `tied_to` and rename them into place (a reader sees
+    a whole image or none); the other images in `root` are deleted."""
+    final = root / _folder_name(tied_to)
+    try:
         descriptor = os.open(building / "fingerprint.txt", os.O_WRONLY | os.O_CREAT, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(tied_to + "\n")
@@ -511,7 +531,7 @@ def _write_image(
             if not final.is_dir():
                 raise
     finally:
-        shutil.rmtree(building, ignore_errors=True)
+        discard_image(building)
     for folder in root.iterdir():
         if folder == final or not folder.is_dir() or folder.is_symlink():
             continue

@@ -6,6 +6,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,10 +39,12 @@ from register.image import (
     RegisterImage,
     bump_revision,
     current_image,
+    discard_image,
     fingerprint,
-    image_from_columns,
+    image_files_from_columns,
     image_from_database,
     image_root,
+    publish_image,
 )
 from register.snapshot import PERSON_COLUMNS, PROHIBITION_COLUMNS, Snapshot, position_keys
 from register.tables import (
@@ -184,71 +187,38 @@ class RegisterStore:
             person_count=len(snapshot.person_frame),
             prohibition_count=len(snapshot.prohibition_frame),
         )
-        listed = snapshot.person_frame
-        bans = snapshot.prohibition_frame
-        with self.engine.begin() as conn:
-            postgres = conn.dialect.name == "postgresql"
-            erased = erased_ids(
-                conn, set(listed["person_id"].tolist()) | set(bans["person_id"].tolist())
-            )
-            if erased:
-                listed = listed[~listed["person_id"].isin(erased)]
-                bans = bans[~bans["person_id"].isin(erased)]
-            merged, listed_ids = _merge_positions(
-                _all_rows(conn, persons), listed, info.snapshot_id, loaded_at
-            )
-            orgs = _frame_columns(organizations, snapshot.organization_frame)
-            overrides = [dict(r) for r in conn.execute(select(rectifications)).mappings()]
-            cleared = _reapply_rectifications(orgs, merged, listed_ids, overrides)
-            _clear_agreed(conn, cleared, info.snapshot_id, loaded_at)
-            block_keys = organisation_block_keys(
-                pd.DataFrame({name: orgs[name] for name in _ORG_KEY_SOURCE})
-            )
-            for table in (prohibitions, persons, organization_keys, organizations):
-                if postgres:
-                    # TRUNCATE is transactional in PostgreSQL and far cheaper than DELETE.
-                    conn.execute(text(f"TRUNCATE TABLE {table.name}"))
-                else:
-                    conn.execute(delete(table))
-            restore = _bulk_settings(conn)
-            for table, data in (
-                (organizations, orgs),
-                (organization_keys, {name: block_keys[name].tolist() for name in block_keys}),
-                (persons, merged),
-                (prohibitions, _frame_columns(prohibitions, bans)),
-            ):
-                # Indexes are built once the rows are in: one sort each, instead of
-                # millions of single insertions (the bulk-load order both databases advise).
-                for index in table.indexes:
-                    index.drop(conn)
-                if postgres:
-                    _copy_columns(conn, table, data)
-                else:
-                    _insert_columns(conn, table, data)
-                for index in table.indexes:
-                    index.create(conn)
-            restore()
-            conn.execute(update(snapshots).values(is_current=False))
-            conn.execute(delete(snapshots).where(snapshots.c.snapshot_id == info.snapshot_id))
-            conn.execute(insert(snapshots).values(**info.__dict__, is_current=True))
-            bump_revision(conn)
-            tied_to = fingerprint(conn)
-        # The image the refreshes will read, made now from what was just written rather
-        # than read back by the first of them.
-        if self._image_root is not None and tied_to is not None:
+        image_files: Future[Path] | None = None
+        with ThreadPoolExecutor(1, thread_name_prefix="register-image") as builder:
+            try:
+                with self.engine.begin() as conn:
+                    tables = _rows_to_store(conn, snapshot, info.snapshot_id, loaded_at)
+                    if self._image_root is not None:
+                        # The image the refreshes will read is made from the same columns
+                        # while the database writes them (its index builds and commit leave
+                        # the interpreter free); it is tied to the register and published
+                        # once the transaction has committed.
+                        image_files = builder.submit(
+                            image_files_from_columns,
+                            self._image_root,
+                            CANDIDATE_PERSON_COLUMNS,
+                            {table.name: columns for table, columns in tables},
+                        )
+                    _replace_rows(conn, tables)
+                    conn.execute(update(snapshots).values(is_current=False))
+                    conn.execute(
+                        delete(snapshots).where(snapshots.c.snapshot_id == info.snapshot_id)
+                    )
+                    conn.execute(insert(snapshots).values(**info.__dict__, is_current=True))
+                    bump_revision(conn)
+                    tied_to = fingerprint(conn)
+            except BaseException:
+                if image_files is not None:
+                    with contextlib.suppress(Exception):
+                        discard_image(image_files.result())
+                raise
+        if image_files is not None and self._image_root is not None and tied_to is not None:
             with contextlib.suppress(OSError, ValueError):  # the first refresh makes it
-                image_from_columns(
-                    self._image_root,
-                    tied_to,
-                    CANDIDATE_PERSON_COLUMNS,
-                    {
-                        organizations.name: orgs,
-                        organization_keys.name: {
-                            name: block_keys[name].tolist() for name in block_keys
-                        },
-                        persons.name: merged,
-                    },
-                )
+                publish_image(self._image_root, image_files.result(), tied_to)
         return info
 
     def image_status(self) -> str:
@@ -484,6 +454,62 @@ def _bulk_settings(conn: Connection) -> Callable[[], None]:
         conn.exec_driver_sql(f"PRAGMA cache_size = {cache}")
 
     return restore
+
+
+# Rows to store: each table with its columns (name -> values).
+_Rows = Sequence[tuple[Table, Mapping[str, list[Any]]]]
+
+
+def _rows_to_store(
+    conn: Connection, snapshot: Snapshot, snapshot_id: str, loaded_at: datetime
+) -> _Rows:
+    """The rows a load of `snapshot` leaves in each table, as columns: erased persons left
+    out, positions merged into their history, rectifications re-applied (those the
+    snapshot now agrees with cleared), the organisations' block keys made."""
+    listed = snapshot.person_frame
+    bans = snapshot.prohibition_frame
+    erased = erased_ids(conn, set(listed["person_id"].tolist()) | set(bans["person_id"].tolist()))
+    if erased:
+        listed = listed[~listed["person_id"].isin(erased)]
+        bans = bans[~bans["person_id"].isin(erased)]
+    merged, listed_ids = _merge_positions(_all_rows(conn, persons), listed, snapshot_id, loaded_at)
+    orgs = _frame_columns(organizations, snapshot.organization_frame)
+    overrides = [dict(r) for r in conn.execute(select(rectifications)).mappings()]
+    cleared = _reapply_rectifications(orgs, merged, listed_ids, overrides)
+    _clear_agreed(conn, cleared, snapshot_id, loaded_at)
+    block_keys = organisation_block_keys(
+        pd.DataFrame({name: orgs[name] for name in _ORG_KEY_SOURCE})
+    )
+    return [
+        (organizations, orgs),
+        (organization_keys, {name: block_keys[name].tolist() for name in block_keys}),
+        (persons, merged),
+        (prohibitions, _frame_columns(prohibitions, bans)),
+    ]
+
+
+def _replace_rows(conn: Connection, tables: _Rows) -> None:
+    """Every row of each table replaced by the columns given."""
+    postgres = conn.dialect.name == "postgresql"
+    for table, _ in reversed(tables):
+        if postgres:
+            # TRUNCATE is transactional in PostgreSQL and far cheaper than DELETE.
+            conn.execute(text(f"TRUNCATE TABLE {table.name}"))
+        else:
+            conn.execute(delete(table))
+    restore = _bulk_settings(conn)
+    for table, data in tables:
+        # Indexes are built once the rows are in: one sort each, instead of millions of
+        # single insertions (the bulk-load order both databases advise).
+        for index in table.indexes:
+            index.drop(conn)
+        if postgres:
+            _copy_columns(conn, table, data)
+        else:
+            _insert_columns(conn, table, data)
+        for index in table.indexes:
+            index.create(conn)
+    restore()
 
 
 def _all_rows(conn: Connection, table: Table) -> dict[str, list[Any]]:

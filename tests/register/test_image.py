@@ -325,3 +325,25 @@ def test_a_query_takes_the_rows_asked_for_in_their_order_from_a_file_of_many_bat
     rows = np.array([pick % table.num_rows for pick in picks], dtype=np.int64)
     image = RegisterImage(Path(), {}, {}, [])
     assert image._take(table, rows).to_pylist() == table.take(pa.array(rows)).to_pylist()
+
+
+def test_a_load_that_fails_leaves_the_register_and_its_image_as_they_were(
+    store: RegisterStore, make_snapshot: SnapshotWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The image of a load is made while its transaction writes: a transaction that fails
+    # after that must publish nothing and leave no files behind.
+    store.load(make_snapshot("s1", ORGS, PEOPLE), at=T1)
+    root = image_root(store.engine)
+    assert root is not None
+    before = sorted(p.name for p in root.iterdir())
+
+    def fail(conn: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("register.store.bump_revision", fail)
+    with pytest.raises(RuntimeError, match="went away"):
+        store.load(make_snapshot("s2", ORGS[:1], PEOPLE[:1]), at=T2)
+    assert sorted(p.name for p in root.iterdir()) == before
+    image = store.candidate_image()
+    assert image is not None
+    assert set(store.organizations_by_id(["O1", "O2"])["org_id"]) == {"O1", "O2"}
