@@ -22,6 +22,7 @@ from matching.organisations import (
     contradicted_by_name,
     match_organisations,
     organisation_keys,
+    register_name_words,
     successor_chain,
 )
 from matching.persons import (
@@ -87,6 +88,7 @@ __all__ = [
     "org_name_key",
     "organisation_keys",
     "person_name_key",
+    "register_name_words",
     "resolve_shared_persons",
     "same_phone",
     "same_title",

@@ -96,14 +96,46 @@ def organisation_keys(contacts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def register_name_words(name: object, aux_names: object) -> str:
+    """The words the name fallback compares a row's name with, of an organisation's
+    official name and each of its `aux_names` (`|`-separated): each name's words once,
+    names joined by `|`, official first. The register keeps it as a derived column
+    (`name_words`), made once per organisation instead of in every chunk that meets it."""
+    kept: list[str] = []
+    for one in [str(name or ""), *str(aux_names or "").split("|")]:
+        words = " ".join(name_words(one))
+        if words and words not in kept:
+            kept.append(words)
+    return "|".join(kept)
+
+
+def _name_words_column(register_orgs: pd.DataFrame) -> np.ndarray:
+    """`register_name_words` of each organisation: the register's own column where the
+    candidates carry it, else made here."""
+    if "name_words" in register_orgs:
+        return register_orgs["name_words"].fillna("").to_numpy(dtype=object)
+    return np.array(
+        [
+            register_name_words(name, aux)
+            for name, aux in zip(
+                text_column(register_orgs, "name"),
+                text_column(register_orgs, "aux_names"),
+                strict=True,
+            )
+        ],
+        dtype=object,
+    )
+
+
 def _register_names(register_orgs: pd.DataFrame) -> pd.DataFrame:
     """(org_id, words): the official name and each aux name as folded words."""
-    names = register_orgs[["org_id"]].assign(name=text_column(register_orgs, "name"))
-    aux = text_column(register_orgs, "aux_names").str.split("|")
-    extra = register_orgs[["org_id"]].assign(name=aux).explode("name")
-    both = pd.concat([names, extra[extra["name"].fillna("").str.strip() != ""]])
-    both["words"] = per_unique(both["name"].astype(str).to_numpy(dtype=object), _words_of)
-    return both[both["words"] != ""][["org_id", "words"]].drop_duplicates()
+    names = pd.DataFrame(
+        {
+            "org_id": register_orgs["org_id"].to_numpy(dtype=object),
+            "words": [words.split("|") for words in _name_words_column(register_orgs)],
+        }
+    ).explode("words")
+    return names[names["words"].fillna("") != ""].drop_duplicates(ignore_index=True)
 
 
 def _word_count(words: str) -> int:
@@ -377,18 +409,16 @@ def contradicted_by_name(
             return contradicted
     rows = contacts.index[found.to_numpy()]
     registered = by_business_id.loc[keys.loc[rows, "business_id_norm"]]
-    # (row, one of the organisation's names) pairs, compared at C speed.
+    # (row, the words of one of the organisation's names) pairs, compared at C speed.
     names = pd.DataFrame(
         {
             "row": np.arange(len(rows)),
-            "name": (text_column(registered, "name") + "|" + text_column(registered, "aux_names"))
-            .str.split("|")
-            .to_numpy(),
+            "words": [words.split("|") for words in _name_words_column(registered)],
         }
-    ).explode("name")
-    names = names[names["name"].fillna("").str.strip() != ""]
+    ).explode("words")
+    names = names[names["words"].fillna("") != ""]
     ours = per_unique(contacts.loc[rows, "org_name"].to_numpy(dtype=object), _joined_words)
-    theirs = per_unique(names["name"].to_numpy(dtype=object), _joined_words)
+    theirs = names["words"].to_numpy(dtype=object)
     similarity = process.cpdist(
         ours[names["row"].to_numpy(dtype=int)], theirs, scorer=fuzz.token_set_ratio, workers=-1
     )

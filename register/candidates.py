@@ -17,7 +17,7 @@ from matching import (
     organisation_keys,
 )
 from matching.blocking import candidate_pairs, contact_block_keys
-from register.derived import DERIVED_COLUMNS
+from register.derived import DERIVED_COLUMNS, ORGANISATION_DERIVED
 from register.snapshot import PROHIBITION_COLUMNS
 from register.store import CANDIDATE_PERSON_COLUMNS, RegisterStore
 
@@ -143,8 +143,8 @@ def person_candidates(store: RegisterStore, matched_org_ids: Iterable[str]) -> C
     )
 
 
-# The positions' look-up keys: matching finds candidates and compares them by these, the
-# rules and the checks read the register's own columns.
+# The look-up keys: matching finds candidates and compares them by these, the rules and the
+# checks read the register's own columns.
 _MATCHING_ONLY = frozenset({"name_key", "email_key", *DERIVED_COLUMNS})
 
 
@@ -153,7 +153,9 @@ def named_by(candidates: Candidates, evidence: pd.DataFrame) -> Candidates:
     (and where their person's position is), every position of the persons they were
     matched to or found elsewhere. That is all the rules and the checks read, and far less
     than a large file's candidates, which need not stay in memory once matched. The
-    positions' look-up keys are left out: only matching reads them."""
+    positions' look-up keys and the organisations' derived columns are left out: only
+    matching reads them (and the checks must not take a derived value for a register
+    one)."""
     org_ids = set(evidence["org_id"]) | set(evidence["position_org_id"])
     person_ids = set(evidence["person_id"])
     if "elsewhere_person_id" in evidence:
@@ -164,8 +166,9 @@ def named_by(candidates: Candidates, evidence: pd.DataFrame) -> Candidates:
         return frame.loc[frame["person_id"].isin(person_ids), kept].reset_index(drop=True)
 
     orgs = candidates.organizations
+    org_columns = [c for c in orgs.columns if c not in ORGANISATION_DERIVED]
     return Candidates(
-        organizations=orgs[orgs["org_id"].isin(org_ids)].reset_index(drop=True),
+        organizations=orgs.loc[orgs["org_id"].isin(org_ids), org_columns].reset_index(drop=True),
         persons=persons(candidates.persons),
         persons_elsewhere=persons(candidates.persons_elsewhere),
         prohibitions=candidates.prohibitions,

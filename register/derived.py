@@ -1,11 +1,11 @@
 """Look-up keys a candidate row carries beside its stored columns, computed from them.
 
-The register's positions are compared with every file's rows on their mobile number in
-E.164; parsed per file, the same register numbers were parsed again in every chunk that
-met them (at 1M rows, tens of millions of parses). A derived key is computed once where
-the candidate rows are made: when the register image is written (it is rewritten whenever
-the register changes, so a rectified number gets its key), or per query on the SQL path.
-Both give the same frames.
+Matching compares every file's rows with register values it must first normalise: a
+position's mobile number in E.164, an organisation's names as folded words. Made per file,
+the same register values were made again in every chunk that met them (at 1M rows, tens of
+millions of times). A derived column is computed once where the candidate rows are made:
+when the register image is written (it is rewritten whenever the register changes, so a
+rectified value gets its key), or per query on the SQL path. Both give the same frames.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from matching import register_name_words
 from matching.contact_points import normalise_phone
 
 # `matching.contact_points._PLAIN_FINNISH_PHONE` in RE2 (Arrow's regex engine), anchored,
@@ -47,25 +48,42 @@ def mobile_keys(mobiles: Sequence[Any]) -> list[str]:
     return keys
 
 
-# derived column -> (the stored column it is made of, how).
-DERIVED_COLUMNS: dict[str, tuple[str, Callable[[Sequence[Any]], list[str]]]] = {
-    "mobile_key": ("mobile", mobile_keys),
+def name_words_keys(names: Sequence[Any], aux_names: Sequence[Any]) -> list[str]:
+    """`matching.register_name_words` of each organisation."""
+    return [register_name_words(n, a) for n, a in zip(names, aux_names, strict=True)]
+
+
+# derived column -> (the stored columns it is made of, how).
+DERIVED_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[..., list[str]]]] = {
+    "mobile_key": (("mobile",), mobile_keys),
+    "name_words": (("name", "aux_names"), name_words_keys),
 }
+# Those an organisation carries (the rest are a position's).
+ORGANISATION_DERIVED = ("name_words",)
 
 
 def stored_columns(columns: Sequence[str]) -> list[str]:
-    """`columns` with each derived one replaced by its source (once, in order)."""
+    """`columns` with each derived one replaced by its sources (each once, in order)."""
     wanted: list[str] = []
     for name in columns:
-        source = DERIVED_COLUMNS[name][0] if name in DERIVED_COLUMNS else name
-        if source not in wanted:
-            wanted.append(source)
+        for source in DERIVED_COLUMNS[name][0] if name in DERIVED_COLUMNS else (name,):
+            if source not in wanted:
+                wanted.append(source)
     return wanted
 
 
-def derive(name: str, source_values: Sequence[Any]) -> list[str]:
-    """The derived column `name` of rows whose source column holds `source_values`."""
-    return DERIVED_COLUMNS[name][1](source_values)
+def derive(name: str, source_values: Callable[[str], Sequence[Any]]) -> list[str]:
+    """The derived column `name` of rows whose stored columns `source_values` gives by
+    name."""
+    sources, function = DERIVED_COLUMNS[name]
+    return function(*(source_values(source) for source in sources))
 
 
-__all__ = ["DERIVED_COLUMNS", "derive", "mobile_keys", "stored_columns"]
+__all__ = [
+    "DERIVED_COLUMNS",
+    "ORGANISATION_DERIVED",
+    "derive",
+    "mobile_keys",
+    "name_words_keys",
+    "stored_columns",
+]

@@ -38,7 +38,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.sql.schema import Table
 from sqlalchemy.types import Boolean, Date, DateTime, Integer
 
-from register.derived import DERIVED_COLUMNS, derive
+from register.derived import DERIVED_COLUMNS, ORGANISATION_DERIVED, derive
 from register.tables import (
     organization_keys,
     organizations,
@@ -49,7 +49,7 @@ from register.tables import (
 
 # Bumped whenever what an image holds or how it is laid out changes: an image of another
 # format is never read, it is built again.
-IMAGE_FORMAT = 3
+IMAGE_FORMAT = 4
 IMAGE_ENV = "TIETOHUOLTO_REGISTER_IMAGE"  # "off": candidate queries go to SQL
 IMAGE_DIR_ENV = "TIETOHUOLTO_REGISTER_IMAGE_DIR"  # where a PostgreSQL register's image goes
 _READ_BATCH = 100_000
@@ -147,6 +147,7 @@ def _sources(person_columns: Sequence[str]) -> tuple[_Source, ...]:
             organizations,
             tuple(c.name for c in organizations.columns),
             ("business_id", "name_key", "org_id"),
+            ORGANISATION_DERIVED,
         ),
         _Source(organization_keys, ("key", "org_id"), ("key",)),
         _Source(
@@ -159,8 +160,11 @@ def _sources(person_columns: Sequence[str]) -> tuple[_Source, ...]:
 
 
 def _with_derived(source: _Source, table: pa.Table) -> pa.Table:
-    for name in source.derived:
-        values = derive(name, table.column(DERIVED_COLUMNS[name][0]).to_pylist())
+    derived = {
+        name: derive(name, lambda column: table.column(column).to_pylist())
+        for name in source.derived
+    }
+    for name, values in derived.items():
         table = table.append_column(name, pa.array(values, pa.string()))
     return table
 

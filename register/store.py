@@ -33,7 +33,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.schema import Table
 
 from matching.blocking import MAX_BLOCK_SIZE, organisation_block_keys
-from register.derived import DERIVED_COLUMNS, derive, stored_columns
+from register.derived import DERIVED_COLUMNS, ORGANISATION_DERIVED, derive, stored_columns
 from register.history import reapply_rectifications, utc
 from register.image import (
     RegisterImage,
@@ -68,6 +68,8 @@ _IN_CHUNK = 10_000
 # keys (matching depends on exactly these), one of them derived (`register.derived`); the
 # history columns stay in the store.
 CANDIDATE_PERSON_COLUMNS = ("position_id", *PERSON_COLUMNS, "name_key", "email_key", "mobile_key")
+# And for an organisation: its stored columns and the words of its names (derived).
+CANDIDATE_ORG_COLUMNS = (*(c.name for c in organizations.columns), *ORGANISATION_DERIVED)
 PROHIBITION_RESULT_COLUMNS = PROHIBITION_COLUMNS
 
 
@@ -280,13 +282,19 @@ class RegisterStore:
         return SnapshotInfo(**{k: v for k, v in row.items() if k != "is_current"})
 
     def organizations_by_business_id(self, business_ids: Iterable[str]) -> pd.DataFrame:
-        return self._candidates(organizations, organizations.c.business_id, business_ids)
+        return self._candidates(
+            organizations, organizations.c.business_id, business_ids, CANDIDATE_ORG_COLUMNS
+        )
 
     def organizations_by_name_key(self, name_keys: Iterable[str]) -> pd.DataFrame:
-        return self._candidates(organizations, organizations.c.name_key, name_keys)
+        return self._candidates(
+            organizations, organizations.c.name_key, name_keys, CANDIDATE_ORG_COLUMNS
+        )
 
     def organizations_by_id(self, org_ids: Iterable[str]) -> pd.DataFrame:
-        return self._candidates(organizations, organizations.c.org_id, org_ids)
+        return self._candidates(
+            organizations, organizations.c.org_id, org_ids, CANDIDATE_ORG_COLUMNS
+        )
 
     def organization_key_hits(
         self, keys: Iterable[str], max_block: int = MAX_BLOCK_SIZE
@@ -432,7 +440,7 @@ class RegisterStore:
                 )
         for name in wanted:
             if name in DERIVED_COLUMNS:
-                values = derive(name, frame[DERIVED_COLUMNS[name][0]].tolist())
+                values = derive(name, lambda source: frame[source].tolist())
                 frame[name] = pd.Series(values, index=frame.index, dtype=object)
         return frame if list(frame.columns) == wanted else frame[wanted]
 

@@ -197,6 +197,22 @@ def test_a_rectified_mobile_is_looked_up_by_its_new_number(
         assert rows.loc["P1", "mobile_key"] == "+358507654321"
 
 
+def test_an_organisations_name_words_follow_a_rectified_name(
+    store: RegisterStore, make_snapshot: SnapshotWriter
+) -> None:
+    orgs = [org("O1", 1, "Alfa Oy", aux_names="Alfa Ab|Alfa Consulting Ltd|  "), ORGS[1]]
+    store.load(make_snapshot("s1", orgs, PEOPLE), at=T1)
+    for answering in (store, _sql_twin(store)):
+        words = answering.organizations_by_id(["O1", "O2"]).set_index("org_id")["name_words"]
+        # Each name's words once, official first; the legal form and blank names left out.
+        assert words["O1"] == "alfa|alfa consulting"
+        assert words["O2"] == "beta"
+    rectify(store, "organization", "O1", "name", "Gamma Oy", requested_by="op")
+    for answering in (store, _sql_twin(store)):
+        words = answering.organizations_by_business_id([orgs[0]["business_id"]])["name_words"]
+        assert words.tolist() == ["gamma|alfa|alfa consulting"]
+
+
 @pytest.mark.slow
 def test_an_erasure_takes_effect_for_the_next_refresh(
     tmp_path: Path, loaded_by_cli: Path, small_data: GeneratedData
