@@ -1,5 +1,6 @@
 """The matching engine: normalise, block, compare, score, link. No Dagster, no SQL, no files."""
 
+from matching.blocking import register_name_words
 from matching.business_id import (
     BusinessIdState,
     compact_business_id,
@@ -22,7 +23,6 @@ from matching.organisations import (
     contradicted_by_name,
     match_organisations,
     organisation_keys,
-    register_name_words,
     successor_chain,
 )
 from matching.persons import (

@@ -61,7 +61,10 @@ def name_words(name: str) -> list[str]:
 def name_keys(name: str, postcode: str = "") -> list[str]:
     """Block keys of one name: the whole name, each pair of its first words, each word, and
     each word within the postcode (which still finds a name with a typo in one word)."""
-    words = name_words(name)
+    return _word_keys(name_words(name), postcode)
+
+
+def _word_keys(words: list[str], postcode: str) -> list[str]:
     if not words:
         return []
     keys = ["n:" + " ".join(words)]
@@ -95,21 +98,55 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=frame.index, dtype=object)
 
 
+def register_name_words(name: object, aux_names: object) -> str:
+    """The words the name fallback compares a row's name with, of an organisation's
+    official name and each of its `aux_names` (`|`-separated): each name's words once,
+    names joined by `|`, official first. The register keeps it as a derived column
+    (`name_words`), made once per organisation instead of in every chunk that meets it."""
+    kept: list[str] = []
+    for one in [str(name or ""), *str(aux_names or "").split("|")]:
+        words = " ".join(name_words(one))
+        if words and words not in kept:
+            kept.append(words)
+    return "|".join(kept)
+
+
+def name_words_column(register_orgs: pd.DataFrame) -> np.ndarray:
+    """`register_name_words` of each organisation: the register's own column where the
+    candidates carry it, else made here."""
+    if "name_words" in register_orgs:
+        return register_orgs["name_words"].fillna("").to_numpy(dtype=object)
+    return np.array(
+        [
+            register_name_words(name, aux)
+            for name, aux in zip(
+                text_column(register_orgs, "name"),
+                text_column(register_orgs, "aux_names"),
+                strict=True,
+            )
+        ],
+        dtype=object,
+    )
+
+
 def organisation_block_keys(register_orgs: pd.DataFrame) -> pd.DataFrame:
     """(org_id, key) for every register organisation: keys of its official name and of
-    each of its `aux_names`, and its web domain."""
+    each of its `aux_names` (from their words, `name_words_column`), and its web domain."""
     org_ids: list[str] = []
     keys: list[str] = []
-    for org_id, name, aux, postcode, www in zip(
+    for org_id, names, postcode, www in zip(
         register_orgs["org_id"],
-        text_column(register_orgs, "name"),
-        text_column(register_orgs, "aux_names"),
+        name_words_column(register_orgs),
         text_column(register_orgs, "visiting_postcode"),
         text_column(register_orgs, "www"),
         strict=True,
     ):
-        names = [name, *(n for n in aux.split("|") if n.strip())]
-        own = {key for n in names for key in name_keys(n, postcode)}
+        own = {
+            key
+            for words in names.split("|")
+            if words
+            for key in _word_keys(words.split(" "), postcode)
+        }
         domain = web_domain(www)
         if domain:
             own.add("d:" + domain)

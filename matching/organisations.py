@@ -18,6 +18,7 @@ from matching.blocking import (
     candidate_pairs,
     contact_block_keys,
     name_words,
+    name_words_column,
     text_column,
     web_domain,
 )
@@ -96,43 +97,12 @@ def organisation_keys(contacts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def register_name_words(name: object, aux_names: object) -> str:
-    """The words the name fallback compares a row's name with, of an organisation's
-    official name and each of its `aux_names` (`|`-separated): each name's words once,
-    names joined by `|`, official first. The register keeps it as a derived column
-    (`name_words`), made once per organisation instead of in every chunk that meets it."""
-    kept: list[str] = []
-    for one in [str(name or ""), *str(aux_names or "").split("|")]:
-        words = " ".join(name_words(one))
-        if words and words not in kept:
-            kept.append(words)
-    return "|".join(kept)
-
-
-def _name_words_column(register_orgs: pd.DataFrame) -> np.ndarray:
-    """`register_name_words` of each organisation: the register's own column where the
-    candidates carry it, else made here."""
-    if "name_words" in register_orgs:
-        return register_orgs["name_words"].fillna("").to_numpy(dtype=object)
-    return np.array(
-        [
-            register_name_words(name, aux)
-            for name, aux in zip(
-                text_column(register_orgs, "name"),
-                text_column(register_orgs, "aux_names"),
-                strict=True,
-            )
-        ],
-        dtype=object,
-    )
-
-
 def _register_names(register_orgs: pd.DataFrame) -> pd.DataFrame:
     """(org_id, words): the official name and each aux name as folded words."""
     names = pd.DataFrame(
         {
             "org_id": register_orgs["org_id"].to_numpy(dtype=object),
-            "words": [words.split("|") for words in _name_words_column(register_orgs)],
+            "words": [words.split("|") for words in name_words_column(register_orgs)],
         }
     ).explode("words")
     return names[names["words"].fillna("") != ""].drop_duplicates(ignore_index=True)
@@ -413,7 +383,7 @@ def contradicted_by_name(
     names = pd.DataFrame(
         {
             "row": np.arange(len(rows)),
-            "words": [words.split("|") for words in _name_words_column(registered)],
+            "words": [words.split("|") for words in name_words_column(registered)],
         }
     ).explode("words")
     names = names[names["words"].fillna("") != ""]

@@ -163,6 +163,7 @@ def _with_derived(source: _Source, table: pa.Table) -> pa.Table:
     derived = {
         name: derive(name, lambda column: table.column(column).to_pylist())
         for name in source.derived
+        if name not in table.column_names
     }
     for name, values in derived.items():
         table = table.append_column(name, pa.array(values, pa.string()))
@@ -471,17 +472,21 @@ def image_files_from_columns(
     root: Path, person_columns: Sequence[str], columns: Mapping[str, Mapping[str, list[Any]]]
 ) -> Path:
     """The files of the image of a register, made from the columns a load writes (table
-    name -> column name -> values, as stored): what reading them back would give, without
-    the reading. They lie in a temporary folder in `root`, seen by no reader until
-    `publish_image` ties them to the register as committed (a load builds them while its
-    transaction writes the same rows)."""
-    return _build_image(
-        root,
-        person_columns,
-        lambda source: _table_of(
-            source, [list(columns[source.table.name][name]) for name in source.columns]
-        ),
-    )
+    name -> column name -> values, as stored, and any derived ones it made already): what
+    reading them back would give, without the reading. They lie in a temporary folder in
+    `root`, seen by no reader until `publish_image` ties them to the register as committed
+    (a load builds them while its transaction writes the same rows)."""
+    return _build_image(root, person_columns, lambda source: _given_table(source, columns))
+
+
+def _given_table(source: _Source, columns: Mapping[str, Mapping[str, list[Any]]]) -> pa.Table:
+    """The source's stored columns from `columns`, and those of its derived ones given."""
+    given = columns[source.table.name]
+    table = _table_of(source, [list(given[name]) for name in source.columns])
+    for name in source.derived:
+        if name in given:
+            table = table.append_column(name, pa.array(given[name], pa.string()))
+    return table
 
 
 def _write_image(

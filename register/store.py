@@ -74,7 +74,7 @@ PROHIBITION_RESULT_COLUMNS = PROHIBITION_COLUMNS
 
 
 # What the block keys are made of.
-_ORG_KEY_SOURCE = ("org_id", "name", "aux_names", "visiting_postcode", "www")
+_ORG_KEY_SOURCE = ("org_id", "visiting_postcode", "www")
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ class RegisterStore:
         with ThreadPoolExecutor(1, thread_name_prefix="register-image") as builder:
             try:
                 with self.engine.begin() as conn:
-                    tables = _rows_to_store(conn, snapshot, info.snapshot_id, loaded_at)
+                    name_words, tables = _rows_to_store(conn, snapshot, info.snapshot_id, loaded_at)
                     if self._image_root is not None:
                         # The image the refreshes will read is made from the same columns
                         # while the database writes them (its index builds and commit leave
@@ -203,7 +203,14 @@ class RegisterStore:
                             image_files_from_columns,
                             self._image_root,
                             CANDIDATE_PERSON_COLUMNS,
-                            {table.name: columns for table, columns in tables},
+                            {
+                                table.name: (
+                                    {**columns, "name_words": name_words}
+                                    if table is organizations
+                                    else columns
+                                )
+                                for table, columns in tables
+                            },
                         )
                     _replace_rows(conn, tables)
                     conn.execute(update(snapshots).values(is_current=False))
@@ -470,10 +477,11 @@ _Rows = Sequence[tuple[Table, Mapping[str, list[Any]]]]
 
 def _rows_to_store(
     conn: Connection, snapshot: Snapshot, snapshot_id: str, loaded_at: datetime
-) -> _Rows:
+) -> tuple[list[str], _Rows]:
     """The rows a load of `snapshot` leaves in each table, as columns: erased persons left
     out, positions merged into their history, rectifications re-applied (those the
-    snapshot now agrees with cleared), the organisations' block keys made."""
+    snapshot now agrees with cleared), the organisations' block keys made; and the words
+    of the organisations' names (`name_words`), which the image keeps."""
     listed = snapshot.person_frame
     bans = snapshot.prohibition_frame
     erased = erased_ids(conn, set(listed["person_id"].tolist()) | set(bans["person_id"].tolist()))
@@ -485,10 +493,12 @@ def _rows_to_store(
     overrides = [dict(r) for r in conn.execute(select(rectifications)).mappings()]
     cleared = _reapply_rectifications(orgs, merged, listed_ids, overrides)
     _clear_agreed(conn, cleared, snapshot_id, loaded_at)
+    # Made once: the block keys are made of the names' words, and the image keeps them.
+    words = derive("name_words", orgs.__getitem__)
     block_keys = organisation_block_keys(
-        pd.DataFrame({name: orgs[name] for name in _ORG_KEY_SOURCE})
+        pd.DataFrame({"name_words": words, **{name: orgs[name] for name in _ORG_KEY_SOURCE}})
     )
-    return [
+    return words, [
         (organizations, orgs),
         (organization_keys, {name: block_keys[name].tolist() for name in block_keys}),
         (persons, merged),

@@ -128,6 +128,7 @@ def test_the_image_a_load_writes_is_what_reading_the_register_back_gives(
     # just the snapshot.
     store.load(make_snapshot("s1", ORGS, PEOPLE, [ban("P2", "direct_marketing")]), at=T1)
     rectify(store, "person", "P1", "title", "Hallituksen pj", requested_by="op")
+    rectify(store, "organization", "O1", "name", "Gamma Oy", requested_by="op")
     store.load(make_snapshot("s2", ORGS, PEOPLE[:3]), at=T2)  # P4's position ends
     made_at_load = store.candidate_image()
     assert made_at_load is not None
@@ -153,6 +154,8 @@ def test_the_image_a_load_writes_is_what_reading_the_register_back_gives(
     assert store.persons_by_org(["O1"]).set_index("person_id").loc["P1", "title"] == (
         "Hallituksen pj"
     )
+    # The organisation's name words are those of its rectified name.
+    assert store.organizations_by_id(["O1"])["name_words"].tolist() == ["gamma"]
 
 
 def test_a_request_makes_the_next_query_read_a_new_image(
