@@ -19,6 +19,7 @@ from matching.link import (
 )
 from matching.organisations import (
     ORG_MATCH_COLUMNS,
+    REGISTER_ORG_COLUMNS,
     OrganisationThresholds,
     contradicted_by_name,
     match_organisations,
@@ -55,6 +56,7 @@ __all__ = [
     "EVIDENCE_DEFAULTS",
     "ORG_MATCH_COLUMNS",
     "PERSON_MATCH_COLUMNS",
+    "REGISTER_ORG_COLUMNS",
     "BusinessIdState",
     "Calibration",
     "Evidence",

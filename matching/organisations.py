@@ -29,6 +29,24 @@ from matching.contact_points import email_domain, normalise_phone
 from matching.schema import OrgMethod
 from matching.text import fold, legal_form_family, org_name_key
 
+# The register columns organisation matching reads (`match_organisations`,
+# `contradicted_by_name`): a candidate query for it need fetch no other.
+REGISTER_ORG_COLUMNS = (
+    "org_id",
+    "business_id",
+    "name",
+    "aux_names",
+    "name_key",
+    "name_words",
+    "visiting_street",
+    "visiting_postcode",
+    "visiting_city",
+    "postal_street",
+    "postal_postcode",
+    "postal_city",
+    "phone",
+    "www",
+)
 ORG_MATCH_COLUMNS = (
     "business_id_norm",
     "business_id_state",

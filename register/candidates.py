@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from matching import (
+    REGISTER_ORG_COLUMNS,
     BusinessIdState,
     contact_person_keys,
     contact_phone_keys,
@@ -104,7 +105,10 @@ def organisation_candidates(
     which is far fewer than every candidate organisation."""
     org_keys = organisation_keys(contacts) if keys is None else keys.loc[contacts.index]
     valid = org_keys["business_id_state"] == BusinessIdState.VALID.value
-    by_business_id = store.organizations_by_business_id(org_keys.loc[valid, "business_id_norm"])
+    # Only the columns matching reads: these organisations go no further than matching.
+    by_business_id = store.organizations_by_business_id(
+        org_keys.loc[valid, "business_id_norm"], REGISTER_ORG_COLUMNS
+    )
     found = valid & org_keys["business_id_norm"].isin(set(by_business_id["business_id"]))
     contradicted = found & contradicted_by_name(
         contacts, org_keys, by_business_id.drop_duplicates("business_id").set_index("business_id")
@@ -116,7 +120,8 @@ def organisation_candidates(
     compared = set(candidate_pairs(block_keys, key_hits)["org_id"])
     key_hits = key_hits[key_hits["org_id"].isin(compared)].reset_index(drop=True)
     orgs = pd.concat(
-        [by_business_id, store.organizations_by_id(key_hits["org_id"])], ignore_index=True
+        [by_business_id, store.organizations_by_id(key_hits["org_id"], REGISTER_ORG_COLUMNS)],
+        ignore_index=True,
     ).drop_duplicates("org_id", ignore_index=True)
     return Candidates(
         organizations=orgs,

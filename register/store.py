@@ -288,20 +288,20 @@ class RegisterStore:
             return None
         return SnapshotInfo(**{k: v for k, v in row.items() if k != "is_current"})
 
-    def organizations_by_business_id(self, business_ids: Iterable[str]) -> pd.DataFrame:
-        return self._candidates(
-            organizations, organizations.c.business_id, business_ids, CANDIDATE_ORG_COLUMNS
-        )
+    def organizations_by_business_id(
+        self, business_ids: Iterable[str], columns: Sequence[str] = CANDIDATE_ORG_COLUMNS
+    ) -> pd.DataFrame:
+        return self._candidates(organizations, organizations.c.business_id, business_ids, columns)
 
-    def organizations_by_name_key(self, name_keys: Iterable[str]) -> pd.DataFrame:
-        return self._candidates(
-            organizations, organizations.c.name_key, name_keys, CANDIDATE_ORG_COLUMNS
-        )
+    def organizations_by_name_key(
+        self, name_keys: Iterable[str], columns: Sequence[str] = CANDIDATE_ORG_COLUMNS
+    ) -> pd.DataFrame:
+        return self._candidates(organizations, organizations.c.name_key, name_keys, columns)
 
-    def organizations_by_id(self, org_ids: Iterable[str]) -> pd.DataFrame:
-        return self._candidates(
-            organizations, organizations.c.org_id, org_ids, CANDIDATE_ORG_COLUMNS
-        )
+    def organizations_by_id(
+        self, org_ids: Iterable[str], columns: Sequence[str] = CANDIDATE_ORG_COLUMNS
+    ) -> pd.DataFrame:
+        return self._candidates(organizations, organizations.c.org_id, org_ids, columns)
 
     def organization_key_hits(
         self, keys: Iterable[str], max_block: int = MAX_BLOCK_SIZE

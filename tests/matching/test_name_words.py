@@ -21,6 +21,15 @@ def test_organisation_matches_with_the_registers_name_words_are_those_of_making_
     with_words = match_organisations(contacts, orgs, hits)
     made = match_organisations(contacts, orgs.drop(columns="name_words"), hits)
     pd.testing.assert_frame_equal(with_words, made)
+    # Stage one fetches only the columns matching reads: the matches are those of all.
+    every = (
+        small_matched.store.organizations_by_id(orgs["org_id"])
+        .set_index("org_id")
+        .loc[orgs["org_id"]]
+        .reset_index()
+    )
+    assert len(every.columns) > len(orgs.columns)
+    pd.testing.assert_frame_equal(match_organisations(contacts, every, hits), with_words)
     # The names decided something: rows found by name.
     assert with_words["org_method"].isin(["name", "name_and_place"]).any()
     # And where a business ID finds an organisation, whether the row's name contradicts it.
