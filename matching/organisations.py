@@ -369,8 +369,9 @@ def _joined_words(name: object) -> str:
     return _words_of(str(name))
 
 
-# Register names recur from chunk to chunk of a file (an organisation shares block keys
-# with rows all over it): their words are made once.
+# A file's organisation names recur from row to row and from one step to the next (the
+# name fallback, the contradicted-ID check): their words are made once. The register's
+# names come with theirs (`name_words_column`).
 @lru_cache(maxsize=262_144)
 def _words_of(name: str) -> str:
     return " ".join(name_words(name))

@@ -73,7 +73,7 @@ CANDIDATE_ORG_COLUMNS = (*(c.name for c in organizations.columns), *ORGANISATION
 PROHIBITION_RESULT_COLUMNS = PROHIBITION_COLUMNS
 
 
-# What the block keys are made of.
+# What the block keys are made of, besides the words of the names (`name_words`).
 _ORG_KEY_SOURCE = ("org_id", "visiting_postcode", "www")
 
 
