@@ -18,7 +18,7 @@ from matching import (
     organisation_keys,
 )
 from matching.blocking import candidate_pairs, contact_block_keys
-from register.derived import DERIVED_COLUMNS, ORGANISATION_DERIVED
+from register.derived import DERIVED_COLUMNS
 from register.snapshot import PROHIBITION_COLUMNS
 from register.store import CANDIDATE_PERSON_COLUMNS, RegisterStore
 
@@ -158,24 +158,21 @@ def named_by(candidates: Candidates, evidence: pd.DataFrame) -> Candidates:
     (and where their person's position is), every position of the persons they were
     matched to or found elsewhere. That is all the rules and the checks read, and far less
     than a large file's candidates, which need not stay in memory once matched. The
-    positions' look-up keys and the organisations' derived columns are left out: only
-    matching reads them (and the checks must not take a derived value for a register
-    one)."""
+    look-up keys (stored and derived) are left out: only matching reads them, and the
+    checks must not take a key for a register value."""
     org_ids = set(evidence["org_id"]) | set(evidence["position_org_id"])
     person_ids = set(evidence["person_id"])
     if "elsewhere_person_id" in evidence:
         person_ids |= set(evidence["elsewhere_person_id"])
 
-    def persons(frame: pd.DataFrame) -> pd.DataFrame:
+    def named(frame: pd.DataFrame, column: str, ids: set[str]) -> pd.DataFrame:
         kept = [c for c in frame.columns if c not in _MATCHING_ONLY]
-        return frame.loc[frame["person_id"].isin(person_ids), kept].reset_index(drop=True)
+        return frame.loc[frame[column].isin(ids), kept].reset_index(drop=True)
 
-    orgs = candidates.organizations
-    org_columns = [c for c in orgs.columns if c not in ORGANISATION_DERIVED]
     return Candidates(
-        organizations=orgs.loc[orgs["org_id"].isin(org_ids), org_columns].reset_index(drop=True),
-        persons=persons(candidates.persons),
-        persons_elsewhere=persons(candidates.persons_elsewhere),
+        organizations=named(candidates.organizations, "org_id", org_ids),
+        persons=named(candidates.persons, "person_id", person_ids),
+        persons_elsewhere=named(candidates.persons_elsewhere, "person_id", person_ids),
         prohibitions=candidates.prohibitions,
     )
 

@@ -43,11 +43,12 @@ def test_organisation_matches_with_the_registers_name_words_are_those_of_making_
     )
 
 
-def test_the_organisations_kept_for_the_rules_leave_the_name_words_out(
+def test_the_organisations_kept_for_the_rules_leave_the_look_up_keys_out(
     small_matched: MatchedFile,
 ) -> None:
-    # The checks accept a value of any register column: a derived one must not be there.
+    # The checks accept a value of any register column: a look-up key must not be there.
     kept = named_by(small_matched.found, small_matched.persons())
     assert not kept.organizations.empty
-    assert "name_words" not in kept.organizations
-    assert "name_words" in small_matched.found.organizations
+    assert not {"name_words", "name_key"} & set(kept.organizations.columns)
+    assert {"name_words", "name_key"} <= set(small_matched.found.organizations.columns)
+    assert {"name", "aux_names", "www"} <= set(kept.organizations.columns)
