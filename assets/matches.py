@@ -3,7 +3,7 @@
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
@@ -28,12 +28,13 @@ from refresh.progress import Progress
 from register import (
     Candidates,
     CandidateUnion,
+    NamedRows,
     RegisterStore,
     elsewhere_candidates,
     named_by,
+    named_rows,
     organisation_candidates,
     person_candidates,
-    positions_together,
 )
 
 
@@ -50,7 +51,8 @@ class OrganisationMatches:
 @dataclass(frozen=True)
 class PersonMatches:
     snapshot_id: str
-    candidates: Candidates  # the register rows the evidence names, nothing more
+    # The register rows the evidence names, nothing more, held as Arrow until the rules.
+    register_rows: NamedRows
     # One row per row of the file (quarantined ones too), complete (`complete_evidence`).
     evidence: pd.DataFrame
 
@@ -209,11 +211,7 @@ def person_matches(
     # Completed here, once (quarantined rows given the defaults): the rules then read it
     # as it is instead of completing a copy of it beside this one.
     evidence = complete_evidence(resolve_shared_persons(evidence, frame), frame.index)
-    merged = kept.take()
-    candidates = positions_together(
-        named_by(replace(merged, persons_elsewhere=elsewhere), evidence)
-    )
-    del merged
+    register_rows = named_rows(kept.take(), elsewhere, evidence)
     methods = evidence["person_method"].replace("", "none").value_counts().to_dict()
     matched = int((evidence["person_id"] != "").sum())
     context.add_output_metadata(
@@ -229,7 +227,7 @@ def person_matches(
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
-    return PersonMatches(organisation_matches.snapshot_id, candidates, evidence)
+    return PersonMatches(organisation_matches.snapshot_id, register_rows, evidence)
 
 
 def _linked_elsewhere(

@@ -4,7 +4,7 @@ and the delivery into the outbox."""
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -63,7 +63,7 @@ from refresh.report import (
     summarise,
 )
 from refresh.report_html import report_html
-from register import Candidates, positions_together, record_disclosures
+from register import NamedRows, record_disclosures
 
 
 class RefreshRulesConfig(Config):
@@ -118,14 +118,12 @@ def processor_facts(
     appended: pd.DataFrame,
     rows: Sequence[Sequence[str]],
     crm: CrmFile,
-    candidates: Candidates,
+    named: NamedRows,
+    prohibitions: pd.DataFrame,
 ) -> pd.DataFrame:
     """The processor-only facts of the output rows (`quality.processor_frame`)."""
     allowed, contract = register_values(
-        appended,
-        candidates.organizations,
-        positions_together(candidates).persons,
-        candidates.prohibitions,
+        appended, named.organizations, named.positions, prohibitions
     )
     key_column = crm.mapping.get("customer_row_id")
     return processor_frame(
@@ -165,16 +163,15 @@ def refreshed_table(
     # The prohibitions of the persons the rows were matched to, read now: a prohibition
     # notified while the file was being matched still holds for this delivery.
     named = set(evidence["person_id"]) | set(evidence["elsewhere_person_id"])
-    candidates = replace(
-        person_matches.candidates, prohibitions=register.store.prohibitions_for(named - {""})
-    )
+    prohibitions = register.store.prohibitions_for(named - {""})
+    register_rows = person_matches.register_rows
     decisions = decide_file(
         frame,
         set(contacts.crm.mapping),
         complete_evidence(person_matches.evidence, frame.index),
-        candidates.organizations,
-        positions_together(candidates).persons,
-        candidates.prohibitions,
+        register_rows.organizations,
+        register_rows.positions,
+        prohibitions,
         settings,
         suppression,
         # Parsed once for the file already (input checks, organisation matching).
@@ -191,7 +188,7 @@ def refreshed_table(
     review = review_list(decisions, list(frame["row_key"]))
     # Let go before the facts are computed: they take the room the decisions had.
     del decisions
-    facts = processor_facts(appended, rows, contacts.crm, candidates)
+    facts = processor_facts(appended, rows, contacts.crm, register_rows, prohibitions)
     context.add_output_metadata(
         {
             "rows": len(rows),

@@ -43,8 +43,12 @@ from matching.schema import (
     Flag,
     OrgMethod,
     PersonMethod,
+    RegisterRows,
     Status,
     complete_evidence,
+    register_column,
+    register_column_names,
+    register_frame,
 )
 from matching.text import fold, fold_name, org_name_key, person_name_key, strip_diacritics
 from matching.title_meaning import TitleMeaning, same_title, title_meaning
@@ -65,6 +69,7 @@ __all__ = [
     "OrganisationThresholds",
     "PersonMethod",
     "PersonThresholds",
+    "RegisterRows",
     "Status",
     "TitleMeaning",
     "compact_business_id",
@@ -90,6 +95,9 @@ __all__ = [
     "org_name_key",
     "organisation_keys",
     "person_name_key",
+    "register_column",
+    "register_column_names",
+    "register_frame",
     "register_name_words",
     "resolve_shared_persons",
     "same_phone",

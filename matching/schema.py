@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
+import pyarrow as pa
 
 from matching.business_id import BusinessIdState
 
@@ -171,6 +172,32 @@ def _is_complete(evidence: pd.DataFrame, index: pd.Index) -> bool:
     return True
 
 
+# The register rows the rules and the checks read (organisations, positions): a frame, or
+# the same rows held as an Arrow table. A large file's are held from matching to the end of
+# the run, and as Python objects they were a gigabyte at 1M rows (a quarter of that as
+# Arrow); a reader turns into a frame only the rows or the column it reads.
+RegisterRows: TypeAlias = pd.DataFrame | pa.Table
+
+
+def register_frame(rows: RegisterRows) -> pd.DataFrame:
+    """The rows as a frame: text and dates as Python objects, a missing value None, as the
+    register store's own queries give them."""
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    return rows.to_pandas(date_as_object=True, timestamp_as_object=True)
+
+
+def register_column(rows: RegisterRows, name: str) -> pd.Series:
+    """One column of the rows, as `register_frame` would hold it."""
+    if isinstance(rows, pd.DataFrame):
+        return rows[name]
+    return register_frame(rows.select([name]))[name]
+
+
+def register_column_names(rows: RegisterRows) -> list[str]:
+    return list(rows.columns) if isinstance(rows, pd.DataFrame) else rows.column_names
+
+
 __all__ = [
     "CHANGE_FLAGS",
     "EVIDENCE_COLUMNS",
@@ -179,7 +206,11 @@ __all__ = [
     "Flag",
     "OrgMethod",
     "PersonMethod",
+    "RegisterRows",
     "Status",
     "complete_evidence",
     "evidence_text",
+    "register_column",
+    "register_column_names",
+    "register_frame",
 ]

@@ -11,14 +11,16 @@ per-row statement of the same facts is the oracle in tests/quality/processor_ora
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crmfile import written_cell
+from matching import RegisterRows, register_column, register_column_names
 
 # Row number -> the values that row may carry.
 RowValues = Callable[[int], frozenset[str]]
@@ -80,6 +82,21 @@ def _texts(column: pd.Series) -> np.ndarray:
     return texts
 
 
+def _texts_at(rows: RegisterRows, name: str, at: np.ndarray) -> np.ndarray:
+    """`_texts` of one register column at these rows, "" throughout where the rows lack the
+    column. Of a table, only those cells become Python values: a large file's register rows
+    are held as Arrow, and only the few cells that differ from what was sent are asked."""
+    if name not in register_column_names(rows):
+        return np.full(len(at), "", dtype=object)
+    if isinstance(rows, pd.DataFrame):
+        return _texts(rows[name].iloc[at])
+    return _texts(register_column(rows.select([name]).take(pa.array(at, pa.int64())), name))
+
+
+def _ids(rows: RegisterRows, name: str) -> np.ndarray:
+    return register_column(rows, name).to_numpy(dtype=object)
+
+
 def _codes(*ids: np.ndarray) -> tuple[list[np.ndarray], int]:
     """The same number for the same id in each of these arrays (-1 for a missing id), and how
     many numbers there are."""
@@ -94,8 +111,11 @@ class _Register:
     them: its organisation's row (-1 for none), its person's positions there (by a number
     for the pair (person, organisation)) and its person's prohibitions."""
 
-    organizations: pd.DataFrame
-    positions: pd.DataFrame
+    # The register's rows as given, and where in them the rows the output names are.
+    organizations: RegisterRows
+    positions: RegisterRows
+    org_rows: np.ndarray
+    position_rows: np.ndarray
     row_org: np.ndarray
     # Per row, whether its person's prohibitions are of that kind.
     disclosure: np.ndarray
@@ -104,15 +124,13 @@ class _Register:
     row_pair: np.ndarray
     pair_order: np.ndarray
     sorted_pairs: np.ndarray
-    _org_texts: dict[str, np.ndarray] = field(init=False, default_factory=dict)
-    _position_texts: dict[str, np.ndarray] = field(init=False, default_factory=dict)
 
     @classmethod
     def of(
         cls,
         output: pd.DataFrame,
-        organizations: pd.DataFrame,
-        positions: pd.DataFrame,
+        organizations: RegisterRows,
+        positions: RegisterRows,
         prohibitions: pd.DataFrame,
     ) -> _Register:
         org_ids = output["register_org_id"].to_numpy(dtype=object)
@@ -120,15 +138,15 @@ class _Register:
         # missing id): everything after is done on numbers.
         org_codes, org_count = _codes(
             org_ids,
-            organizations["org_id"].to_numpy(dtype=object),
-            positions["org_id"].to_numpy(dtype=object),
+            _ids(organizations, "org_id"),
+            _ids(positions, "org_id"),
         )
         row_org, frame_org, position_org = org_codes
         prohibited_ids = np.asarray(prohibitions.get("person_id", []), dtype=object)
         prohibited_kinds = pd.Series(np.asarray(prohibitions.get("kind", []), dtype=object))
         person_codes, person_count = _codes(
             output["register_person_id"].to_numpy(dtype=object),
-            positions["person_id"].to_numpy(dtype=object),
+            _ids(positions, "person_id"),
             prohibited_ids,
         )
         row_person, position_person, prohibited_person = person_codes
@@ -164,8 +182,10 @@ class _Register:
         )
         order = np.argsort(pairs, kind="stable")
         return cls(
-            organizations=organizations.iloc[used].reset_index(drop=True),
-            positions=positions.iloc[kept].reset_index(drop=True),
+            organizations=organizations,
+            positions=positions,
+            org_rows=used,
+            position_rows=kept,
             row_org=row_org_index,
             disclosure=of_persons({"disclosure"}),
             closed={kind: of_persons({kind}) for kind in _CHANNELS},
@@ -178,21 +198,13 @@ class _Register:
         closed = {kind for kind, rows in self.closed.items() if rows[number]}
         return frozenset(closed | ({"disclosure"} if self.disclosure[number] else set()))
 
-    def org_text(self, name: str) -> np.ndarray:
-        if name not in self._org_texts:
-            frame = self.organizations
-            self._org_texts[name] = (
-                _texts(frame[name]) if name in frame else np.full(len(frame), "", dtype=object)
-            )
-        return self._org_texts[name]
+    def org_texts(self, name: str, orgs: np.ndarray) -> np.ndarray:
+        """The texts of an organisation field for these organisations (`row_org` numbers)."""
+        return _texts_at(self.organizations, name, self.org_rows[orgs])
 
-    def position_text(self, name: str) -> np.ndarray:
-        if name not in self._position_texts:
-            frame = self.positions
-            self._position_texts[name] = (
-                _texts(frame[name]) if name in frame else np.full(len(frame), "", dtype=object)
-            )
-        return self._position_texts[name]
+    def position_texts(self, name: str, positions: np.ndarray) -> np.ndarray:
+        """The texts of a position field for these positions (`positions_of_cells`')."""
+        return _texts_at(self.positions, name, self.position_rows[positions])
 
     def open_for(self, gate: frozenset[str], rows: np.ndarray) -> np.ndarray:
         """Per cell (its row), whether the prohibitions leave a field of this gate open."""
@@ -211,24 +223,20 @@ class _Register:
         starts = np.repeat(first - (np.cumsum(counts) - counts), counts)
         return cells, self.pair_order[starts + np.arange(len(cells))]
 
-    def row_positions(self, number: int) -> list[int]:
-        return self.positions_of_cells(np.array([number]))[1].tolist()
-
     def customer_values(self, number: int) -> frozenset[str]:
         closed = self.kinds_of(number)
         if "disclosure" in closed:
             return frozenset()
         values: set[str] = set()
-        for position in self.row_positions(number):
-            values |= {
-                self.position_text(f)[position]
-                for f, gate in _PERSON_FIELDS.items()
-                if not gate & closed
-            }
+        positions = self.positions_of_cells(np.array([number]))[1]
+        for f, gate in _PERSON_FIELDS.items():
+            if not gate & closed:
+                values.update(self.position_texts(f, positions).tolist())
         org = self.row_org[number]
         if org >= 0:
+            at = np.array([org])
             values |= {
-                self.org_text(f)[org] for f, gate in _ORG_FIELDS.items() if not gate & closed
+                self.org_texts(f, at)[0] for f, gate in _ORG_FIELDS.items() if not gate & closed
             }
         values.discard("")
         return frozenset(values)
@@ -237,7 +245,10 @@ class _Register:
         org = self.row_org[number]
         if org < 0 or self.disclosure[number]:
             return frozenset()
-        return frozenset(self.org_text(c)[org] for c in self.organizations.columns)
+        at = np.array([org])
+        return frozenset(
+            self.org_texts(c, at)[0] for c in register_column_names(self.organizations)
+        )
 
     def customer_holds(
         self, rows: np.ndarray, values: np.ndarray, written: Callable[[str], str]
@@ -250,13 +261,13 @@ class _Register:
         for name, gate in _ORG_FIELDS.items():
             (cells,) = np.nonzero(asked & (orgs >= 0) & ~held & self.open_for(gate, rows))
             if cells.size:
-                held[cells[self.org_text(name)[orgs[cells]] == values[cells]]] = True
+                held[cells[self.org_texts(name, orgs[cells]) == values[cells]]] = True
         cell_of, position_of = self.positions_of_cells(rows)
         for name, gate in _PERSON_FIELDS.items():
             keep = asked[cell_of] & ~held[cell_of] & self.open_for(gate, rows[cell_of])
             cells, positions = cell_of[keep], position_of[keep]
             if cells.size:
-                held[cells[self.position_text(name)[positions] == values[cells]]] = True
+                held[cells[self.position_texts(name, positions) == values[cells]]] = True
         return _through_written(held, asked, rows, values, self.customer_values, written)
 
     def contract_holds(
@@ -267,11 +278,11 @@ class _Register:
         held = np.zeros(len(rows), dtype=bool)
         orgs = self.row_org[rows]
         asked = (orgs >= 0) & ~self.disclosure[rows] & (values != "")
-        for name in self.organizations.columns:
+        for name in register_column_names(self.organizations):
             (cells,) = np.nonzero(asked & ~held)
             if not cells.size:
                 break
-            held[cells[self.org_text(name)[orgs[cells]] == values[cells]]] = True
+            held[cells[self.org_texts(name, orgs[cells]) == values[cells]]] = True
         return _through_written(held, asked, rows, values, self.contract_values, written)
 
 
@@ -317,8 +328,8 @@ class RegisterValues:
 
 def register_values(
     output: pd.DataFrame,
-    organizations: pd.DataFrame,
-    positions: pd.DataFrame,
+    organizations: RegisterRows,
+    positions: RegisterRows,
     prohibitions: pd.DataFrame,
 ) -> tuple[RegisterValues, RegisterValues]:
     """Per output row, the register values it may carry: in the customer's columns, those

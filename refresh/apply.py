@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from crmfile import PackedRows
+from matching import RegisterRows, register_column, register_column_names, register_frame
 from refresh.columnar import WRITABLE_COLUMNS, decide_columns, row_updates
 from refresh.rules import RefreshSettings
 from refresh.suppression import EMPTY_SUPPRESSION, SuppressionList
@@ -49,8 +50,8 @@ def decide_file(
     contacts: pd.DataFrame,
     present: set[str],
     evidence: pd.DataFrame,
-    organizations: pd.DataFrame,
-    positions: pd.DataFrame,
+    organizations: RegisterRows,
+    positions: RegisterRows,
     prohibitions: pd.DataFrame,
     settings: RefreshSettings,
     suppression: SuppressionList = EMPTY_SUPPRESSION,
@@ -96,28 +97,33 @@ def decide_file(
 
 
 class _RowsBy:
-    """A frame's rows by an id column, the ids factorised once: the rows of a few ids
-    are then a mask built in numpy, not a hash look-up of every row for each chunk."""
+    """A frame's (or an Arrow table's) rows by an id column, the ids factorised once: the
+    rows of a few ids are then a mask built in numpy, not a hash look-up of every row for
+    each chunk. A table's rows become a frame as a chunk takes them."""
 
-    def __init__(self, frame: pd.DataFrame, column: str) -> None:
-        self.frame = frame
+    def __init__(self, rows: RegisterRows, column: str) -> None:
+        self.rows = rows
         self.codes: np.ndarray | None = None
-        if column in frame:
-            self.codes, ids = pd.factorize(frame[column])
+        if column in register_column_names(rows):
+            self.codes, ids = pd.factorize(register_column(rows, column))
             self.ids = pd.Index(ids)
 
     def of(self, wanted: np.ndarray) -> pd.DataFrame:
         """The rows whose id is one of `wanted`, in the frame's order."""
         if self.codes is None:
-            return self.frame
+            return register_frame(self.rows)
         marked = np.zeros(len(self.ids) + 1, dtype=bool)
         marked[self.ids.get_indexer(wanted)] = True
         # -1 (an id not there, and a missing id's code) is the last slot: never kept.
         marked[-1] = False
         keep = marked[self.codes]
         # Person matching hands over only what its evidence names: for a file of one
-        # chunk there is then nothing to leave out, and no copy of its positions is made.
-        return self.frame if keep.all() else self.frame[keep]
+        # chunk there is then nothing to leave out (a frame is not copied).
+        if keep.all():
+            return register_frame(self.rows)
+        if isinstance(self.rows, pd.DataFrame):
+            return self.rows[keep]
+        return register_frame(self.rows.filter(keep))
 
 
 # The person's own fields: disclosing one of these is what the register's ledger records.

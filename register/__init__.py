@@ -4,13 +4,14 @@ and diff, the disclosure ledger and data-subject requests (no Dagster)."""
 from register.candidates import (
     Candidates,
     CandidateUnion,
+    NamedRows,
     elsewhere_candidates,
     fetch_candidates,
     merge_candidates,
     named_by,
+    named_rows,
     organisation_candidates,
     person_candidates,
-    positions_together,
 )
 from register.diff import SnapshotDiff, diff_snapshots, format_diff
 from register.ledger import (
@@ -42,6 +43,7 @@ __all__ = [
     "CandidateUnion",
     "Candidates",
     "LedgerError",
+    "NamedRows",
     "PersonCandidate",
     "RegisterStore",
     "RequestResult",
@@ -64,10 +66,10 @@ __all__ = [
     "make_engine",
     "merge_candidates",
     "named_by",
+    "named_rows",
     "organisation_candidates",
     "person_candidates",
     "position_key",
-    "positions_together",
     "purge_ledger",
     "read_snapshot",
     "record_disclosures",

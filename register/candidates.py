@@ -4,10 +4,12 @@ look-ups on the keys the file holds, never a scan of the register (the gazetteer
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from matching import (
     REGISTER_ORG_COLUMNS,
@@ -153,6 +155,19 @@ def person_candidates(store: RegisterStore, matched_org_ids: Iterable[str]) -> C
 _MATCHING_ONLY = frozenset({"name_key", "email_key", *DERIVED_COLUMNS})
 
 
+def _named_ids(evidence: pd.DataFrame) -> tuple[set[str], set[str]]:
+    """The organisations and the persons the evidence names."""
+    org_ids = set(evidence["org_id"]) | set(evidence["position_org_id"])
+    person_ids = set(evidence["person_id"])
+    if "elsewhere_person_id" in evidence:
+        person_ids |= set(evidence["elsewhere_person_id"])
+    return org_ids, person_ids
+
+
+def _kept_columns(columns: Iterable[str]) -> list[str]:
+    return [c for c in columns if c not in _MATCHING_ONLY]
+
+
 def named_by(candidates: Candidates, evidence: pd.DataFrame) -> Candidates:
     """Only the register rows the evidence names: the organisations rows were matched to
     (and where their person's position is), every position of the persons they were
@@ -160,20 +175,71 @@ def named_by(candidates: Candidates, evidence: pd.DataFrame) -> Candidates:
     than a large file's candidates, which need not stay in memory once matched. The
     look-up keys (stored and derived) are left out: only matching reads them, and the
     checks must not take a key for a register value."""
-    org_ids = set(evidence["org_id"]) | set(evidence["position_org_id"])
-    person_ids = set(evidence["person_id"])
-    if "elsewhere_person_id" in evidence:
-        person_ids |= set(evidence["elsewhere_person_id"])
+    org_ids, person_ids = _named_ids(evidence)
 
     def named(frame: pd.DataFrame, column: str, ids: set[str]) -> pd.DataFrame:
-        kept = [c for c in frame.columns if c not in _MATCHING_ONLY]
-        return frame.loc[frame[column].isin(ids), kept].reset_index(drop=True)
+        return frame.loc[frame[column].isin(ids), _kept_columns(frame.columns)].reset_index(
+            drop=True
+        )
 
     return Candidates(
         organizations=named(candidates.organizations, "org_id", org_ids),
         persons=named(candidates.persons, "person_id", person_ids),
         persons_elsewhere=named(candidates.persons_elsewhere, "person_id", person_ids),
         prohibitions=candidates.prohibitions,
+    )
+
+
+@dataclass(frozen=True)
+class NamedRows:
+    """The register rows a whole file's evidence names (`named_by`), held from matching to
+    the rules and the checks as Arrow tables: the organisations, and the positions found in
+    them and elsewhere (each once, in that order). Their readers turn into frames only the
+    rows or the columns they read (`matching.register_frame`)."""
+
+    organizations: pa.Table
+    positions: pa.Table
+
+
+def _as_arrow(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _concat(tables: Sequence[pa.Table]) -> pa.Table:
+    # An empty part adds no row, whatever types pandas gave its columns (floats, for a
+    # frame made of no values); a part whose column held only missing values has it as
+    # Arrow's null type, widened to the others' type.
+    filled = [table for table in tables if table.num_rows] or tables[:1]
+    return pa.concat_tables(filled, promote_options="permissive")
+
+
+def _first_of_each(table: pa.Table, column: str) -> pa.Table:
+    """Each row of `table` whose `column` value an earlier row does not have."""
+    repeated = pd.Series(table.column(column).to_numpy(zero_copy_only=False)).duplicated()
+    return table.filter(pa.array(~repeated.to_numpy())) if repeated.any() else table
+
+
+def _named(table: pa.Table, column: str, ids: set[str]) -> pa.Table:
+    kept = table.select(_kept_columns(table.column_names))
+    wanted = pa.array(sorted(i for i in ids if isinstance(i, str)), pa.string())
+    return kept.filter(pc.is_in(table.column(column).cast(pa.string()), value_set=wanted))
+
+
+def named_rows(
+    union: dict[str, pa.Table], elsewhere: pd.DataFrame, evidence: pd.DataFrame
+) -> NamedRows:
+    """`named_by` the whole file's evidence, of the chunks' union (`CandidateUnion.take`)
+    and the positions found elsewhere, held as `NamedRows`."""
+    org_ids, person_ids = _named_ids(evidence)
+    positions = _concat(
+        [
+            _named(union["persons"], "person_id", person_ids),
+            _named(_as_arrow(elsewhere), "person_id", person_ids),
+        ]
+    )
+    return NamedRows(
+        organizations=_named(union["organizations"], "org_id", org_ids),
+        positions=_first_of_each(positions, "position_id"),
     )
 
 
@@ -190,20 +256,6 @@ def elsewhere_candidates(store: RegisterStore, contacts: pd.DataFrame) -> pd.Dat
     )
 
 
-def positions_together(candidates: Candidates) -> Candidates:
-    """The positions found in the matched organisations and those found elsewhere as one
-    frame (`persons`, each position once, in that order), `persons_elsewhere` empty: what
-    the rules and the checks read, held once instead of as two frames and their union."""
-    if candidates.persons_elsewhere.empty:
-        return candidates
-    together = pd.concat(
-        [candidates.persons, candidates.persons_elsewhere], ignore_index=True
-    ).drop_duplicates("position_id", ignore_index=True)
-    return replace(
-        candidates, persons=together, persons_elsewhere=candidates.persons_elsewhere.iloc[:0]
-    )
-
-
 # Each kind of register row and the columns that tell one from another.
 _ROW_KEYS: dict[str, tuple[str, ...]] = {
     "organizations": ("org_id",),
@@ -217,16 +269,17 @@ _ROW_KEYS: dict[str, tuple[str, ...]] = {
 class CandidateUnion:
     """The union of chunks' candidates, built as the chunks come: a row already kept from
     an earlier chunk is not kept again (a large file's chunks name the same organisations
-    over and over: at 1M rows each was held two or three times until the end). `take()`
-    is `merge_candidates` of the parts as they came."""
+    over and over: at 1M rows each was held two or three times until the end), and held as
+    Arrow tables. `take()` is `merge_candidates` of the parts as they came."""
 
     def __init__(self) -> None:
-        self._parts: list[Candidates] = []
+        self._parts: list[dict[str, pa.Table]] = []
         self._seen: dict[str, set[object]] = {name: set() for name in _ROW_KEYS}
 
     def add(self, part: Candidates) -> None:
-        fresh = {name: self._new_rows(name, getattr(part, name)) for name in _ROW_KEYS}
-        self._parts.append(replace(part, **fresh))
+        self._parts.append(
+            {name: _as_arrow(self._new_rows(name, getattr(part, name))) for name in _ROW_KEYS}
+        )
 
     def _new_rows(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         columns = _ROW_KEYS[name]
@@ -249,11 +302,12 @@ class CandidateUnion:
         seen.update(keys[new])
         return frame if new.all() else frame[new]
 
-    def take(self) -> Candidates:
-        """The union. The parts are let go as it is made, so it is taken once."""
+    def take(self) -> dict[str, pa.Table]:
+        """The union, each kind of row (`Candidates`' fields) as one table. The parts are
+        let go as it is made, so it is taken once."""
         parts, self._parts = self._parts, []
         self._seen = {name: set() for name in _ROW_KEYS}
-        return merge_candidates(parts)
+        return {name: _concat([part[name] for part in parts]) for name in _ROW_KEYS}
 
 
 def merge_candidates(parts: Sequence[Candidates]) -> Candidates:

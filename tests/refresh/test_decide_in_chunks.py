@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from matching import organisation_keys
 from refresh import RefreshSettings, complete_evidence, decide_file
@@ -57,3 +58,18 @@ def test_decisions_with_the_files_business_id_keys(small_matched: MatchedFile) -
     assert (parsed["new_business_id"] != "").any()
     for rows in (len(contacts), 13):
         pd.testing.assert_frame_equal(decide_file(*arguments, rows=rows, business_ids=keys), parsed)
+
+
+def test_decisions_with_the_register_rows_held_as_arrow(small_matched: MatchedFile) -> None:
+    """A run hands the rules the register rows as Arrow tables (`register.NamedRows`), each
+    chunk turning its own rows into a frame: the decisions are those made of the frames."""
+    contacts, present, evidence, organizations, positions, *rest = _arguments(small_matched)
+    whole = decide_file(contacts, present, evidence, organizations, positions, *rest)
+    held = (
+        pa.Table.from_pandas(organizations, preserve_index=False),
+        pa.Table.from_pandas(positions, preserve_index=False),
+    )
+    for rows in (len(contacts), 7):
+        pd.testing.assert_frame_equal(
+            decide_file(contacts, present, evidence, *held, *rest, rows=rows), whole
+        )

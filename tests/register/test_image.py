@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from snapshot_factory import T1, T2, SnapshotWriter, ban, org, person
-from sqlalchemy import select
+from sqlalchemy import Table, func, select
 
 from pipelines.cli import main
 from register import (
@@ -61,6 +61,11 @@ def _sql_twin(store: RegisterStore) -> RegisterStore:
     return RegisterStore(store.engine, image=False)
 
 
+def _count(store: RegisterStore, table: Table) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
 def _same(image: pd.DataFrame, sql: pd.DataFrame, key: list[str]) -> None:
     assert list(image.columns) == list(sql.columns)
     pd.testing.assert_frame_equal(
@@ -82,12 +87,22 @@ def test_no_image_when_switched_off_or_in_memory(monkeypatch: pytest.MonkeyPatch
     assert image_root(make_engine("sqlite:////tmp/x.sqlite")) is None
 
 
+@pytest.mark.parametrize("batch_rows", [None, 7])
 def test_candidate_queries_answer_the_same_from_the_image_and_from_sql(
-    store: RegisterStore, small_data: GeneratedData
+    store: RegisterStore,
+    small_data: GeneratedData,
+    monkeypatch: pytest.MonkeyPatch,
+    batch_rows: int | None,
 ) -> None:
+    if batch_rows:  # the tables' files in many record batches, as a large register's are
+        monkeypatch.setattr("register.image._FILE_BATCH", batch_rows)
     store.load(read_snapshot(small_data.snapshot_dir))
     image = store.candidate_image()
     assert image is not None
+    if batch_rows:
+        with pa.memory_map(str(image.folder / "persons.arrow")) as mapped:
+            reader = pa.ipc.open_file(mapped)
+            assert reader.num_record_batches == -(-_count(store, persons) // batch_rows)
     sql = _sql_twin(store)
     with store.engine.connect() as conn:
         orgs = conn.execute(select(organizations.c.org_id, organizations.c.business_id)).all()
