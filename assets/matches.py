@@ -22,6 +22,7 @@ from matching import (
     resolve_shared_persons,
 )
 from matching.parallel import DEFAULT_CHUNK_ROWS, SCHEDULER_ENV, label_chunks, map_chunks
+from pipelines.memory import release_freed_memory
 from pipelines.partitions import deliveries
 from pipelines.resources import RegisterResource
 from refresh.progress import Progress
@@ -204,13 +205,18 @@ def person_matches(
         )
     chunk_count = len(pieces)
     evidence = pd.concat(pieces)
-    # Each step below copies the whole file's evidence: at most two copies at a time.
+    # What the chunks held is freed: its pages go back before the rows are looked for
+    # elsewhere (written into this evidence; the steps after copy it, two copies at most).
     del pieces
-    evidence, elsewhere = _linked_elsewhere(store, frame, evidence)
+    release_freed_memory()
+    elsewhere = _linked_elsewhere(store, frame, evidence)
     looked_for_elsewhere = int(needs_elsewhere(evidence).sum())
     # Completed here, once (quarantined rows given the defaults): the rules then read it
     # as it is instead of completing a copy of it beside this one.
     evidence = complete_evidence(resolve_shared_persons(evidence, frame), frame.index)
+    # Likewise the copies of the evidence made on the way, before the register rows are
+    # put together.
+    release_freed_memory()
     register_rows = named_rows(kept.take(), elsewhere, evidence)
     methods = evidence["person_method"].replace("", "none").value_counts().to_dict()
     matched = int((evidence["person_id"] != "").sum())
@@ -235,10 +241,12 @@ def _linked_elsewhere(
     contacts: pd.DataFrame,
     evidence: pd.DataFrame,
     rows: int = DEFAULT_CHUNK_ROWS,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> pd.DataFrame:
     """`link_elsewhere` for the rows whose person was not found in their organisation, a
-    chunk of them at a time, and the register positions the rules can need of what was
-    fetched: those of the persons the rows were matched to, here or elsewhere. A large
+    chunk of them at a time, written into `evidence` (a copy of a large file's evidence
+    would be one more at the stage's peak); returns the register positions the rules can
+    need of what was fetched: those of the persons the rows were matched to, here or
+    elsewhere. A large
     file's rows not found share common names with a million positions and more (1.5M at
     1M rows), far more than the persons they turn out to be; a row's result depends only
     on the positions with its own e-mail or name, so chunks give the same evidence."""
@@ -255,15 +263,14 @@ def _linked_elsewhere(
         linked.append(piece[["found_elsewhere", "elsewhere_person_id"]])
         wanted = named | (set(piece["elsewhere_person_id"]) - {""})
         kept.append(found[found["person_id"].isin(wanted)])
-    result = evidence.copy()
     if linked:
         done = pd.concat(linked)
-        result.loc[done.index, "found_elsewhere"] = done["found_elsewhere"]
-        result.loc[done.index, "elsewhere_person_id"] = done["elsewhere_person_id"]
+        evidence.loc[done.index, "found_elsewhere"] = done["found_elsewhere"]
+        evidence.loc[done.index, "elsewhere_person_id"] = done["elsewhere_person_id"]
         positions = pd.concat(kept, ignore_index=True).drop_duplicates("position_id")
         # In one order whatever the chunks were.
         positions = positions.sort_values("position_id", ignore_index=True)
     else:
         positions = elsewhere_candidates(store, contacts.iloc[:0])
-    result["found_elsewhere"] = result["found_elsewhere"].astype(bool)
-    return result, positions
+    evidence["found_elsewhere"] = evidence["found_elsewhere"].astype(bool)
+    return positions

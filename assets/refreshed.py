@@ -25,6 +25,7 @@ from assets.contacts import Contacts
 from assets.matches import PersonMatches
 from assets.outbox_files import json_text, write_private
 from crmfile import CrmFile, read_suppression_list, write_crm_file
+from pipelines.memory import release_freed_memory
 from pipelines.partitions import deliveries, split_key
 from pipelines.paths import tool_version
 from pipelines.resources import (
@@ -177,6 +178,7 @@ def refreshed_table(
         # Parsed once for the file already (input checks, organisation matching).
         business_ids=contacts.org_keys["business_id_norm"],
     )
+    release_freed_memory()  # what the chunks of rules freed, before the text is made
     appended = appended_text(decisions, frame, settings.allowed_org_fields, contacts.crm.mapping)
     header, rows = refreshed_rows(
         contacts.crm.header, contacts.crm.rows, contacts.crm.mapping, decisions, appended
@@ -188,6 +190,7 @@ def refreshed_table(
     review = review_list(decisions, list(frame["row_key"]))
     # Let go before the facts are computed: they take the room the decisions had.
     del decisions
+    release_freed_memory()
     facts = processor_facts(appended, rows, contacts.crm, register_rows, prohibitions)
     context.add_output_metadata(
         {

@@ -21,6 +21,8 @@ from dagster import (
     io_manager,
 )
 
+from pipelines.memory import release_freed_memory
+
 
 class HandOverIOManager(IOManager):
     """Values in memory, each kept until the steps of this run that read it have finished
@@ -39,9 +41,13 @@ class HandOverIOManager(IOManager):
         self._readers[key] = _readers(context)
         # Outputs are handled when a step's work is done: it read all its inputs before.
         self._finished.add(context.step_key)
+        let_go = False
         for done in [k for k, readers in self._readers.items() if readers <= self._finished]:
             if self._readers[done]:
                 del self.values[done], self._readers[done]
+                let_go = True
+        if let_go:
+            release_freed_memory()
 
     def load_input(self, context: InputContext) -> object:
         key = tuple(context.get_identifier())

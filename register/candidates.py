@@ -229,18 +229,18 @@ def named_rows(
     union: dict[str, pa.Table], elsewhere: pd.DataFrame, evidence: pd.DataFrame
 ) -> NamedRows:
     """`named_by` the whole file's evidence, of the chunks' union (`CandidateUnion.take`)
-    and the positions found elsewhere, held as `NamedRows`."""
+    and the positions found elsewhere, held as `NamedRows`. The union's tables are taken
+    out of `union` and let go as their named rows are made (at 1M rows both are hundreds
+    of megabytes)."""
     org_ids, person_ids = _named_ids(evidence)
+    organizations = _named(union.pop("organizations"), "org_id", org_ids)
     positions = _concat(
         [
-            _named(union["persons"], "person_id", person_ids),
+            _named(union.pop("persons"), "person_id", person_ids),
             _named(_as_arrow(elsewhere), "person_id", person_ids),
         ]
     )
-    return NamedRows(
-        organizations=_named(union["organizations"], "org_id", org_ids),
-        positions=_first_of_each(positions, "position_id"),
-    )
+    return NamedRows(organizations, _first_of_each(positions, "position_id"))
 
 
 def elsewhere_candidates(store: RegisterStore, contacts: pd.DataFrame) -> pd.DataFrame:

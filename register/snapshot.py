@@ -17,7 +17,7 @@ import gc
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -438,13 +438,16 @@ def email_keys(values: list[str]) -> list[str | None]:
     return keys
 
 
-def _empty_as_none(columns: _Columns, names: Iterable[str]) -> None:
-    for name in names:
-        columns[name] = [v or None for v in columns[name]]
-
-
-def _frame(columns: _Columns) -> pd.DataFrame:
-    return pd.DataFrame({name: np.asarray(v, dtype=object) for name, v in columns.items()})
+def _frame(columns: _Columns, empty_as_none: Collection[str] = ()) -> pd.DataFrame:
+    """The columns as a frame, None for "" in those named: a comparison and a mask in
+    numpy, not a Python expression per cell."""
+    arrays = {}
+    for name, values in columns.items():
+        array = np.asarray(values, dtype=object)
+        if name in empty_as_none:
+            array[array == ""] = None
+        arrays[name] = array
+    return pd.DataFrame(arrays)
 
 
 def _refuse_at_first(bad: np.ndarray, refuse: Callable[[], SnapshotError]) -> None:
@@ -480,10 +483,9 @@ def _organization_frame(path: Path, progress: Callable[[str, int], None] | None)
     if len(set(orgs["org_id"])) < len(orgs["org_id"]):
         bad |= pd.Series(orgs["org_id"]).duplicated().to_numpy(dtype=bool)
     _refuse_at_first(bad, refuse)
-    _empty_as_none(orgs, (c for c in ORGANIZATION_COLUMNS if c != "aux_names"))
     orgs["updated_at"] = updated_at
     orgs["name_key"] = _mapped(orgs["name"], org_name_key)
-    return _frame(orgs)
+    return _frame(orgs, {c for c in ORGANIZATION_COLUMNS if c != "aux_names"})
 
 
 def _person_frame(
@@ -521,14 +523,13 @@ def _person_frame(
         )
     ]
     email_key = email_keys(persons["email"])
-    _empty_as_none(persons, PERSON_COLUMNS)
     persons.update(dates)
     persons["name_key"] = name_key
     persons["email_key"] = email_key
     persons["position_key"] = position_key_column(
         persons["person_id"], persons["org_id"], persons["valid_from"]
     )
-    frame = _frame(persons)
+    frame = _frame(persons, set(PERSON_COLUMNS))
     frame.insert(0, "position_id", np.arange(1, len(frame) + 1, dtype=np.int64))
     return frame
 

@@ -23,7 +23,8 @@ def test_chunks_give_the_evidence_of_one_look_and_keep_only_named_positions(
 
     whole_positions = elsewhere_candidates(store, contacts.loc[missing[missing].index])
     whole = link_elsewhere(within, contacts, whole_positions)
-    chunked, positions = _linked_elsewhere(store, contacts, within, rows=7)
+    chunked = within.copy()
+    positions = _linked_elsewhere(store, contacts, chunked, rows=7)  # written into it
 
     pd.testing.assert_frame_equal(chunked, whole)
     assert whole["found_elsewhere"].any()  # the case is exercised

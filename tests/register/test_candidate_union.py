@@ -85,8 +85,9 @@ def test_the_rows_kept_for_the_rules_are_those_the_evidence_names(
     elsewhere = pd.DataFrame(
         {
             "position_id": elsewhere_ids,
-            "person_id": [f"P{i % 7}" for i in elsewhere_ids],
-            "org_id": [f"O{i % 4}" for i in elsewhere_ids],
+            # A position is one register row: the same person wherever it was found.
+            "person_id": [f"P{i % 5}" for i in elsewhere_ids],
+            "org_id": [f"O{i % 3}" for i in elsewhere_ids],
             "name_key": "x",
         }
     )
