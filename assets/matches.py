@@ -21,6 +21,7 @@ from matching import (
     needs_elsewhere,
     resolve_shared_persons,
 )
+from matching.caches import clear_caches
 from matching.parallel import DEFAULT_CHUNK_ROWS, SCHEDULER_ENV, label_chunks, map_chunks
 from pipelines.memory import release_freed_memory
 from pipelines.partitions import deliveries
@@ -175,6 +176,9 @@ def person_matches(
     """The register person each row is, within its organisation and merger successors;
     for those not found there, whether the register knows them elsewhere (left)."""
     started = time.perf_counter()
+    # What organisation matching memoised (names, keys, business IDs) is mostly not asked
+    # again: emptied, its room is reused.
+    clear_caches()
     frame = contacts.frame
     usable = _usable(contacts)
     store = register.store
@@ -240,16 +244,17 @@ def _linked_elsewhere(
     store: RegisterStore,
     contacts: pd.DataFrame,
     evidence: pd.DataFrame,
-    rows: int = DEFAULT_CHUNK_ROWS,
+    rows: int = DEFAULT_CHUNK_ROWS // 2,
 ) -> pd.DataFrame:
     """`link_elsewhere` for the rows whose person was not found in their organisation, a
     chunk of them at a time, written into `evidence` (a copy of a large file's evidence
     would be one more at the stage's peak); returns the register positions the rules can
     need of what was fetched: those of the persons the rows were matched to, here or
-    elsewhere. A large
-    file's rows not found share common names with a million positions and more (1.5M at
-    1M rows), far more than the persons they turn out to be; a row's result depends only
-    on the positions with its own e-mail or name, so chunks give the same evidence."""
+    elsewhere. A large file's rows not found share common names with a million positions
+    and more (1.5M at 1M rows), far more than the persons they turn out to be; a row's
+    result depends only on the positions with its own e-mail or name, so chunks give the
+    same evidence. Half a matching chunk at a time: a chunk's fetch is the largest thing
+    the stage makes at its peak."""
     missing = needs_elsewhere(evidence)
     labels = missing.index[missing.to_numpy(dtype=bool)]
     named = set(evidence["person_id"]) - {""}

@@ -25,6 +25,7 @@ from assets.contacts import Contacts
 from assets.matches import PersonMatches
 from assets.outbox_files import json_text, write_private
 from crmfile import CrmFile, read_suppression_list, write_crm_file
+from matching.caches import clear_caches
 from pipelines.memory import release_freed_memory
 from pipelines.partitions import deliveries, split_key
 from pipelines.paths import tool_version
@@ -149,6 +150,8 @@ def refreshed_table(
     """Status, flags and changes for every row, register values written into the columns
     the customer has, prohibitions and the customer's suppression list applied."""
     started = time.perf_counter()
+    # Matching's memo caches: the rules fill what they ask for themselves.
+    clear_caches()
     frame = contacts.frame
     settings = RefreshSettings(
         as_of=date.fromisoformat(config.as_of) if config.as_of else date.today(),

@@ -9,7 +9,6 @@ nothing is done: the memory is then only reused, not returned."""
 from __future__ import annotations
 
 import ctypes
-import gc
 import ctypes.util
 from collections.abc import Callable
 
@@ -35,7 +34,6 @@ _TRIM = _malloc_trim()
 def release_freed_memory() -> None:
     """Hand back to the system the pages of memory already freed (Arrow's pool and the C
     heap); what is still in use is not touched."""
-    gc.collect()
     pa.default_memory_pool().release_unused()
     if _TRIM is not None:
         _TRIM(0)
